@@ -1,0 +1,46 @@
+import type { Profile } from '../config/schema.js';
+import type { Gateways } from '../gateways/types.js';
+import type { Sensitive } from '../gateways/sensitive.js';
+import type { ResultNode, StepId } from './result.js';
+
+/** What a run looks at: resolved from flags, the config profile and the environment by the CLI. */
+export interface Scope {
+  profile: Profile;
+  /** Application namespaces from `-n` or the profile; null means all namespaces. */
+  namespaces: string[] | null;
+  /** False with `--no-read-secrets`: no Secret data is read at all, only names. */
+  readSecrets: boolean;
+  ports: { http: number; https: number };
+  /** `--openbao-addr`, else BAO_ADDR / VAULT_ADDR, else the profile's address; null → each store's server. */
+  openbaoAddress: string | null;
+  /** BAO_TOKEN / VAULT_TOKEN, used when Secret data may not be read. */
+  openbaoToken: Sensitive | null;
+  /** BAO_CACERT / VAULT_CACERT contents, for TLS to OpenBao. */
+  openbaoCaPem: string | null;
+  /** kubectl flags that reproduce our target in printed commands, e.g. `--context prod`; '' when default. */
+  kubectlFlags: string;
+}
+
+export interface GatherContext {
+  gateways: Gateways;
+  scope: Scope;
+  /** Aborts at the step's deadline; pass it to every gateway call. */
+  signal: AbortSignal;
+}
+
+/**
+ * One contract step: `gather` does I/O through gateways only; `evaluate` is pure
+ * (no I/O, no clock, no environment), so its judgement is testable without a cluster.
+ */
+export interface Step<Facts = unknown> {
+  id: StepId;
+  /** The claim being checked, present tense: "DNS records point at the ingress load balancer". */
+  title: string;
+  gather(ctx: GatherContext): Promise<Facts>;
+  evaluate(facts: Facts, ctx: { now: Date }): ResultNode;
+}
+
+/** Erases the facts type so steps of different facts fit one array. */
+export function defineStep<Facts>(step: Step<Facts>): Step<unknown> {
+  return step as Step<unknown>;
+}

@@ -1,0 +1,48 @@
+/** The external systems the doctor talks to, one gateway each. */
+export type SystemName = 'kubernetes' | 'openbao' | 'dns' | 'http';
+
+/**
+ * Why a call to an external system did not give an answer.
+ * Expected absence (HTTP 404, NXDOMAIN) is never one of these: gateways return it as a value.
+ */
+export type GatewayErrorKind =
+  | 'forbidden' // 403: the identity lacks a permission; `permission` names it
+  | 'unauthorized' // 401: credentials missing, expired or rejected
+  | 'unreachable' // refused, reset, no route, name not resolvable
+  | 'timeout' // no answer within the deadline
+  | 'tls' // handshake or certificate verification failed
+  | 'unavailable' // the server answered that it cannot serve now (503, sealed)
+  | 'protocol'; // an answer we could not make sense of (bad status, bad body)
+
+/**
+ * The one error type gateways throw. `message` is one line for people and never contains a secret;
+ * `cause` keeps the original error for `--debug`.
+ */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+
+  constructor(
+    readonly system: SystemName,
+    readonly kind: GatewayErrorKind,
+    message: string,
+    options: { cause?: unknown; permission?: string; httpStatus?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.permission = options.permission;
+    this.httpStatus = options.httpStatus;
+  }
+
+  /** For `forbidden`: the missing permission as RBAC says it, e.g. `list secrets in plate-prod`. */
+  readonly permission: string | undefined;
+  readonly httpStatus: number | undefined;
+}
+
+export function isGatewayError(error: unknown): error is GatewayError {
+  return error instanceof GatewayError;
+}
+
+/** One line describing any thrown value; the only way code here turns an error into text. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
