@@ -71,6 +71,8 @@ export interface PodLogOptions {
 
 export interface KubeGateway {
   readonly target: KubeTarget;
+  /** `GET /version`: the server's gitVersion. The CLI's reachability preflight; rejects with GatewayError. */
+  readVersion(signal: AbortSignal): Promise<string>;
   /**
    * Every object of a kind, pages followed (limit/continue), memoized per (kind, options).
    * Resolves `null` when the cluster does not serve the kind at all (its CRD is not installed).

@@ -124,3 +124,11 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
+
+/** A scenario after `extends` is resolved, relative times filled in and defaults applied. */
+export type Scenario = ScenarioFile & { name: string };
+
+/** A server the sandbox started; `close()` frees its ports and resolves when they are free. */
+export interface RunningServer {
+  close(): Promise<void>;
+}
