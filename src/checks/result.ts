@@ -29,7 +29,9 @@ export interface ResultNode {
   children?: ResultNode[];
 }
 
-export type RunbookId = 'ingress' | 'secrets' | 'gitops';
+/** The public runbook ids, in contract order. */
+export const RUNBOOK_IDS = ['ingress', 'secrets', 'gitops'] as const;
+export type RunbookId = (typeof RUNBOOK_IDS)[number];
 
 /** The public step ids, in contract order. Stable: renaming one is a breaking change. */
 export const STEP_IDS = [

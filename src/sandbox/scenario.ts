@@ -81,7 +81,10 @@ export const scenarioSchema = z.strictObject({
       /** Full manifests including `status`. */
       objects: z.array(z.record(z.string(), z.unknown())).default([]),
       remove: z.array(objectKey).default([]),
-      /** Pod logs: `namespace/pod` → container → lines (oldest first). RFC3339 timestamps may prefix lines. */
+      /**
+       * Pod logs: `namespace/pod` → container → lines (oldest first). RFC3339 timestamps may prefix lines.
+       * `<container>:previous` holds the output of the container's previous instance (`kubectl logs --previous`).
+       */
       logs: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
     })
     .default({ objects: [], remove: [], logs: {} }),

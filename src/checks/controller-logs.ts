@@ -1,0 +1,338 @@
+/**
+ * The shared half of the two controller-log steps (`ingress.cert-manager-logs`, `secrets.eso-logs`):
+ * find the controller pods, read their recent logs, and judge pod health and error lines.
+ */
+import { isGatewayError, errorMessage } from '../gateways/errors.js';
+import type { KubeObject } from '../gateways/types.js';
+import {
+  controllerPodsMissing,
+  controllerPodUnhealthy,
+  logError,
+  logsNotReadable,
+} from '../runbooks/hints/logs.js';
+import { group, type ResultNode, type StepId } from './result.js';
+import { groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
+import type { GatherContext } from './step.js';
+
+/** Why a list or a log read gave no answer; `permission` is set for a 403. */
+export interface ReadFailure {
+  message: string;
+  permission: string | null;
+}
+
+/** One controller pod: its state, and the log text of its first container. */
+export interface ControllerPod {
+  name: string;
+  phase: string;
+  isReady: boolean;
+  restartCount: number;
+  /** `state.waiting.reason` of a container, e.g. `CrashLoopBackOff`. */
+  waitingReason: string | null;
+  lastTermination: { reason: string; finishedAt: string | null } | null;
+  log: { kind: 'text'; text: string } | { kind: 'failed'; failure: ReadFailure };
+}
+
+/** What `gatherControllerLogs` learned; plain data, judged by `evaluateControllerLogs`. */
+export interface ControllerLogsFacts {
+  namespace: string;
+  /** The profile's selectors, in the order tried. */
+  selectors: string[];
+  /** The first selector that matched a pod; null when none did (or listing failed). */
+  matchedSelector: string | null;
+  /** Sorted by name. */
+  pods: ControllerPod[];
+  listFailure: ReadFailure | null;
+  /** Application namespaces of the run; null means all. Errors about other namespaces are not reported. */
+  namespacesInScope: string[] | null;
+  tailLines: number;
+  sinceSeconds: number;
+  kubectlFlags: string;
+}
+
+/** What differs between the cert-manager and the ESO log steps. */
+export interface ControllerSpec {
+  stepId: StepId;
+  title: string;
+  /** For people: `cert-manager`, `External Secrets`. */
+  component: string;
+  /** The platform.yaml key whose podSelectors pick the pods: `certManager`, `externalSecrets`. */
+  profileKey: 'certManager' | 'externalSecrets';
+  /** The command that shows the raw lines an error came from. */
+  logsCommand(facts: ControllerLogsFacts, pod: string): string;
+}
+
+function failureOf(error: unknown): ReadFailure {
+  // Anything but a gateway error is a bug: let the engine turn it into a crash node.
+  if (!isGatewayError(error)) throw error;
+  return {
+    message: errorMessage(error),
+    permission: error.kind === 'forbidden' ? (error.permission ?? null) : null,
+  };
+}
+
+function podOf(pod: KubeObject): Omit<ControllerPod, 'log'> {
+  const statuses: any[] = pod.status?.containerStatuses ?? [];
+  const waiting = statuses
+    .map((s) => s.state?.waiting?.reason)
+    .find((r): r is string => typeof r === 'string');
+  const terminated = statuses
+    .map((s) => s.lastState?.terminated)
+    .filter(Boolean)
+    .sort((a, b) => String(b.finishedAt ?? '').localeCompare(String(a.finishedAt ?? '')))[0];
+  return {
+    name: pod.metadata.name,
+    phase: pod.status?.phase ?? 'Unknown',
+    isReady: (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+    restartCount: statuses.reduce((sum, s) => sum + (Number(s.restartCount) || 0), 0),
+    waitingReason: waiting ?? null,
+    lastTermination: terminated
+      ? { reason: terminated.reason ?? 'Unknown', finishedAt: terminated.finishedAt ?? null }
+      : null,
+  };
+}
+
+/** Lists the controller pods (selectors tried in order until one matches) and reads their logs in parallel. */
+export async function gatherControllerLogs(
+  ctx: GatherContext,
+  target: { namespace: string; podSelectors: string[] },
+): Promise<ControllerLogsFacts> {
+  const { kube } = ctx.gateways;
+  const { profile } = ctx.scope;
+  const facts: ControllerLogsFacts = {
+    namespace: target.namespace,
+    selectors: target.podSelectors,
+    matchedSelector: null,
+    pods: [],
+    listFailure: null,
+    namespacesInScope: ctx.scope.namespaces,
+    tailLines: profile.logs.tailLines,
+    sinceSeconds: profile.logs.sinceSeconds,
+    kubectlFlags: ctx.scope.kubectlFlags,
+  };
+  let found: KubeObject[] = [];
+  for (const selector of target.podSelectors) {
+    try {
+      found =
+        (await kube.list('pods', { namespace: target.namespace, labelSelector: selector }, ctx.signal)) ?? [];
+    } catch (error) {
+      return { ...facts, listFailure: failureOf(error) };
+    }
+    if (found.length > 0) {
+      facts.matchedSelector = selector;
+      break;
+    }
+  }
+  const sorted = [...found].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  facts.pods = await Promise.all(
+    sorted.map(async (pod): Promise<ControllerPod> => {
+      const container: string | undefined = pod.spec?.containers?.[0]?.name;
+      try {
+        const text = await kube.readPodLogs(
+          target.namespace,
+          pod.metadata.name,
+          { container, tailLines: facts.tailLines, sinceSeconds: facts.sinceSeconds, timestamps: true },
+          ctx.signal,
+        );
+        return { ...podOf(pod), log: { kind: 'text', text } };
+      } catch (error) {
+        return { ...podOf(pod), log: { kind: 'failed', failure: failureOf(error) } };
+      }
+    }),
+  );
+  return facts;
+}
+
+/** An error is reported as `fail` only when it is this repeated, this recent, and about an object in scope. */
+export const FAIL_RULE = { minCount: 3, withinMs: 20 * 60_000 } as const;
+
+function ago(now: Date, then: Date): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - then.getTime()) / 60_000));
+  if (minutes < 1) return 'just now';
+  if (minutes < 120) return `${minutes}m ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours}h ago` : `${Math.round(hours / 24)}d ago`;
+}
+
+function windowText(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600}h` : `${Math.round(seconds / 60)}m`;
+}
+
+function isInScope(g: ErrorGroup, scope: string[] | null): boolean {
+  // Cluster-scoped objects (ClusterIssuer, ClusterSecretStore) serve every namespace.
+  return (
+    scope === null || g.object === null || g.object.namespace === null || scope.includes(g.object.namespace)
+  );
+}
+
+function podLeaf(
+  spec: ControllerSpec,
+  facts: ControllerLogsFacts,
+  pod: ControllerPod,
+  now: Date,
+): ResultNode {
+  const base = {
+    id: `${spec.stepId}:${facts.namespace}/${pod.name}`,
+    title: pod.name,
+    subject: `Pod ${facts.namespace}/${pod.name}`,
+  };
+  const hint = controllerPodUnhealthy({
+    component: spec.component,
+    namespace: facts.namespace,
+    pod: pod.name,
+    kubectlFlags: facts.kubectlFlags,
+  });
+  const restarts = `restarted ${pod.restartCount} ${pod.restartCount === 1 ? 'time' : 'times'}`;
+  const last = pod.lastTermination ? `, last exit ${pod.lastTermination.reason}` : '';
+  if (pod.waitingReason) {
+    return { ...base, status: 'fail', message: `waiting: ${pod.waitingReason}, ${restarts}${last}`, ...hint };
+  }
+  if (pod.phase !== 'Running')
+    return { ...base, status: 'fail', message: `phase ${pod.phase}, expected Running`, ...hint };
+  if (!pod.isReady) return { ...base, status: 'fail', message: 'running but not ready', ...hint };
+  const finishedAt = pod.lastTermination?.finishedAt ? new Date(pod.lastTermination.finishedAt) : null;
+  if (
+    pod.restartCount > 0 &&
+    finishedAt &&
+    now.getTime() - finishedAt.getTime() <= facts.sinceSeconds * 1000
+  ) {
+    return {
+      ...base,
+      status: 'warn',
+      message: `running and ready, but ${restarts}, last ${ago(now, finishedAt)} (${pod.lastTermination!.reason})`,
+      ...hint,
+    };
+  }
+  return { ...base, status: 'pass', message: 'running and ready' };
+}
+
+function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGroup, now: Date): ResultNode {
+  const { object } = g;
+  const subject = object
+    ? `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`
+    : `${spec.component} logs`;
+  const text = g.error ? `${g.message}: ${g.error}` : g.message;
+  const times = g.count === 1 ? 'logged once' : `logged ${g.count} times`;
+  const when = g.lastSeen ? `${g.count === 1 ? ', ' : ', last '}${ago(now, g.lastSeen)}` : '';
+  const isRecent = g.lastSeen !== null && now.getTime() - g.lastSeen.getTime() <= FAIL_RULE.withinMs;
+  // Errors in logs are evidence, not proof: a controller retries and often recovers. Only an error that keeps
+  // recurring right now on an object the run looks at counts as broken; anything else is a warning.
+  const isBroken = object !== null && g.count >= FAIL_RULE.minCount && isRecent;
+  return {
+    id: `${spec.stepId}:${subject}`,
+    title: subject,
+    subject,
+    status: isBroken ? 'fail' : 'warn',
+    message: `${text} (${times}${when})`,
+    ...logError({
+      component: spec.component,
+      object,
+      text,
+      logsCommand: spec.logsCommand(facts, g.pod),
+      kubectlFlags: facts.kubectlFlags,
+    }),
+  };
+}
+
+/** Makes leaf ids unique when two error signatures name the same object. */
+function uniqueIds(leaves: ResultNode[]): ResultNode[] {
+  const seen = new Map<string, number>();
+  return leaves.map((leaf) => {
+    const n = (seen.get(leaf.id) ?? 0) + 1;
+    seen.set(leaf.id, n);
+    return n === 1 ? leaf : { ...leaf, id: `${leaf.id}#${n}` };
+  });
+}
+
+/** Pure judgement of one controller's pods and log lines; see FAIL_RULE for when an error line fails. */
+export function evaluateControllerLogs(
+  spec: ControllerSpec,
+  facts: ControllerLogsFacts,
+  now: Date,
+): ResultNode {
+  const podsSubject = {
+    id: `${spec.stepId}:pods`,
+    title: `${spec.component} pods`,
+    subject: `pods in ${facts.namespace}`,
+  };
+  if (facts.listFailure) {
+    const { permission, message } = facts.listFailure;
+    return group(spec.stepId, spec.title, [
+      {
+        ...podsSubject,
+        status: 'error',
+        message: permission ? `not allowed to ${permission}` : `could not list pods: ${message}`,
+        ...logsNotReadable({
+          namespace: facts.namespace,
+          verb: 'list',
+          resource: 'pods',
+          isForbidden: permission !== null,
+          kubectlFlags: facts.kubectlFlags,
+        }),
+      },
+    ]);
+  }
+  if (facts.pods.length === 0) {
+    return group(spec.stepId, spec.title, [
+      {
+        ...podsSubject,
+        status: 'fail',
+        message: `no pods in ${facts.namespace} match ${facts.selectors.map((s) => `"${s}"`).join(' or ')}`,
+        ...controllerPodsMissing({
+          component: spec.component,
+          namespace: facts.namespace,
+          profileKey: spec.profileKey,
+          kubectlFlags: facts.kubectlFlags,
+        }),
+      },
+    ]);
+  }
+
+  const podLeaves = facts.pods.map((pod) => podLeaf(spec, facts, pod, now));
+  const readLeaves = facts.pods.flatMap((pod): ResultNode[] => {
+    if (pod.log.kind === 'text') return [];
+    const { permission, message } = pod.log.failure;
+    return [
+      {
+        id: `${spec.stepId}:${facts.namespace}/${pod.name}:logs`,
+        title: `logs of ${pod.name}`,
+        subject: `logs of Pod ${facts.namespace}/${pod.name}`,
+        status: 'error',
+        message: permission ? `not allowed to ${permission}` : `could not read logs: ${message}`,
+        ...logsNotReadable({
+          namespace: facts.namespace,
+          verb: 'get',
+          resource: 'pods/log',
+          isForbidden: permission !== null,
+          kubectlFlags: facts.kubectlFlags,
+        }),
+      },
+    ];
+  });
+
+  const logs = facts.pods.flatMap((pod) =>
+    pod.log.kind === 'text' ? [{ pod: pod.name, lines: parseLogText(pod.log.text, now) }] : [],
+  );
+  const groups = groupErrors(logs);
+  const inScope = groups.filter((g) => isInScope(g, facts.namespacesInScope));
+  const errorLeaves = uniqueIds(
+    inScope.map((g) => errorLeaf(spec, facts, g, now)).sort((a, b) => a.subject!.localeCompare(b.subject!)),
+  );
+
+  const summaryLeaves: ResultNode[] = [];
+  if (logs.length > 0 && errorLeaves.length === 0) {
+    const lineCount = logs.reduce((n, l) => n + l.lines.length, 0);
+    const skipped = groups.length - inScope.length;
+    const others =
+      skipped > 0
+        ? `; ${skipped} ${skipped === 1 ? 'error' : 'errors'} about other namespaces not shown`
+        : '';
+    summaryLeaves.push({
+      id: `${spec.stepId}:errors`,
+      title: 'error lines',
+      subject: `${spec.component} logs`,
+      status: 'pass',
+      message: `no errors in ${lineCount} ${lineCount === 1 ? 'line' : 'lines'} from the last ${windowText(facts.sinceSeconds)}${others}`,
+    });
+  }
+  return group(spec.stepId, spec.title, [...podLeaves, ...readLeaves, ...summaryLeaves, ...errorLeaves]);
+}

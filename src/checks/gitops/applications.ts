@@ -1,0 +1,222 @@
+import type { KubeObject } from '../../gateways/types.js';
+import { appUnhealthy, argoNotInstalled, type AppProblem } from '../../runbooks/hints/gitops.js';
+import { couldNotCheck } from '../../runbooks/hints/secrets.js';
+import { mapLimit } from '../concurrency.js';
+import { group, worstOf, type ResultNode, type Status } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import { attempt, conditionOf, oneLine, type Failure } from '../secrets/model.js';
+
+const ID = 'gitops.applications';
+const TITLE = 'Argo CD Applications are Synced and Healthy';
+
+/** Condition types that mean Argo CD cannot render, compare, sync or delete the app, and what they call for. */
+const ERROR_CONDITIONS: Record<string, AppProblem> = {
+  InvalidSpecError: 'spec',
+  ComparisonError: 'comparison',
+  UnknownError: 'comparison',
+  SyncError: 'sync-failed',
+  DeletionError: 'sync-failed',
+};
+
+/** What the doctor needs of an Application. */
+export interface AppInfo {
+  namespace: string;
+  name: string;
+  destinationNamespace: string | null;
+  syncStatus: string | null;
+  healthStatus: string | null;
+  healthMessage: string | null;
+  conditions: { type: string; message: string }[];
+  operation: { phase: string; message: string | null } | null;
+  revision: string | null;
+}
+
+/** Reads an Argo CD Application (argoproj.io/v1alpha1). */
+export function readApplication(obj: KubeObject): AppInfo {
+  const status = obj.status ?? {};
+  const op = status.operationState;
+  return {
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name,
+    destinationNamespace: obj.spec?.destination?.namespace || null,
+    syncStatus: status.sync?.status ?? null,
+    healthStatus: status.health?.status ?? null,
+    healthMessage: status.health?.message ? oneLine(String(status.health.message)) : null,
+    conditions: (Array.isArray(status.conditions) ? status.conditions : []).map(
+      (c: { type?: string; message?: string }) => ({
+        type: String(c.type ?? ''),
+        message: oneLine(String(c.message ?? '')),
+      }),
+    ),
+    operation: op?.phase
+      ? { phase: String(op.phase), message: op.message ? oneLine(String(op.message)) : null }
+      : null,
+    revision: status.sync?.revision ?? null,
+  };
+}
+
+/** What `gatherApplications` learned. */
+export interface ApplicationsFacts {
+  kubectlFlags: string;
+  argocdNamespace: string;
+  isArgoInstalled: boolean;
+  listFailure: Failure | null;
+  apps: AppInfo[];
+  /** Per destination namespace: failing ExternalSecrets and Ingresses (`ExternalSecret plate-stg/x`). */
+  failingByNamespace: Record<string, string[]>;
+}
+
+/**
+ * Lists Applications in every namespace (apps-in-any-namespace), falling back to the Argo CD namespace when
+ * a cluster-wide list is forbidden; then the ExternalSecrets and Ingresses of each destination namespace.
+ */
+export async function gatherApplications(ctx: GatherContext): Promise<ApplicationsFacts> {
+  const { kube } = ctx.gateways;
+  const argocdNamespace = ctx.scope.profile.argocd.namespace;
+  let listed = await attempt(() => kube.list('applications', {}, ctx.signal));
+  if (!listed.ok && listed.failure.kind === 'forbidden') {
+    listed = await attempt(() => kube.list('applications', { namespace: argocdNamespace }, ctx.signal));
+  }
+  const base = { kubectlFlags: ctx.scope.kubectlFlags, argocdNamespace, failingByNamespace: {} };
+  if (!listed.ok) return { ...base, isArgoInstalled: true, listFailure: listed.failure, apps: [] };
+  if (listed.value === null) return { ...base, isArgoInstalled: false, listFailure: null, apps: [] };
+
+  const scope = ctx.scope.namespaces;
+  const apps = listed.value
+    // Outside the control-plane namespace only apps Argo CD reconciles (apps-in-any-namespace) have a status.
+    .filter((o) => o.metadata.namespace === argocdNamespace || o.status?.sync !== undefined)
+    .map(readApplication)
+    .filter(
+      (a) => scope === null || a.destinationNamespace === null || scope.includes(a.destinationNamespace),
+    )
+    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+
+  const destinations = [
+    ...new Set(apps.map((a) => a.destinationNamespace).filter((n): n is string => n !== null)),
+  ];
+  const failing = await mapLimit(
+    destinations,
+    4,
+    async (namespace) => [namespace, await failingIn(ctx, namespace)] as const,
+  );
+  return {
+    ...base,
+    isArgoInstalled: true,
+    listFailure: null,
+    apps,
+    failingByNamespace: Object.fromEntries(failing),
+  };
+}
+
+/** Objects of the other runbooks that are visibly failing in a namespace; unreadable kinds are left out. */
+async function failingIn(ctx: GatherContext, namespace: string): Promise<string[]> {
+  const [externalSecrets, ingresses] = await Promise.all([
+    attempt(() => ctx.gateways.kube.list('externalsecrets', { namespace }, ctx.signal)),
+    attempt(() => ctx.gateways.kube.list('ingresses', { namespace }, ctx.signal)),
+  ]);
+  const found: string[] = [];
+  for (const es of externalSecrets.ok ? (externalSecrets.value ?? []) : []) {
+    if (conditionOf(es, 'Ready')?.status === 'False')
+      found.push(`ExternalSecret ${namespace}/${es.metadata.name}`);
+  }
+  for (const ing of ingresses.ok ? (ingresses.value ?? []) : []) {
+    const lb: unknown[] = ing.status?.loadBalancer?.ingress ?? [];
+    if (!lb.some((e) => e && typeof e === 'object' && Object.keys(e).length > 0)) {
+      found.push(`Ingress ${namespace}/${ing.metadata.name} (no load balancer address)`);
+    }
+  }
+  return found.sort();
+}
+
+/** Pure: one leaf per Application; status is the worst of its sync, health, conditions and last operation. */
+export function evaluateApplications(facts: ApplicationsFacts): ResultNode {
+  const flags = facts.kubectlFlags;
+  if (!facts.isArgoInstalled) {
+    return {
+      id: ID,
+      title: TITLE,
+      status: 'skip',
+      message: 'Argo CD is not installed',
+      hint: argoNotInstalled(),
+    };
+  }
+  if (facts.listFailure) {
+    const what = `Applications in ${facts.argocdNamespace}`;
+    return group(ID, TITLE, [
+      {
+        id: `${ID}:list`,
+        title: what,
+        subject: what,
+        status: 'error',
+        message: `could not list ${what}: ${facts.listFailure.message}`,
+        ...couldNotCheck(facts.listFailure, 'the Kubernetes API', flags),
+      },
+    ]);
+  }
+  return group(
+    ID,
+    TITLE,
+    facts.apps.map((a) => appLeaf(a, facts)),
+    'no Argo CD Applications in scope',
+  );
+}
+
+function appLeaf(app: AppInfo, facts: ApplicationsFacts): ResultNode {
+  const subject = `Application ${app.namespace}/${app.name}`;
+  const base = { id: `${ID}:${app.namespace}/${app.name}`, title: subject, subject };
+  const findings: { status: Status; problem: AppProblem; text: string }[] = [];
+  for (const c of app.conditions) {
+    const problem = ERROR_CONDITIONS[c.type];
+    if (problem) {
+      findings.push({ status: 'fail', problem, text: `${c.type}: ${c.message}` });
+    } else if (c.type.endsWith('Warning')) {
+      findings.push({ status: 'warn', problem: 'warning', text: `${c.type}: ${c.message}` });
+    }
+  }
+  if (app.operation && (app.operation.phase === 'Failed' || app.operation.phase === 'Error')) {
+    findings.push({
+      status: 'fail',
+      problem: 'sync-failed',
+      text: `last sync ${app.operation.phase}${app.operation.message ? `: ${app.operation.message}` : ''}`,
+    });
+  }
+  const health = app.healthStatus ?? 'Unknown';
+  const healthText = `health ${health}${app.healthMessage ? ` (${app.healthMessage})` : ''}`;
+  if (health === 'Degraded' || health === 'Missing')
+    findings.push({ status: 'fail', problem: 'degraded', text: healthText });
+  else if (health === 'Progressing' || health === 'Suspended' || health === 'Unknown') {
+    findings.push({ status: 'warn', problem: 'progressing', text: healthText });
+  }
+  const sync = app.syncStatus ?? 'Unknown';
+  // Unknown sync means Argo CD could not compare at all: we cannot tell whether the app matches Git.
+  if (sync === 'Unknown') findings.push({ status: 'error', problem: 'comparison', text: 'sync Unknown' });
+  else if (sync === 'OutOfSync')
+    findings.push({ status: 'warn', problem: 'out-of-sync', text: 'sync OutOfSync' });
+
+  if (findings.length === 0) {
+    const at = app.revision ? ` at ${app.revision.slice(0, 7)}` : '';
+    return { ...base, status: 'pass', message: `Synced, Healthy${at}` };
+  }
+  const related = app.destinationNamespace ? (facts.failingByNamespace[app.destinationNamespace] ?? []) : [];
+  const status = worstOf(findings.map((f) => f.status));
+  const worst = findings.find((f) => f.status === status) as (typeof findings)[number];
+  const relatedText = related.length
+    ? ` — ${app.destinationNamespace} has failing ${related.join(', ')}`
+    : '';
+  // A Degraded app whose namespace holds a failing object is usually that object's fault: point there.
+  const problem = related.length && worst.problem === 'degraded' ? 'related' : worst.problem;
+  return {
+    ...base,
+    status,
+    message: `${findings.map((f) => f.text).join('; ')}${relatedText}`,
+    ...appUnhealthy(app, problem, related[0] ?? null, facts.argocdNamespace, facts.kubectlFlags),
+  };
+}
+
+/** `gitops.applications`: every Argo CD Application in scope is Synced and Healthy. */
+export const applicationsStep = defineStep<ApplicationsFacts>({
+  id: ID,
+  title: TITLE,
+  gather: gatherApplications,
+  evaluate: (facts) => evaluateApplications(facts),
+});

@@ -1,0 +1,42 @@
+import {
+  evaluateControllerLogs,
+  gatherControllerLogs,
+  type ControllerLogsFacts,
+  type ControllerSpec,
+} from '../controller-logs.js';
+import type { ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import { kubectl } from '../../runbooks/hints/logs.js';
+
+/** What `gatherCertManagerLogs` learned about the cert-manager controller pods and their recent logs. */
+export type CertManagerLogsFacts = ControllerLogsFacts;
+
+const spec: ControllerSpec = {
+  stepId: 'ingress.cert-manager-logs',
+  title: 'cert-manager controller is running and not logging errors',
+  component: 'cert-manager',
+  profileKey: 'certManager',
+  // The platform runbook's own command: every controller replica, by the selector that found them.
+  logsCommand: (facts) =>
+    kubectl(
+      facts.kubectlFlags,
+      `logs -n ${facts.namespace} -l ${facts.matchedSelector} --tail=${facts.tailLines}`,
+    ),
+};
+
+/** Finds the cert-manager controller pods (profile.certManager selectors, in order) and reads their logs. */
+export function gatherCertManagerLogs(ctx: GatherContext): Promise<CertManagerLogsFacts> {
+  return gatherControllerLogs(ctx, ctx.scope.profile.certManager);
+}
+
+/** Pure: pod health plus de-duplicated error lines linked to the Challenge/Order/Certificate they name. */
+export function evaluateCertManagerLogs(facts: CertManagerLogsFacts, ctx: { now: Date }): ResultNode {
+  return evaluateControllerLogs(spec, facts, ctx.now);
+}
+
+export const certManagerLogsStep = defineStep<CertManagerLogsFacts>({
+  id: spec.stepId,
+  title: spec.title,
+  gather: gatherCertManagerLogs,
+  evaluate: evaluateCertManagerLogs,
+});

@@ -1,0 +1,617 @@
+import type { KubeObject } from '../../gateways/types.js';
+import * as hints from '../../runbooks/hints/ingress.js';
+import { group, type ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import {
+  failureLeaf,
+  itemsOf,
+  listInScope,
+  listSecretsInScope,
+  mapListing,
+  toIngressView,
+  type ListFailure,
+  type Listing,
+} from './inventory.js';
+import {
+  certCovers,
+  day,
+  namesCover,
+  daysUntil,
+  EXPIRY_WARN_DAYS,
+  readCertificate,
+  type CertInfo,
+} from './x509.js';
+
+const ID = 'ingress.certificates';
+const TITLE = 'Certificates are issued, valid and cover the Ingress hosts';
+
+/** A status condition as cert-manager writes it. */
+export interface Condition {
+  status: 'True' | 'False' | 'Unknown';
+  reason: string | null;
+  message: string | null;
+}
+
+/** The newest CertificateRequest of a Certificate and what it led to (ACME Order and Challenges). */
+export interface IssuanceChain {
+  request: { name: string; ready: Condition | null } | null;
+  order: { name: string; state: string | null; reason: string | null } | null;
+  challenges: {
+    name: string;
+    type: string | null;
+    dnsName: string | null;
+    state: string | null;
+    reason: string | null;
+  }[];
+}
+
+/** One cert-manager Certificate, read for judgement. */
+export interface CertificateFact {
+  namespace: string;
+  name: string;
+  secretName: string;
+  dnsNames: string[];
+  issuerRef: { kind: 'Issuer' | 'ClusterIssuer'; name: string };
+  ready: Condition | null;
+  issuing: Condition | null;
+  notAfter: string | null;
+  renewalTime: string | null;
+  /** Only walked when the Certificate is not Ready. */
+  chain: IssuanceChain | null;
+}
+
+/** A referenced Issuer or ClusterIssuer (namespace null for ClusterIssuers). */
+export interface IssuerFact {
+  kind: 'Issuer' | 'ClusterIssuer';
+  namespace: string | null;
+  name: string;
+  ready: Condition | null;
+}
+
+/** A TLS Secret with its parsed `tls.crt`; `cert` is null when the gateway gave no certificate. */
+export interface StoredSecret {
+  namespace: string;
+  name: string;
+  type: string;
+  cert: CertInfo | { error: string } | null;
+}
+
+/** An Ingress TLS entry: which hosts rely on which Secret. */
+export interface IngressTlsUse {
+  ingress: string;
+  namespace: string;
+  secretName: string;
+  hosts: string[];
+}
+
+/** What `gatherCertificates` learned; plain data so `evaluateCertificates` runs without a cluster. */
+export interface CertificatesFacts {
+  kubectlFlags: string;
+  certificates: Listing<CertificateFact>;
+  issuers: Listing<IssuerFact>;
+  clusterIssuers: Listing<IssuerFact>;
+  secrets: Listing<StoredSecret>;
+  ingressTls: Listing<IngressTlsUse>;
+  /** A CertificateRequest/Order/Challenge list that failed while walking a not-Ready Certificate. */
+  chainFailure: ListFailure | null;
+}
+
+function condition(obj: KubeObject, type: string): Condition | null {
+  const c = (
+    (obj.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]
+  ).find((x) => x.type === type);
+  if (!c) return null;
+  const status = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
+  return { status, reason: c.reason ?? null, message: c.message ?? null };
+}
+
+function isOwnedBy(obj: KubeObject, kind: string, owner: KubeObject): boolean {
+  return (obj.metadata.ownerReferences ?? []).some(
+    (r) =>
+      r.kind === kind && (owner.metadata.uid ? r.uid === owner.metadata.uid : r.name === owner.metadata.name),
+  );
+}
+
+const revision = (cr: KubeObject): number =>
+  Number(cr.metadata.annotations?.['cert-manager.io/certificate-revision'] ?? 0);
+
+/**
+ * Pure: follows Certificate → newest CertificateRequest (owner reference or `certificate-name`
+ * annotation, highest `certificate-revision`) → Order (owner) → Challenges (owner).
+ */
+export function walkIssuance(
+  cert: KubeObject,
+  requests: readonly KubeObject[],
+  orders: readonly KubeObject[],
+  challenges: readonly KubeObject[],
+): IssuanceChain {
+  const ns = cert.metadata.namespace;
+  const request = requests
+    .filter(
+      (cr) =>
+        cr.metadata.namespace === ns &&
+        (isOwnedBy(cr, 'Certificate', cert) ||
+          cr.metadata.annotations?.['cert-manager.io/certificate-name'] === cert.metadata.name),
+    )
+    .sort((a, b) => revision(b) - revision(a))[0];
+  const order = request
+    ? orders.find((o) => o.metadata.namespace === ns && isOwnedBy(o, 'CertificateRequest', request))
+    : undefined;
+  const owned = order
+    ? challenges
+        .filter((c) => c.metadata.namespace === ns && isOwnedBy(c, 'Order', order))
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    : [];
+  return {
+    request: request ? { name: request.metadata.name, ready: condition(request, 'Ready') } : null,
+    order: order
+      ? {
+          name: order.metadata.name,
+          state: order.status?.state ?? null,
+          reason: order.status?.reason ?? null,
+        }
+      : null,
+    challenges: owned.map((c) => ({
+      name: c.metadata.name,
+      type: c.spec?.type ?? null,
+      dnsName: c.spec?.dnsName ?? null,
+      state: c.status?.state ?? null,
+      reason: c.status?.reason || null,
+    })),
+  };
+}
+
+function toCertificate(obj: KubeObject, chain: IssuanceChain | null): CertificateFact {
+  return {
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name,
+    secretName: obj.spec?.secretName ?? '',
+    dnsNames: obj.spec?.dnsNames ?? [],
+    issuerRef: {
+      kind: obj.spec?.issuerRef?.kind === 'ClusterIssuer' ? 'ClusterIssuer' : 'Issuer',
+      name: obj.spec?.issuerRef?.name ?? '',
+    },
+    ready: condition(obj, 'Ready'),
+    issuing: condition(obj, 'Issuing'),
+    notAfter: obj.status?.notAfter ?? null,
+    renewalTime: obj.status?.renewalTime ?? null,
+    chain,
+  };
+}
+
+function tlsUses(ingresses: Listing<KubeObject>): Listing<IngressTlsUse> {
+  if (ingresses.kind !== 'items') return ingresses;
+  const items = ingresses.items
+    .map(toIngressView)
+    .flatMap((i) =>
+      i.tls.flatMap((t) =>
+        t.secretName
+          ? [{ ingress: i.key, namespace: i.namespace, secretName: t.secretName, hosts: t.hosts }]
+          : [],
+      ),
+    );
+  return { kind: 'items', items };
+}
+
+function toIssuer(kind: IssuerFact['kind']) {
+  return (obj: KubeObject): IssuerFact => ({
+    kind,
+    namespace: kind === 'Issuer' ? (obj.metadata.namespace ?? '') : null,
+    name: obj.metadata.name,
+    ready: condition(obj, 'Ready'),
+  });
+}
+
+/** I/O half: Certificates, their issuers, TLS Secrets and Ingress TLS; the issuance chain only when needed. */
+export async function gatherCertificates(ctx: GatherContext): Promise<CertificatesFacts> {
+  const ns = ctx.scope.namespaces;
+  const [certs, issuers, clusterIssuers, secrets, ingresses] = await Promise.all([
+    listInScope(ctx, 'certificates', ns),
+    listInScope(ctx, 'issuers', ns),
+    listInScope(ctx, 'clusterissuers', null),
+    listSecretsInScope(ctx, ns),
+    listInScope(ctx, 'ingresses', ns),
+  ]);
+  const notReady = itemsOf(certs).filter((c) => condition(c, 'Ready')?.status !== 'True');
+  let chainFailure: ListFailure | null = null;
+  let chainLists: KubeObject[][] = [[], [], []];
+  if (notReady.length > 0) {
+    const lists = await Promise.all([
+      listInScope(ctx, 'certificaterequests', ns),
+      listInScope(ctx, 'orders', ns),
+      listInScope(ctx, 'challenges', ns),
+    ]);
+    const failed = lists.find((l) => l.kind === 'failed');
+    chainFailure = failed?.kind === 'failed' ? failed.failure : null;
+    chainLists = lists.map(itemsOf);
+  }
+  const [requests = [], orders = [], challenges = []] = chainLists;
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    certificates: mapListing(certs, (c) =>
+      toCertificate(c, notReady.includes(c) ? walkIssuance(c, requests, orders, challenges) : null),
+    ),
+    issuers: mapListing(issuers, toIssuer('Issuer')),
+    clusterIssuers: mapListing(clusterIssuers, toIssuer('ClusterIssuer')),
+    secrets: mapListing(secrets, (s) => ({
+      namespace: s.metadata.namespace ?? '',
+      name: s.metadata.name,
+      type: s.type,
+      cert: s.tlsCrtPem ? readCertificate(s.tlsCrtPem) : null,
+    })),
+    ingressTls: tlsUses(ingresses),
+    chainFailure,
+  };
+}
+
+// ---------------------------------------------------------------- evaluate
+
+/** Why issuance fails, from the deepest object that says so. */
+type Cause =
+  | { kind: 'rate-limit'; object: string; detail: string; retryAfter: string | null }
+  | { kind: 'http-01'; object: string; domain: string | null; detail: string }
+  | { kind: 'dns-01'; object: string; domain: string | null; detail: string }
+  | { kind: 'issuer-missing'; issuer: string }
+  | { kind: 'issuer-not-ready'; issuer: string; condition: Condition | null }
+  | { kind: 'other'; object: string; detail: string };
+
+const RATE_LIMITED =
+  /urn:ietf:params:acme:error:rateLimited:\s*(?:Error creating new order :: )?(.*?)(?::\s*see https:\/\/\S+)?$/;
+// Older cert-manager releases wrote the challenge type in lower case (`http-01`, cert-manager issue #3309).
+const PROPAGATION = /Waiting for (HTTP-01|DNS-01) challenge propagation: (.*)$/i;
+const ISSUER_NOT_FOUND = /Referenced "(ClusterIssuer|Issuer)" not found/;
+
+/** The deepest failure text of a chain, with the object that holds it. */
+function deepestText(cert: CertificateFact): { object: string; text: string; domain: string | null } | null {
+  const ns = cert.namespace;
+  const chain = cert.chain;
+  const challenge = chain?.challenges.find((c) => c.state !== 'valid' && c.reason);
+  if (challenge?.reason)
+    return { object: `Challenge ${ns}/${challenge.name}`, text: challenge.reason, domain: challenge.dnsName };
+  if (chain?.order?.reason && chain.order.state !== 'valid') {
+    return { object: `Order ${ns}/${chain.order.name}`, text: chain.order.reason, domain: null };
+  }
+  const requestReady = chain?.request?.ready;
+  if (chain?.request && requestReady?.status === 'False' && requestReady.message) {
+    return {
+      object: `CertificateRequest ${ns}/${chain.request.name}`,
+      text: requestReady.message,
+      domain: null,
+    };
+  }
+  if (cert.issuing?.reason === 'Failed' && cert.issuing.message) {
+    return { object: `Certificate ${ns}/${cert.name}`, text: cert.issuing.message, domain: null };
+  }
+  return null;
+}
+
+function issuerOf(cert: CertificateFact, facts: CertificatesFacts): IssuerFact | 'missing' | 'unknown' {
+  const isCluster = cert.issuerRef.kind === 'ClusterIssuer';
+  const listing = isCluster ? facts.clusterIssuers : facts.issuers;
+  if (listing.kind !== 'items') return 'unknown';
+  const issuer = listing.items.find(
+    (i) => i.name === cert.issuerRef.name && (isCluster || i.namespace === cert.namespace),
+  );
+  return issuer ?? 'missing';
+}
+
+function issuerLabel(cert: CertificateFact): string {
+  return cert.issuerRef.kind === 'ClusterIssuer'
+    ? `ClusterIssuer ${cert.issuerRef.name}`
+    : `Issuer ${cert.namespace}/${cert.issuerRef.name}`;
+}
+
+function causeOf(cert: CertificateFact, facts: CertificatesFacts): Cause | null {
+  const issuer = issuerOf(cert, facts);
+  if (issuer === 'missing') return { kind: 'issuer-missing', issuer: issuerLabel(cert) };
+  if (issuer !== 'unknown' && issuer.ready?.status !== 'True') {
+    return { kind: 'issuer-not-ready', issuer: issuerLabel(cert), condition: issuer.ready };
+  }
+  const deepest = deepestText(cert);
+  if (!deepest) return null;
+  const { object, text, domain } = deepest;
+  const rate = RATE_LIMITED.exec(text);
+  if (rate) {
+    const retryAfter = /retry after (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC)/.exec(text)?.[1] ?? null;
+    return { kind: 'rate-limit', object, detail: rate[1] ?? text, retryAfter };
+  }
+  const propagation = PROPAGATION.exec(text);
+  if (propagation) {
+    const type = propagation[1]?.toUpperCase() === 'DNS-01' ? 'dns-01' : 'http-01';
+    return { kind: type, object, domain, detail: propagation[2] ?? text };
+  }
+  if (ISSUER_NOT_FOUND.test(text)) return { kind: 'issuer-missing', issuer: issuerLabel(cert) };
+  return { kind: 'other', object, detail: text };
+}
+
+function conditionText(c: Condition | null): string {
+  if (!c) return 'no Ready condition';
+  return c.message ? `${c.reason ?? c.status}: ${c.message}` : (c.reason ?? c.status);
+}
+
+function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts): ResultNode {
+  const flags = facts.kubectlFlags;
+  const p = { ns: cert.namespace, name: cert.name };
+  const cause = causeOf(cert, facts);
+  const fail = (message: string, hint: hints.Hint): ResultNode => ({
+    ...base,
+    status: 'fail',
+    message,
+    ...hint,
+  });
+  switch (cause?.kind) {
+    case 'rate-limit':
+      return fail(
+        `not Ready: ACME rate limit (429 rateLimited) on ${cause.object}: ${cause.detail}`,
+        hints.certRateLimited({ ...p, retryAfter: cause.retryAfter }, flags),
+      );
+    case 'http-01':
+      return fail(
+        `not Ready: HTTP-01 self check${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
+        hints.certHttp01({ ...p, domain: cause.domain }, flags),
+      );
+    case 'dns-01':
+      return fail(
+        `not Ready: DNS-01 propagation${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
+        hints.certDns01({ ...p, domain: cause.domain }, flags),
+      );
+    case 'issuer-missing':
+      return fail(
+        `not Ready: ${cause.issuer} does not exist`,
+        hints.certIssuerMissing(
+          { ...p, issuerKind: cert.issuerRef.kind, issuer: cert.issuerRef.name },
+          flags,
+        ),
+      );
+    case 'issuer-not-ready':
+      return fail(
+        `not Ready: ${cause.issuer} is not Ready (${conditionText(cause.condition)})`,
+        hints.issuerNotReady(
+          { kind: cert.issuerRef.kind, ns: cert.namespace, name: cert.issuerRef.name },
+          flags,
+        ),
+      );
+    case 'other':
+      return fail(`not Ready: ${cause.object}: ${cause.detail}`, hints.certNotReady(p, flags));
+    default: {
+      const ready = cert.ready;
+      const message = ready ? `not Ready (${conditionText(ready)})` : 'not Ready: no Ready condition yet';
+      return fail(message, hints.certNotReady(p, flags));
+    }
+  }
+}
+
+interface LeafBase {
+  id: string;
+  title: string;
+  subject: string;
+}
+
+/** Hosts of Ingress TLS entries that use `secretName` in `namespace`. */
+function hostsUsing(facts: CertificatesFacts, namespace: string, secretName: string): IngressTlsUse[] {
+  return itemsOf(facts.ingressTls).filter((u) => u.namespace === namespace && u.secretName === secretName);
+}
+
+function storedSecret(facts: CertificatesFacts, namespace: string, name: string): StoredSecret | undefined {
+  return itemsOf(facts.secrets).find((s) => s.namespace === namespace && s.name === name);
+}
+
+function expiryText(notAfter: string, now: Date): string {
+  const days = daysUntil(notAfter, now);
+  return `expires in ${days} day${days === 1 ? '' : 's'} (${day(notAfter)})`;
+}
+
+function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): ResultNode {
+  const flags = facts.kubectlFlags;
+  const p = { ns: cert.namespace, name: cert.name };
+  const uses = hostsUsing(facts, cert.namespace, cert.secretName);
+  const hosts = [...new Set(uses.flatMap((u) => u.hosts))].sort();
+  const uncovered = hosts.filter((h) => !namesCover(cert.dnsNames, h));
+  if (uncovered.length > 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `dnsNames do not cover ${uncovered.join(', ')} (used by Ingress ${uses.map((u) => u.ingress).join(', ')})`,
+      ...hints.certNamesMissing({ ...p, missing: uncovered }, flags),
+    };
+  }
+  const stale = (message: string): ResultNode => ({
+    ...base,
+    status: 'fail',
+    message: `status says Ready but ${message}`,
+    ...hints.storedCertStale({ ...p, secret: cert.secretName }, flags),
+  });
+  const secret =
+    facts.secrets.kind === 'items' ? storedSecret(facts, cert.namespace, cert.secretName) : undefined;
+  if (facts.secrets.kind === 'items' && !secret)
+    return stale(`Secret ${cert.namespace}/${cert.secretName} does not exist`);
+  const stored = secret?.cert;
+  if (stored && 'error' in stored) return stale(stored.error);
+  if (stored) {
+    if (Date.parse(stored.notAfter) <= now.getTime()) {
+      return stale(`the stored certificate expired on ${day(stored.notAfter)}`);
+    }
+    const notCovered = hosts.filter((h) => !certCovers(stored, h));
+    if (notCovered.length > 0) return stale(`the stored certificate does not cover ${notCovered.join(', ')}`);
+  }
+  const notAfter = cert.notAfter ?? (stored ? stored.notAfter : null);
+  const by = stored?.issuer ? `, issued by ${stored.issuer}` : '';
+  if (!notAfter) return { ...base, status: 'pass', message: `Ready${by}` };
+  if (Date.parse(notAfter) <= now.getTime()) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `expired on ${day(notAfter)}`,
+      ...hints.certRenewal(p, flags),
+    };
+  }
+  if (daysUntil(notAfter, now) < EXPIRY_WARN_DAYS) {
+    return { ...base, status: 'warn', message: expiryText(notAfter, now), ...hints.certRenewal(p, flags) };
+  }
+  if (cert.renewalTime && Date.parse(cert.renewalTime) < now.getTime()) {
+    return {
+      ...base,
+      status: 'warn',
+      message: `renewal overdue since ${day(cert.renewalTime)}, ${expiryText(notAfter, now)}`,
+      ...hints.certRenewal(p, flags),
+    };
+  }
+  return { ...base, status: 'pass', message: `Ready, ${expiryText(notAfter, now)}${by}` };
+}
+
+function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: Date): ResultNode {
+  const key = `${cert.namespace}/${cert.name}`;
+  const base = { id: `${ID}:${key}`, title: `Certificate ${key}`, subject: `Certificate ${key}` };
+  if (cert.ready?.status === 'True') return readyLeaf(base, cert, facts, now);
+  if (cert.chain && facts.chainFailure && !causeOf(cert, facts))
+    return failureLeaf(base, facts.chainFailure, facts.kubectlFlags);
+  return notReadyLeaf(base, cert, facts);
+}
+
+/** A TLS Secret an Ingress uses that no Certificate manages: judged by its stored certificate. */
+function unmanagedSecretLeaf(
+  namespace: string,
+  secretName: string,
+  facts: CertificatesFacts,
+  now: Date,
+): ResultNode {
+  const key = `${namespace}/${secretName}`;
+  const base = { id: `${ID}:secret/${key}`, title: `Secret ${key}`, subject: `Secret ${key}` };
+  const flags = facts.kubectlFlags;
+  if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failure, flags);
+  const problem = hints.manualSecretCert({ ns: namespace, secret: secretName }, flags);
+  const secret = storedSecret(facts, namespace, secretName);
+  if (!secret)
+    return { ...base, status: 'fail', message: `does not exist and no Certificate issues it`, ...problem };
+  const stored = secret.cert;
+  if (!stored) {
+    return { ...base, status: 'skip', message: `no tls.crt to read (type ${secret.type})`, ...problem };
+  }
+  if ('error' in stored) return { ...base, status: 'fail', message: stored.error, ...problem };
+  if (Date.parse(stored.notAfter) <= now.getTime()) {
+    return { ...base, status: 'fail', message: `certificate expired on ${day(stored.notAfter)}`, ...problem };
+  }
+  const hosts = [...new Set(hostsUsing(facts, namespace, secretName).flatMap((u) => u.hosts))].sort();
+  const uncovered = hosts.filter((h) => !certCovers(stored, h));
+  if (uncovered.length > 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `certificate does not cover ${uncovered.join(', ')}`,
+      ...problem,
+    };
+  }
+  const by = stored.issuer ? `, issued by ${stored.issuer}` : '';
+  if (daysUntil(stored.notAfter, now) < EXPIRY_WARN_DAYS) {
+    return {
+      ...base,
+      status: 'warn',
+      message: `certificate ${expiryText(stored.notAfter, now)}${by}`,
+      ...problem,
+    };
+  }
+  return {
+    ...base,
+    status: 'pass',
+    message: `not managed by cert-manager; certificate ${expiryText(stored.notAfter, now)}${by}`,
+  };
+}
+
+function issuerLeaf(issuer: IssuerFact, flags: string): ResultNode {
+  const key = issuer.namespace ? `${issuer.namespace}/${issuer.name}` : issuer.name;
+  const label = `${issuer.kind} ${key}`;
+  const base = { id: `${ID}:${issuer.kind.toLowerCase()}/${key}`, title: label, subject: label };
+  if (issuer.ready?.status === 'True') {
+    return {
+      ...base,
+      status: 'pass',
+      message: `Ready${issuer.ready.reason ? ` (${issuer.ready.reason})` : ''}`,
+    };
+  }
+  return {
+    ...base,
+    status: 'fail',
+    message: `not Ready (${conditionText(issuer.ready)})`,
+    ...hints.issuerNotReady({ kind: issuer.kind, ns: issuer.namespace, name: issuer.name }, flags),
+  };
+}
+
+/** Issuers the Certificates in scope reference, each once, sorted; missing ones are the Certificate's failure. */
+function referencedIssuers(certs: readonly CertificateFact[], facts: CertificatesFacts): IssuerFact[] {
+  const found = new Map<string, IssuerFact>();
+  for (const cert of certs) {
+    const issuer = issuerOf(cert, facts);
+    if (typeof issuer === 'object')
+      found.set(`${issuer.kind}/${issuer.namespace ?? ''}/${issuer.name}`, issuer);
+  }
+  return [...found.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, i]) => i);
+}
+
+/** Pure: one leaf per Certificate, per referenced issuer, and per Ingress TLS Secret no Certificate manages. */
+export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: Date }): ResultNode {
+  const flags = facts.kubectlFlags;
+  const children: ResultNode[] = [];
+  if (facts.certificates.kind === 'failed') {
+    children.push(
+      failureLeaf(
+        { id: `${ID}:certificates`, title: 'Certificates', subject: 'Certificates' },
+        facts.certificates.failure,
+        flags,
+      ),
+    );
+  } else if (facts.certificates.kind === 'not-served') {
+    children.push({
+      id: `${ID}:cert-manager`,
+      title: 'cert-manager',
+      subject: 'cert-manager',
+      status: 'skip',
+      message: `cert-manager is not installed: ${facts.certificates.resource} is not served`,
+      ...hints.certManagerMissing(flags),
+    });
+  }
+  if (facts.ingressTls.kind === 'failed') {
+    children.push(
+      failureLeaf(
+        { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' },
+        facts.ingressTls.failure,
+        flags,
+      ),
+    );
+  }
+  const certs = [...itemsOf(facts.certificates)].sort((a, b) =>
+    `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+  );
+  children.push(...certs.map((c) => certificateLeaf(c, facts, now)));
+  for (const listing of [facts.clusterIssuers, facts.issuers]) {
+    if (listing.kind === 'failed' && certs.length > 0) {
+      const what = listing.failure.resource.startsWith('cluster') ? 'ClusterIssuers' : 'Issuers';
+      children.push(
+        failureLeaf(
+          { id: `${ID}:${what.toLowerCase()}`, title: what, subject: what },
+          listing.failure,
+          flags,
+        ),
+      );
+    }
+  }
+  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(i, flags)));
+  const managed = new Set(certs.map((c) => `${c.namespace}/${c.secretName}`));
+  const unmanaged = [...new Set(itemsOf(facts.ingressTls).map((u) => `${u.namespace}/${u.secretName}`))]
+    .filter((key) => !managed.has(key))
+    .sort();
+  children.push(
+    ...unmanaged.map((key) => {
+      const [ns = '', name = ''] = key.split('/');
+      return unmanagedSecretLeaf(ns, name, facts, now);
+    }),
+  );
+  return group(ID, TITLE, children, 'no Certificates or TLS Secrets in scope');
+}
+
+/** `ingress.certificates`: `kubectl get certificates -A` and `cmctl status certificate`, automated. */
+export const certificatesStep = defineStep({
+  id: ID,
+  title: TITLE,
+  gather: gatherCertificates,
+  evaluate: evaluateCertificates,
+});

@@ -1,0 +1,242 @@
+import type { ResolverAnswer } from '../../gateways/types.js';
+import * as hints from '../../runbooks/hints/ingress.js';
+import { group, type ResultNode, type Status } from '../result.js';
+import { mapLimit } from '../concurrency.js';
+import { defineStep, type GatherContext } from '../step.js';
+import {
+  failureLeaf,
+  gatherIngressInventory,
+  servedHosts,
+  type ListFailure,
+  type LbTarget,
+} from './inventory.js';
+
+const ID = 'ingress.dns';
+const TITLE = 'DNS records point at the ingress load balancer';
+const RESOLVE_CONCURRENCY = 8;
+
+/** One host and what every resolver answered for it. */
+export interface HostDns {
+  host: string;
+  /** `ns/name` of the Ingresses serving it. */
+  ingresses: string[];
+  lb: LbTarget;
+  /** Empty while the load balancer has no address: nothing was asked. */
+  answers: ResolverAnswer[];
+}
+
+/** What `gatherDns` learned; plain data so `evaluateDns` runs without a resolver. */
+export interface DnsFacts {
+  kubectlFlags: string;
+  resolvers: string[];
+  controller: { namespace: string; name: string } | null;
+  ingressesFailure: ListFailure | null;
+  hosts: HostDns[];
+  /** Answers for the DNS names of hostname load balancers, by name. */
+  lbNames: Record<string, ResolverAnswer[]>;
+}
+
+/** I/O half: resolves every served host, and the load balancer's own DNS names, with a cap. */
+export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
+  const inventory = await gatherIngressInventory(ctx);
+  const served = servedHosts(inventory);
+  const hasAddress = (lb: LbTarget): boolean => lb.ips.length > 0 || lb.hostnames.length > 0;
+  const lbNames = [...new Set(served.flatMap((h) => h.lb.hostnames))].sort();
+  const names = [...served.filter((h) => hasAddress(h.lb)).map((h) => h.host), ...lbNames];
+  const answers = await mapLimit(names, RESOLVE_CONCURRENCY, (name) =>
+    ctx.gateways.dns.resolve(name, ctx.signal),
+  );
+  const byName = new Map(names.map((name, i) => [name, answers[i] ?? []]));
+  const c = inventory.controller;
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    resolvers: [...ctx.gateways.dns.resolvers],
+    controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
+    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failure : null,
+    hosts: served.map((h) => ({
+      host: h.host,
+      ingresses: h.ingresses.map((i) => i.key),
+      lb: h.lb,
+      answers: byName.get(h.host) ?? [],
+    })),
+    lbNames: Object.fromEntries(lbNames.map((n) => [n, byName.get(n) ?? []])),
+  };
+}
+
+// ---------------------------------------------------------------- evaluate
+
+/** What one resolver's answer means for a host. */
+interface Verdict {
+  resolver: string;
+  status: Status;
+  kind: 'match' | 'mismatch' | 'partial' | 'nxdomain' | 'nodata' | 'unanswered';
+  /** Short form for "resolvers disagree" messages. */
+  summary: string;
+  message: string;
+  ttlSeconds: number | null;
+  stale: string[];
+}
+
+function lbText(lb: LbTarget, resolved: Map<string, string[]>): string {
+  const names = lb.hostnames.map((n) => {
+    const addresses = resolved.get(n) ?? [];
+    return addresses.length > 0 ? `${n} (${addresses.join(', ')})` : n;
+  });
+  return [...lb.ips, ...names].join(', ');
+}
+
+function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames']): Verdict {
+  const { resolver } = answer;
+  const base = { resolver, ttlSeconds: null, stale: [] };
+  const a = answer.answer;
+  if (a.kind === 'unanswered') {
+    const message = `resolver ${resolver} did not answer: ${a.reason}`;
+    return { ...base, status: 'error', kind: 'unanswered', summary: 'no answer', message };
+  }
+  if (a.kind === 'nxdomain') {
+    return {
+      ...base,
+      status: 'fail',
+      kind: 'nxdomain',
+      summary: 'NXDOMAIN',
+      message: 'does not resolve (NXDOMAIN)',
+    };
+  }
+  if (a.kind === 'nodata') {
+    return {
+      ...base,
+      status: 'fail',
+      kind: 'nodata',
+      summary: 'no A/AAAA',
+      message: 'has no A or AAAA record',
+    };
+  }
+  const shown = a.addresses.join(', ');
+  const withTtl = { resolver, ttlSeconds: a.ttlSeconds };
+  const cname = a.cnames.find((c) => lb.hostnames.includes(c.replace(/\.$/, '')));
+  if (cname) {
+    const message = `resolves to ${shown} via CNAME ${cname}`;
+    return { ...withTtl, status: 'pass', kind: 'match', summary: shown, message, stale: [] };
+  }
+  // A hostname load balancer's addresses rotate: compare with what the same resolver says for its name now.
+  const resolved = new Map(
+    lb.hostnames.map((n) => {
+      const own = lbNames[n]?.find((x) => x.resolver === resolver)?.answer;
+      return [n, own?.kind === 'addresses' ? own.addresses : []] as const;
+    }),
+  );
+  const expected = new Set([...lb.ips, ...[...resolved.values()].flat()]);
+  if (expected.size === 0) {
+    const message = `load balancer name ${lb.hostnames.join(', ')} does not resolve at ${resolver}`;
+    return { ...withTtl, status: 'error', kind: 'unanswered', summary: 'no answer', message, stale: [] };
+  }
+  const stale = a.addresses.filter((x) => !expected.has(x));
+  const message = `resolves to ${shown}, load balancer is ${lbText(lb, resolved)}`;
+  if (stale.length === 0) {
+    return {
+      ...withTtl,
+      status: 'pass',
+      kind: 'match',
+      summary: shown,
+      message: `resolves to ${shown}`,
+      stale,
+    };
+  }
+  if (stale.length === a.addresses.length) {
+    return { ...withTtl, status: 'fail', kind: 'mismatch', summary: shown, message, stale };
+  }
+  return { ...withTtl, status: 'warn', kind: 'partial', summary: shown, message, stale };
+}
+
+function hostLeaf(h: HostDns, facts: DnsFacts): ResultNode {
+  const base = { id: `${ID}:${h.host}`, title: h.host, subject: `host ${h.host}` };
+  const flags = facts.kubectlFlags;
+  if (h.lb.ips.length === 0 && h.lb.hostnames.length === 0) {
+    // ingress.resources reports the missing address; failing here too would count it twice.
+    return {
+      ...base,
+      status: 'skip',
+      message: 'the load balancer has no address yet',
+      hint: 'Fix the load balancer address first (see ingress.resources).',
+      commands: [hints.kubectl(flags, 'get ingress -A -o wide')],
+    };
+  }
+  const verdicts = h.answers.map((a) => judge(a, h.lb, facts.lbNames));
+  const answered = verdicts.filter((v) => v.kind !== 'unanswered');
+  const unanswered = verdicts.filter((v) => v.kind === 'unanswered');
+  const ttls = answered.flatMap((v) => (v.ttlSeconds === null ? [] : [v.ttlSeconds]));
+  const params: hints.DnsHintParams = {
+    host: h.host,
+    ips: h.lb.ips,
+    hostnames: h.lb.hostnames,
+    ttlSeconds: ttls.length > 0 ? Math.min(...ttls) : null,
+    resolvers: facts.resolvers,
+    controller: facts.controller,
+  };
+  if (answered.length === 0) {
+    return {
+      ...base,
+      status: 'error',
+      message: unanswered.map((v) => v.message).join('; ') || 'no resolver was asked',
+      ...hints.dnsUnanswered(params, flags),
+    };
+  }
+  const note = unanswered.length > 0 ? ` (${unanswered.map((v) => v.message).join('; ')})` : '';
+  const first = answered[0] as Verdict;
+  const agree = answered.every((v) => v.kind === first.kind && v.summary === first.summary);
+  if (!agree) {
+    const worst = answered.find((v) => v.status === 'fail');
+    // Only when no resolver gives the right answer is it broken; a mix means caches still hold the old record.
+    if (worst && answered.every((v) => v.status === 'fail'))
+      return verdictLeaf(base, worst, params, flags, note);
+    return {
+      ...base,
+      status: 'warn',
+      message: `resolvers disagree: ${answered.map((v) => `${v.resolver} says ${v.summary}`).join('; ')}${note}`,
+      ...hints.dnsDisagree(params, flags),
+    };
+  }
+  return verdictLeaf(base, first, params, flags, note);
+}
+
+function verdictLeaf(
+  base: { id: string; title: string; subject: string },
+  v: Verdict,
+  params: hints.DnsHintParams,
+  flags: string,
+  note: string,
+): ResultNode {
+  const message = `${v.message}${note}`;
+  switch (v.kind) {
+    case 'match':
+      return { ...base, status: 'pass', message };
+    case 'partial':
+      return { ...base, status: 'warn', message, ...hints.dnsStale({ ...params, stale: v.stale }, flags) };
+    case 'mismatch':
+      return { ...base, status: 'fail', message, ...hints.dnsWrongTarget(params, flags) };
+    default:
+      return { ...base, status: 'fail', message, ...hints.dnsMissing(params, flags) };
+  }
+}
+
+/** Pure: one leaf per served host, comparing each resolver's answer with the load balancer. */
+export function evaluateDns(facts: DnsFacts): ResultNode {
+  if (facts.ingressesFailure) {
+    const base = { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' };
+    return group(ID, TITLE, [failureLeaf(base, facts.ingressesFailure, facts.kubectlFlags)]);
+  }
+  return group(
+    ID,
+    TITLE,
+    facts.hosts.map((h) => hostLeaf(h, facts)),
+    'no Ingress hosts in scope',
+  );
+}
+
+/** `ingress.dns`: "does DNS point at the LB IP?", automated for every host and resolver. */
+export const dnsStep = defineStep({
+  id: ID,
+  title: TITLE,
+  gather: gatherDns,
+  evaluate: (facts) => evaluateDns(facts),
+});

@@ -1,0 +1,368 @@
+import type { HttpReply, TlsProbe } from '../../gateways/types.js';
+import * as hints from '../../runbooks/hints/ingress.js';
+import { mapLimit } from '../concurrency.js';
+import { group, type ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import {
+  failureLeaf,
+  gatherIngressInventory,
+  servedHosts,
+  type ListFailure,
+  type ServedHost,
+} from './inventory.js';
+import { certCovers, day, daysUntil, EXPIRY_WARN_DAYS, readCertificate, type CertInfo } from './x509.js';
+
+const ID = 'ingress.https';
+const TITLE = 'HTTPS answers with a valid certificate, HTTP redirects, and every path reaches its backend';
+const PROBE_CONCURRENCY = 6;
+
+/** One Ingress path of a host, and what the load balancer answered for it. */
+export interface PathProbe {
+  path: string;
+  pathType: string;
+  /** Backend Service name, null for resource backends. */
+  service: string | null;
+  /** Null when the path was not probed (an ImplementationSpecific pattern). */
+  reply: HttpReply | null;
+}
+
+/** One host probed at the load balancer address (not through DNS). */
+export interface HostHttps {
+  host: string;
+  /** `ns/name` of the (first) Ingress serving the host. */
+  ingress: string;
+  /** The TLS Secret that Ingress names for the host; null when it has no TLS entry for it. */
+  tlsSecret: string | null;
+  /** Null while the load balancer has no address: nothing was probed. */
+  address: string | null;
+  tls: TlsProbe | null;
+  /** The served leaf certificate, parsed. */
+  cert: CertInfo | { error: string } | null;
+  redirect: HttpReply | null;
+  paths: PathProbe[];
+}
+
+/** What `gatherHttps` learned; plain data so `evaluateHttps` runs without a network. */
+export interface HttpsFacts {
+  kubectlFlags: string;
+  ports: { http: number; https: number };
+  controller: { namespace: string; name: string } | null;
+  ingressesFailure: ListFailure | null;
+  hosts: HostHttps[];
+}
+
+// A literal path: anything else under ImplementationSpecific is a controller-specific pattern (regex).
+const LITERAL_PATH = /^\/[\w\-./~%]*$/;
+
+function pathsOf(h: ServedHost): Omit<PathProbe, 'reply'>[] {
+  const seen = new Map<string, Omit<PathProbe, 'reply'>>();
+  for (const ing of h.ingresses) {
+    for (const r of ing.routes) {
+      if (r.host !== h.host || seen.has(r.path)) continue;
+      seen.set(r.path, { path: r.path, pathType: r.pathType, service: r.backend?.service ?? null });
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const isProbed = (p: Omit<PathProbe, 'reply'>): boolean =>
+  p.pathType !== 'ImplementationSpecific' || LITERAL_PATH.test(p.path);
+
+/** I/O half: per host, a TLS handshake, an HTTP request and one HTTPS request per path, all capped. */
+export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
+  const inventory = await gatherIngressInventory(ctx);
+  const { http, https } = ctx.scope.ports;
+  const hosts = servedHosts(inventory).map((h) => {
+    const ingress = h.ingresses[0];
+    const tlsEntry = h.ingresses.flatMap((i) => i.tls).find((t) => t.hosts.includes(h.host));
+    return {
+      served: h,
+      ingress: ingress?.key ?? '',
+      tlsSecret: tlsEntry?.secretName ?? null,
+      address: h.lb.ips[0] ?? h.lb.hostnames[0] ?? null,
+      paths: pathsOf(h),
+    };
+  });
+  type Task = () => Promise<void>;
+  const results = hosts.map(() => ({
+    tls: null as TlsProbe | null,
+    redirect: null as HttpReply | null,
+    replies: new Map<string, HttpReply>(),
+  }));
+  const tasks: Task[] = hosts.flatMap((h, i): Task[] => {
+    const address = h.address;
+    if (!address) return [];
+    const out = results[i]!;
+    const target = { address, host: h.served.host };
+    return [
+      async () => {
+        out.tls = await ctx.gateways.http.probeTls({ ...target, port: https }, ctx.signal);
+      },
+      async () => {
+        out.redirect = await ctx.gateways.http.request(
+          { ...target, port: http, scheme: 'http', path: '/' },
+          ctx.signal,
+        );
+      },
+      ...h.paths.filter(isProbed).map((p) => async () => {
+        out.replies.set(
+          p.path,
+          await ctx.gateways.http.request(
+            { ...target, port: https, scheme: 'https', path: p.path },
+            ctx.signal,
+          ),
+        );
+      }),
+    ];
+  });
+  await mapLimit(tasks, PROBE_CONCURRENCY, (task) => task());
+  const c = inventory.controller;
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    ports: { http, https },
+    controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
+    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failure : null,
+    hosts: hosts.map((h, i) => {
+      const r = results[i]!;
+      const leafPem = r.tls?.kind === 'handshake' ? r.tls.chainPem[0] : undefined;
+      return {
+        host: h.served.host,
+        ingress: h.ingress,
+        tlsSecret: h.tlsSecret,
+        address: h.address,
+        tls: r.tls,
+        cert: leafPem ? readCertificate(leafPem) : null,
+        redirect: r.redirect,
+        paths: h.paths.map((p) => ({ ...p, reply: r.replies.get(p.path) ?? null })),
+      };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------- evaluate
+
+type Base = { id: string; title: string; subject: string };
+
+function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
+  const base = { id: `${ID}:${h.host}#certificate`, title: 'certificate', subject: `host ${h.host}` };
+  const address = h.address ?? '';
+  const port = facts.ports.https;
+  const flags = facts.kubectlFlags;
+  const p = { host: h.host, address, port, ingress: h.ingress, secret: h.tlsSecret };
+  const tls = h.tls;
+  if (!tls || tls.kind === 'failed') {
+    return {
+      ...base,
+      status: 'fail',
+      message: `TLS handshake with ${address}:${port} (SNI ${h.host}) failed: ${tls?.reason ?? 'not attempted'}`,
+      ...hints.httpsUnreachable({ host: h.host, address, port }, flags, facts.controller),
+    };
+  }
+  const cert = h.cert;
+  if (!cert || 'error' in cert) {
+    const why = cert ? cert.error : 'no certificate was served';
+    return {
+      ...base,
+      status: 'fail',
+      message: `served certificate is unreadable: ${why}`,
+      ...hints.servedCertificate(p, flags),
+    };
+  }
+  if (cert.isIngressFake) {
+    const why = h.tlsSecret
+      ? 'the TLS Secret is missing or invalid'
+      : `Ingress ${h.ingress} has no TLS entry for this host`;
+    return {
+      ...base,
+      status: 'fail',
+      message: `the controller serves its default certificate: ${why}`,
+      ...hints.fakeCertificate(p, flags),
+    };
+  }
+  const by = cert.issuer ? `issued by ${cert.issuer}` : 'issuer unknown';
+  if (Date.parse(cert.notAfter) <= now.getTime()) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `certificate expired on ${day(cert.notAfter)} (${by})`,
+      ...hints.servedCertificate(p, flags),
+    };
+  }
+  if (!certCovers(cert, h.host)) {
+    const names = cert.dnsNames.length > 0 ? cert.dnsNames : [cert.subjectCn ?? 'no name'];
+    return {
+      ...base,
+      status: 'fail',
+      message: `certificate is for ${names.join(', ')}, not ${h.host}`,
+      ...hints.servedCertificate(p, flags),
+    };
+  }
+  if (!tls.isTrusted) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `certificate is not trusted: ${tls.verifyError ?? 'unknown reason'} (${by})`,
+      ...hints.servedCertificate(p, flags),
+    };
+  }
+  const days = daysUntil(cert.notAfter, now);
+  const expiry = `expires in ${days} day${days === 1 ? '' : 's'} (${day(cert.notAfter)})`;
+  if (days < EXPIRY_WARN_DAYS) {
+    return {
+      ...base,
+      status: 'warn',
+      message: `certificate ${expiry}, ${by}`,
+      ...hints.servedCertificate(p, flags),
+    };
+  }
+  return { ...base, status: 'pass', message: `trusted certificate ${by}, ${expiry}` };
+}
+
+const REDIRECTS = new Set([301, 302, 307, 308]);
+
+function redirectLeaf(h: HostHttps, facts: HttpsFacts): ResultNode {
+  const port = facts.ports.http;
+  const url = `http://${h.host}/`;
+  const base = { id: `${ID}:${h.host}#redirect`, title: 'HTTP redirects to HTTPS', subject: url };
+  const expected = `https://${h.host}/`;
+  const problem = hints.noHttpsRedirect(
+    { host: h.host, address: h.address ?? '', port, ingress: h.ingress },
+    facts.kubectlFlags,
+  );
+  const reply = h.redirect;
+  if (!reply || reply.kind === 'failed') {
+    return {
+      ...base,
+      status: 'fail',
+      message: `${url} via ${h.address}:${port} failed: ${reply?.reason ?? 'not attempted'}`,
+      ...problem,
+    };
+  }
+  if (!REDIRECTS.has(reply.status)) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `answers ${reply.status} instead of redirecting to ${expected}`,
+      ...problem,
+    };
+  }
+  if (!isHttpsFor(reply.location, h.host)) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `redirects to ${reply.location ?? 'nowhere'} (${reply.status}), expected ${expected}`,
+      ...problem,
+    };
+  }
+  return { ...base, status: 'pass', message: `redirects to ${reply.location} (${reply.status})` };
+}
+
+function isHttpsFor(location: string | null, host: string): boolean {
+  if (!location) return false;
+  try {
+    const url = new URL(location);
+    return url.protocol === 'https:' && url.hostname === host;
+  } catch {
+    return false;
+  }
+}
+
+// ingress-nginx's default backend: `default backend - 404` (older releases) or nginx's own 404 page.
+const DEFAULT_BACKEND = /default backend - 404|<center>nginx<\/center>/;
+
+function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: boolean): ResultNode {
+  const url = `https://${h.host}${p.path}`;
+  const base: Base = { id: `${ID}:${h.host}${p.path}`, title: `path ${p.path}`, subject: url };
+  const flags = facts.kubectlFlags;
+  const [ns = ''] = h.ingress.split('/');
+  const curl = `curl -sI --connect-to ${h.host}:${facts.ports.https}:${h.address}:${facts.ports.https} ${url}`;
+  if (tlsFailed) {
+    return {
+      ...base,
+      status: 'skip',
+      message: 'not probed: the TLS handshake failed',
+      hint: 'Fix the TLS handshake first (see the certificate check of this host).',
+      commands: [curl],
+    };
+  }
+  if (!p.reply) {
+    return {
+      ...base,
+      status: 'skip',
+      message: `not probed: ${p.pathType} path ${p.path} is a pattern`,
+      hint: `Probe ${h.host} with a concrete path that this pattern matches.`,
+      commands: [curl],
+    };
+  }
+  const reply = p.reply;
+  const backend = p.service ? ` (Service ${ns}/${p.service})` : '';
+  if (reply.kind === 'failed') {
+    return {
+      ...base,
+      status: 'fail',
+      message: `GET ${url} failed: ${reply.reason}`,
+      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }, flags),
+    };
+  }
+  if (reply.status >= 500) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `answers ${reply.status}${backend}`,
+      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }, flags),
+    };
+  }
+  if (reply.status === 404) {
+    // A 404 on a path the Ingress routes means the request never reached the intended backend.
+    const message = DEFAULT_BACKEND.test(reply.bodyStart)
+      ? "answers 404 from the controller's default backend"
+      : `answers 404: the controller's default backend, or the backend has no route for ${p.path}`;
+    return {
+      ...base,
+      status: 'fail',
+      message,
+      ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }, flags),
+    };
+  }
+  return { ...base, status: 'pass', message: `answers ${reply.status}` };
+}
+
+function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
+  const subject = `host ${h.host}`;
+  if (!h.address) {
+    // ingress.resources reports the missing address; failing here too would count it twice.
+    return {
+      id: `${ID}:${h.host}`,
+      title: h.host,
+      subject,
+      status: 'skip',
+      message: 'the load balancer has no address yet',
+      hint: 'Fix the load balancer address first (see ingress.resources).',
+      commands: [hints.kubectl(facts.kubectlFlags, 'get ingress -A -o wide')],
+    };
+  }
+  const tlsFailed = h.tls?.kind === 'failed';
+  const children = [
+    certificateLeaf(h, facts, now),
+    redirectLeaf(h, facts),
+    ...h.paths.map((p) => pathLeaf(h, p, facts, tlsFailed)),
+  ];
+  return { ...group(`${ID}:${h.host}`, h.host, children), subject };
+}
+
+/** Pure: per host, the served certificate, the HTTP redirect and each routed path. */
+export function evaluateHttps(facts: HttpsFacts, { now }: { now: Date }): ResultNode {
+  if (facts.ingressesFailure) {
+    const base = { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' };
+    return group(ID, TITLE, [failureLeaf(base, facts.ingressesFailure, facts.kubectlFlags)]);
+  }
+  return group(
+    ID,
+    TITLE,
+    facts.hosts.map((h) => hostNode(h, facts, now)),
+    'no Ingress hosts in scope',
+  );
+}
+
+/** `ingress.https`: what a browser sees, asked of the load balancer directly so DNS cannot hide it. */
+export const httpsStep = defineStep({ id: ID, title: TITLE, gather: gatherHttps, evaluate: evaluateHttps });

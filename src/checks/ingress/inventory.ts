@@ -1,0 +1,389 @@
+import { isGatewayError, type GatewayError, type GatewayErrorKind } from '../../gateways/errors.js';
+import { KINDS, resourceName, type KindName } from '../../gateways/kinds.js';
+import type { KubeObject, SecretSummary } from '../../gateways/types.js';
+import { listFailed } from '../../runbooks/hints/ingress.js';
+import type { ResultNode } from '../result.js';
+import { mapLimit } from '../concurrency.js';
+import type { GatherContext } from '../step.js';
+
+/**
+ * What the ingress steps share: listing kinds in scope with errors kept as data, the Ingress model,
+ * and how the controller's LoadBalancer is found. Every step gathers through here; the kube gateway
+ * memoizes lists, so asking again in another step costs nothing.
+ */
+
+/** A list that could not be read, as plain data for `evaluate`. */
+export interface ListFailure {
+  /** `certificates.cert-manager.io` */
+  resource: string;
+  /** Null for cluster-wide or cluster-scoped lists. */
+  namespace: string | null;
+  kind: GatewayErrorKind;
+  message: string;
+  /** For `forbidden`: the missing permission, e.g. `list certificates.cert-manager.io in plate-stg`. */
+  permission: string | null;
+}
+
+/** The outcome of listing one kind in scope. `not-served` means the kind's CRD is not installed. */
+export type Listing<T> =
+  | { kind: 'items'; items: T[] }
+  | { kind: 'not-served'; resource: string }
+  | { kind: 'failed'; failure: ListFailure };
+
+const LIST_CONCURRENCY = 4;
+
+function toFailure(error: GatewayError, resource: string, namespace: string | null): ListFailure {
+  return {
+    resource,
+    namespace,
+    kind: error.kind,
+    message: error.message,
+    permission: error.permission ?? null,
+  };
+}
+
+/** Lists one kind per namespace in `namespaces` (null: all namespaces; ignored for cluster-scoped kinds). */
+export async function listInScope(
+  ctx: GatherContext,
+  kind: Exclude<KindName, 'secrets'>,
+  namespaces: readonly string[] | null,
+): Promise<Listing<KubeObject>> {
+  const resource = resourceName(kind);
+  const scopes: (string | null)[] = KINDS[kind].namespaced && namespaces ? [...namespaces] : [null];
+  const lists = await mapLimit(scopes, LIST_CONCURRENCY, async (namespace) => {
+    try {
+      const items = await ctx.gateways.kube.list(kind, namespace ? { namespace } : {}, ctx.signal);
+      return items === null
+        ? ({ kind: 'not-served', resource } as const)
+        : ({ kind: 'items', items } as const);
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      return { kind: 'failed', failure: toFailure(error, resource, namespace) } as const;
+    }
+  });
+  return combine(lists);
+}
+
+/** Secrets (names, types, public tls.crt) per namespace in scope. */
+export async function listSecretsInScope(
+  ctx: GatherContext,
+  namespaces: readonly string[] | null,
+): Promise<Listing<SecretSummary>> {
+  const scopes: (string | null)[] = namespaces ? [...namespaces] : [null];
+  const lists = await mapLimit(scopes, LIST_CONCURRENCY, async (namespace) => {
+    try {
+      const items = await ctx.gateways.kube.listSecrets(namespace ? { namespace } : {}, ctx.signal);
+      return { kind: 'items', items } as const;
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      return { kind: 'failed', failure: toFailure(error, 'secrets', namespace) } as const;
+    }
+  });
+  return combine(lists);
+}
+
+function combine<T>(lists: Listing<T>[]): Listing<T> {
+  const failed = lists.find((l) => l.kind === 'failed');
+  if (failed) return failed;
+  const notServed = lists.find((l) => l.kind === 'not-served');
+  if (notServed) return notServed;
+  return { kind: 'items', items: lists.flatMap((l) => (l.kind === 'items' ? l.items : [])) };
+}
+
+/** Maps the items of a listing; failures and `not-served` pass through. */
+export function mapListing<T, U>(listing: Listing<T>, fn: (item: T) => U): Listing<U> {
+  return listing.kind === 'items' ? { kind: 'items', items: listing.items.map(fn) } : listing;
+}
+
+/** Items of a listing, or [] when it failed or is not served (callers report those separately). */
+export function itemsOf<T>(listing: Listing<T>): T[] {
+  return listing.kind === 'items' ? listing.items : [];
+}
+
+/** One line for a list that could not be read. */
+export function failureMessage(f: ListFailure): string {
+  if (f.kind === 'forbidden') return `not allowed to ${f.permission ?? `list ${f.resource}`}`;
+  return `could not list ${f.resource}${f.namespace ? ` in ${f.namespace}` : ''}: ${f.message}`;
+}
+
+/** An `error` leaf for a list that could not be read. */
+export function failureLeaf(
+  base: { id: string; title: string; subject: string },
+  failure: ListFailure,
+  flags: string,
+): ResultNode {
+  return { ...base, status: 'error', message: failureMessage(failure), ...listFailed(failure, flags) };
+}
+
+// ---------------------------------------------------------------- the Ingress model
+
+/** One `status.loadBalancer.ingress[]` entry that carries an address. */
+export interface LbAddress {
+  ip: string | null;
+  hostname: string | null;
+  /** `443/TCP: <error>` for each port the provider reports an error on. */
+  portErrors: string[];
+}
+
+/** A Service reference of an Ingress backend; `port` is a number or a port name. */
+export interface BackendRef {
+  service: string;
+  port: number | string;
+}
+
+/** One rule path. `backend` is null for `resource` backends, which the doctor does not follow. */
+export interface IngressRoute {
+  host: string | null;
+  path: string;
+  pathType: string;
+  backend: BackendRef | null;
+}
+
+/** The fields of an Ingress the ingress steps judge, read once from the API object. */
+export interface IngressView {
+  namespace: string;
+  name: string;
+  /** `ns/name` */
+  key: string;
+  /** The class the Ingress names, and where it named it; null when it names none. */
+  className: string | null;
+  classSource: 'spec' | 'annotation' | null;
+  /** Rule hosts, sorted, without duplicates. */
+  hosts: string[];
+  routes: IngressRoute[];
+  defaultBackend: BackendRef | null;
+  tls: { hosts: string[]; secretName: string | null }[];
+  /** Status addresses; entries without ip or hostname (`[{}]`) are dropped. */
+  addresses: LbAddress[];
+  /** From `cert-manager.io/cluster-issuer` or `cert-manager.io/issuer`. */
+  issuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } | null;
+}
+
+function backendRef(backend: unknown): BackendRef | null {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const service = (backend as any)?.service;
+  if (!service?.name) return null;
+  const port: unknown = service.port?.number ?? service.port?.name;
+  return { service: String(service.name), port: typeof port === 'number' ? port : String(port ?? '') };
+}
+
+/** Reads `status.loadBalancer.ingress` of a Service or an Ingress. */
+export function lbAddresses(obj: KubeObject): LbAddress[] {
+  const entries: unknown[] = obj.status?.loadBalancer?.ingress ?? [];
+  return entries.flatMap((raw) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const entry = raw as any;
+    const ip: string | null = entry?.ip || null;
+    const hostname: string | null = entry?.hostname || null;
+    if (!ip && !hostname) return [];
+    const portErrors = ((entry.ports ?? []) as { port: number; protocol?: string; error?: string }[])
+      .filter((p) => p.error)
+      .map((p) => `${p.port}/${p.protocol ?? 'TCP'}: ${p.error}`);
+    return [{ ip, hostname, portErrors }];
+  });
+}
+
+/** Builds the IngressView of one `networking.k8s.io/v1` Ingress. */
+export function toIngressView(obj: KubeObject): IngressView {
+  const namespace = obj.metadata.namespace ?? '';
+  const annotations = obj.metadata.annotations ?? {};
+  const specClass: string | undefined = obj.spec?.ingressClassName;
+  const legacyClass = annotations['kubernetes.io/ingress.class'];
+  const routes: IngressRoute[] = (
+    (obj.spec?.rules ?? []) as { host?: string; http?: { paths?: unknown[] } }[]
+  ).flatMap((rule) =>
+    (rule.http?.paths ?? []).map((raw) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const p = raw as any;
+      return {
+        host: rule.host ?? null,
+        path: p.path ?? '/',
+        pathType: p.pathType ?? 'ImplementationSpecific',
+        backend: backendRef(p.backend),
+      };
+    }),
+  );
+  const hosts = [
+    ...new Set(((obj.spec?.rules ?? []) as { host?: string }[]).flatMap((r) => (r.host ? [r.host] : []))),
+  ];
+  const clusterIssuer = annotations['cert-manager.io/cluster-issuer'];
+  const issuer = annotations['cert-manager.io/issuer'];
+  return {
+    namespace,
+    name: obj.metadata.name,
+    key: `${namespace}/${obj.metadata.name}`,
+    className: specClass ?? legacyClass ?? null,
+    classSource: specClass ? 'spec' : legacyClass ? 'annotation' : null,
+    hosts: hosts.sort(),
+    routes,
+    defaultBackend: backendRef(obj.spec?.defaultBackend),
+    tls: ((obj.spec?.tls ?? []) as { hosts?: string[]; secretName?: string }[]).map((t) => ({
+      hosts: t.hosts ?? [],
+      secretName: t.secretName ?? null,
+    })),
+    addresses: lbAddresses(obj),
+    issuer: clusterIssuer
+      ? { kind: 'ClusterIssuer', name: clusterIssuer }
+      : issuer
+        ? { kind: 'Issuer', name: issuer }
+        : null,
+  };
+}
+
+/** Does `pattern` (an Ingress host, maybe `*.example.com`) match `host`? A wildcard covers one label. */
+export function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === host) return true;
+  if (!pattern.startsWith('*.')) return false;
+  const dot = host.indexOf('.');
+  return dot > 0 && host.slice(dot + 1) === pattern.slice(2);
+}
+
+// ---------------------------------------------------------------- the controller's LoadBalancer
+
+/** Where the controller Service was found, for messages. */
+export type ControllerSource = 'profile' | 'namespace' | 'ingress-status';
+
+/** The ingress controller's Service, looked up as `findController` describes. */
+export type ControllerLookup =
+  | {
+      kind: 'found';
+      namespace: string;
+      name: string;
+      type: string;
+      addresses: LbAddress[];
+      source: ControllerSource;
+    }
+  /** `profileRef` set: the profile named a Service that does not exist. */
+  | { kind: 'not-found'; profileRef: { namespace: string; name: string } | null }
+  | { kind: 'failed'; failure: ListFailure };
+
+/** The namespace the upstream ingress-nginx chart installs into. */
+export const CONTROLLER_NAMESPACE = 'ingress-nginx';
+const CONTROLLER_NAME = 'ingress-nginx-controller';
+
+/** Addresses a Service is reachable at from outside: LoadBalancer status plus `spec.externalIPs`. */
+function serviceAddresses(svc: KubeObject): LbAddress[] {
+  const external = ((svc.spec?.externalIPs ?? []) as string[]).map((ip) => ({
+    ip,
+    hostname: null,
+    portErrors: [],
+  }));
+  return [...lbAddresses(svc), ...external];
+}
+
+function found(svc: KubeObject, source: ControllerSource): ControllerLookup {
+  return {
+    kind: 'found',
+    namespace: svc.metadata.namespace ?? '',
+    name: svc.metadata.name,
+    type: svc.spec?.type ?? 'ClusterIP',
+    addresses: serviceAddresses(svc),
+    source,
+  };
+}
+
+/**
+ * Finds the controller Service: the profile's `ingress.controllerService`, else a LoadBalancer Service
+ * in `ingress-nginx` (the chart's `ingress-nginx-controller` first), else the LoadBalancer Service
+ * whose status addresses the Ingresses carry.
+ */
+export async function findController(
+  ctx: GatherContext,
+  ingresses: readonly IngressView[],
+): Promise<ControllerLookup> {
+  const profileRef = ctx.scope.profile.ingress.controllerService;
+  if (profileRef) {
+    const listing = await listInScope(ctx, 'services', [profileRef.namespace]);
+    if (listing.kind === 'failed') return listing;
+    const svc = itemsOf(listing).find((s) => s.metadata.name === profileRef.name);
+    return svc ? found(svc, 'profile') : { kind: 'not-found', profileRef };
+  }
+  const isLb = (s: KubeObject): boolean => s.spec?.type === 'LoadBalancer';
+  const inNamespace = await listInScope(ctx, 'services', [CONTROLLER_NAMESPACE]);
+  if (inNamespace.kind === 'failed') return inNamespace;
+  const candidates = itemsOf(inNamespace)
+    .filter(isLb)
+    .sort(
+      (a, b) => Number(b.metadata.name === CONTROLLER_NAME) - Number(a.metadata.name === CONTROLLER_NAME),
+    );
+  if (candidates[0]) return found(candidates[0], 'namespace');
+
+  const published = new Set(
+    ingresses.flatMap((i) => i.addresses.flatMap((a) => [a.ip, a.hostname])).filter(Boolean),
+  );
+  if (published.size === 0) return { kind: 'not-found', profileRef: null };
+  const everywhere = await listInScope(ctx, 'services', null);
+  if (everywhere.kind === 'failed') return everywhere;
+  const svc = itemsOf(everywhere)
+    .filter(isLb)
+    .find((s) => lbAddresses(s).some((a) => published.has(a.ip) || published.has(a.hostname)));
+  return svc ? found(svc, 'ingress-status') : { kind: 'not-found', profileRef: null };
+}
+
+/** The Ingresses in scope plus the controller Service: the base every ingress step starts from. */
+export interface IngressInventory {
+  ingresses: Listing<IngressView>;
+  controller: ControllerLookup;
+}
+
+/** Lists Ingresses in scope (sorted by namespace/name) and finds the controller Service. */
+export async function gatherIngressInventory(ctx: GatherContext): Promise<IngressInventory> {
+  const listing = await listInScope(ctx, 'ingresses', ctx.scope.namespaces);
+  const ingresses: Listing<IngressView> =
+    listing.kind === 'items'
+      ? { kind: 'items', items: listing.items.map(toIngressView).sort((a, b) => a.key.localeCompare(b.key)) }
+      : listing;
+  return { ingresses, controller: await findController(ctx, itemsOf(ingresses)) };
+}
+
+// ---------------------------------------------------------------- hosts and where they should point
+
+/** Where a host's traffic should arrive: load balancer IPs, and DNS names of hostname load balancers. */
+export interface LbTarget {
+  ips: string[];
+  hostnames: string[];
+}
+
+// Providers that cannot publish an IP smuggle it into a fake hostname such as `198.51.100.7.nip.io`
+// (cloud-provider-openstack's PROXY protocol workaround); such a name is an IP, not a CNAME target.
+const EMBEDDED_IP = /^(\d{1,3}(?:\.\d{1,3}){3})\./;
+
+/** The LB target from addresses: IPs, IPs embedded in fake hostnames, and real hostnames. */
+export function lbTarget(addresses: readonly LbAddress[]): LbTarget {
+  const ips = new Set<string>();
+  const hostnames = new Set<string>();
+  for (const a of addresses) {
+    if (a.ip) ips.add(a.ip);
+    else if (a.hostname) {
+      const embedded = EMBEDDED_IP.exec(a.hostname)?.[1];
+      if (embedded) ips.add(embedded);
+      else hostnames.add(a.hostname);
+    }
+  }
+  return { ips: [...ips].sort(), hostnames: [...hostnames].sort() };
+}
+
+/** One host served by Ingresses in scope, with the load balancer it should reach. */
+export interface ServedHost {
+  host: string;
+  ingresses: IngressView[];
+  lb: LbTarget;
+}
+
+/**
+ * Every rule host in scope, sorted. The controller Service's addresses are the truth; the Ingresses'
+ * own status is the fallback when the controller was not found.
+ */
+export function servedHosts(inventory: IngressInventory): ServedHost[] {
+  const ingresses = itemsOf(inventory.ingresses);
+  const hosts = [...new Set(ingresses.flatMap((i) => i.hosts))].filter((h) => !h.startsWith('*.')).sort();
+  const controller = inventory.controller;
+  return hosts.map((host) => {
+    const serving = ingresses.filter((i) => i.hosts.includes(host));
+    const addresses =
+      controller.kind === 'found' && controller.addresses.length > 0
+        ? controller.addresses
+        : serving.flatMap((i) => i.addresses);
+    return { host, ingresses: serving, lb: lbTarget(addresses) };
+  });
+}

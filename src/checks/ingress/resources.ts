@@ -1,0 +1,465 @@
+import type { KubeObject, SecretSummary } from '../../gateways/types.js';
+import * as hints from '../../runbooks/hints/ingress.js';
+import { group, type ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import {
+  CONTROLLER_NAMESPACE,
+  failureLeaf,
+  gatherIngressInventory,
+  hostMatches,
+  itemsOf,
+  listInScope,
+  listSecretsInScope,
+  mapListing,
+  type BackendRef,
+  type ControllerLookup,
+  type IngressInventory,
+  type IngressView,
+  type Listing,
+} from './inventory.js';
+
+const ID = 'ingress.resources';
+const TITLE = 'Ingresses have a class, an address, backends with ready endpoints and their TLS Secrets';
+
+/** A Service as the backend check needs it. */
+export interface ServiceView {
+  namespace: string;
+  name: string;
+  type: string;
+  ports: { port: number; name: string | null }[];
+  selector: Record<string, string> | null;
+  externalName: string | null;
+}
+
+/** Ready and not-ready endpoints of one Service, from EndpointSlices or (fallback) Endpoints. */
+export interface EndpointCount {
+  namespace: string;
+  service: string;
+  ready: number;
+  notReady: number;
+}
+
+/** What `gatherResources` learned; plain data so `evaluateResources` runs without a cluster. */
+export interface ResourcesFacts {
+  kubectlFlags: string;
+  /** The profile's `hosts`: each must be served by some Ingress. */
+  profileHosts: string[];
+  inventory: IngressInventory;
+  ingressClasses: Listing<{ name: string; isDefault: boolean }>;
+  services: Listing<ServiceView>;
+  endpoints: Listing<EndpointCount>;
+  secrets: Listing<{ namespace: string; name: string; type: string; keys: string[] }>;
+  issuers: Listing<{ namespace: string; name: string }>;
+  clusterIssuers: Listing<{ name: string }>;
+}
+
+/** A list not needed for these Ingresses (no TLS, no issuer annotation): nothing to look up. */
+function none<T>(): Promise<Listing<T>> {
+  return Promise.resolve({ kind: 'items', items: [] });
+}
+
+function toService(s: KubeObject): ServiceView {
+  return {
+    namespace: s.metadata.namespace ?? '',
+    name: s.metadata.name,
+    type: s.spec?.type ?? 'ClusterIP',
+    ports: ((s.spec?.ports ?? []) as { port: number; name?: string }[]).map((p) => ({
+      port: p.port,
+      name: p.name ?? null,
+    })),
+    selector: s.spec?.selector ?? null,
+    externalName: s.spec?.externalName ?? null,
+  };
+}
+
+function countSlices(slices: KubeObject[]): EndpointCount[] {
+  const counts = new Map<string, EndpointCount>();
+  for (const slice of slices) {
+    const service = slice.metadata.labels?.['kubernetes.io/service-name'];
+    if (!service) continue;
+    const namespace = slice.metadata.namespace ?? '';
+    const key = `${namespace}/${service}`;
+    const count = counts.get(key) ?? { namespace, service, ready: 0, notReady: 0 };
+    for (const endpoint of (slice as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ??
+      []) {
+      // The API defines an absent `ready` as ready ("unknown state ... should be interpreted as ready").
+      if (endpoint.conditions?.ready === false) count.notReady += 1;
+      else count.ready += 1;
+    }
+    counts.set(key, count);
+  }
+  return [...counts.values()];
+}
+
+function countEndpoints(objects: KubeObject[]): EndpointCount[] {
+  return objects.map((e) => {
+    const subsets = ((e as { subsets?: unknown[] }).subsets ?? []) as {
+      addresses?: unknown[];
+      notReadyAddresses?: unknown[];
+    }[];
+    return {
+      namespace: e.metadata.namespace ?? '',
+      service: e.metadata.name,
+      ready: subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0),
+      notReady: subsets.reduce((n, s) => n + (s.notReadyAddresses?.length ?? 0), 0),
+    };
+  });
+}
+
+/** EndpointSlices, falling back to Endpoints when slices are not served or not readable. */
+async function gatherEndpoints(ctx: GatherContext): Promise<Listing<EndpointCount>> {
+  const slices = await listInScope(ctx, 'endpointslices', ctx.scope.namespaces);
+  if (slices.kind === 'items') return { kind: 'items', items: countSlices(slices.items) };
+  if (slices.kind === 'failed' && slices.failure.kind !== 'forbidden') return slices;
+  const endpoints = await listInScope(ctx, 'endpoints', ctx.scope.namespaces);
+  return endpoints.kind === 'items' ? { kind: 'items', items: countEndpoints(endpoints.items) } : endpoints;
+}
+
+/** I/O half: Ingresses, the controller, and the objects they reference, one list per kind. */
+export async function gatherResources(ctx: GatherContext): Promise<ResourcesFacts> {
+  const inventory = await gatherIngressInventory(ctx);
+  const ingresses = itemsOf(inventory.ingresses);
+  const namespaces = ctx.scope.namespaces;
+  const hasIngresses = ingresses.length > 0;
+  const needsSecrets = ingresses.some((i) => i.tls.some((t) => t.secretName));
+  const needsIssuers = ingresses.some((i) => i.issuer?.kind === 'Issuer');
+  const needsClusterIssuers = ingresses.some((i) => i.issuer?.kind === 'ClusterIssuer');
+  const [ingressClasses, services, endpoints, secrets, issuers, clusterIssuers] = await Promise.all([
+    hasIngresses ? listInScope(ctx, 'ingressclasses', null) : none<KubeObject>(),
+    hasIngresses ? listInScope(ctx, 'services', namespaces) : none<KubeObject>(),
+    hasIngresses ? gatherEndpoints(ctx) : none<EndpointCount>(),
+    needsSecrets ? listSecretsInScope(ctx, namespaces) : none<SecretSummary>(),
+    needsIssuers ? listInScope(ctx, 'issuers', namespaces) : none<KubeObject>(),
+    needsClusterIssuers ? listInScope(ctx, 'clusterissuers', null) : none<KubeObject>(),
+  ]);
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    profileHosts: ctx.scope.profile.hosts,
+    inventory,
+    ingressClasses: mapListing(ingressClasses, (c) => ({
+      name: c.metadata.name,
+      isDefault: c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+    })),
+    services: mapListing(services, toService),
+    endpoints,
+    secrets: mapListing(secrets, (s) => ({
+      namespace: s.metadata.namespace ?? '',
+      name: s.metadata.name,
+      type: s.type,
+      keys: s.keys,
+    })),
+    issuers: mapListing(issuers, (i) => ({ namespace: i.metadata.namespace ?? '', name: i.metadata.name })),
+    clusterIssuers: mapListing(clusterIssuers, (i) => ({ name: i.metadata.name })),
+  };
+}
+
+// ---------------------------------------------------------------- evaluate
+
+function addressText(a: { ip: string | null; hostname: string | null }): string {
+  return a.ip ?? a.hostname ?? '';
+}
+
+function controllerLeaf(controller: ControllerLookup, flags: string): ResultNode {
+  const id = `${ID}:controller`;
+  const title = 'ingress controller load balancer';
+  if (controller.kind === 'failed') {
+    return failureLeaf({ id, title, subject: 'ingress controller Service' }, controller.failure, flags);
+  }
+  if (controller.kind === 'not-found') {
+    const ref = controller.profileRef;
+    return {
+      id,
+      title,
+      subject: ref ? `Service ${ref.namespace}/${ref.name}` : 'ingress controller Service',
+      status: 'fail',
+      message: ref
+        ? `Service ${ref.namespace}/${ref.name} (profile ingress.controllerService) does not exist`
+        : `no LoadBalancer Service in ${CONTROLLER_NAMESPACE} or behind the Ingress addresses`,
+      ...hints.controllerNotFound(ref, flags),
+    };
+  }
+  const svc = { ns: controller.namespace, name: controller.name };
+  const base = { id, title, subject: `Service ${controller.namespace}/${controller.name}` };
+  if (controller.addresses.length === 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message:
+        controller.type === 'LoadBalancer'
+          ? 'LoadBalancer address <pending>'
+          : `Service type ${controller.type} has no external address`,
+      ...hints.controllerNoAddress(svc, flags),
+    };
+  }
+  const portErrors = controller.addresses.flatMap((a) => a.portErrors);
+  if (portErrors.length > 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `load balancer reports port errors: ${portErrors.join('; ')}`,
+      ...hints.controllerNoAddress(svc, flags),
+    };
+  }
+  return {
+    ...base,
+    status: 'pass',
+    message: `${controller.type} at ${controller.addresses.map(addressText).join(', ')}`,
+  };
+}
+
+function classLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
+  const base = { id: `${ID}:${ing.key}/class`, title: 'IngressClass' };
+  const flags = facts.kubectlFlags;
+  const subject = ing.className ? `IngressClass ${ing.className}` : `Ingress ${ing.key}`;
+  if (facts.ingressClasses.kind === 'failed') {
+    return failureLeaf({ ...base, subject }, facts.ingressClasses.failure, flags);
+  }
+  const classes = itemsOf(facts.ingressClasses);
+  const problem = hints.ingressClassMissing(
+    { ns: ing.namespace, ingress: ing.name, className: ing.className },
+    flags,
+  );
+  if (!ing.className) {
+    const fallback = classes.find((c) => c.isDefault);
+    return fallback
+      ? {
+          ...base,
+          subject: `IngressClass ${fallback.name}`,
+          status: 'pass',
+          message: `class ${fallback.name} (cluster default)`,
+        }
+      : {
+          ...base,
+          subject,
+          status: 'fail',
+          message: 'names no IngressClass and no IngressClass is the cluster default',
+          ...problem,
+        };
+  }
+  if (!classes.some((c) => c.name === ing.className)) {
+    return {
+      ...base,
+      subject,
+      status: 'fail',
+      message: `IngressClass ${ing.className} does not exist`,
+      ...problem,
+    };
+  }
+  const via = ing.classSource === 'annotation' ? ' (kubernetes.io/ingress.class annotation)' : '';
+  return { ...base, subject, status: 'pass', message: `class ${ing.className}${via}` };
+}
+
+function addressLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
+  const base = {
+    id: `${ID}:${ing.key}/address`,
+    title: 'load balancer address',
+    subject: `Ingress ${ing.key}`,
+  };
+  const c = facts.inventory.controller;
+  const controller = c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null;
+  const problem = hints.addressNotPublished(
+    { ns: ing.namespace, ingress: ing.name, controller },
+    facts.kubectlFlags,
+  );
+  if (ing.addresses.length === 0) {
+    return { ...base, status: 'fail', message: 'load balancer address not published', ...problem };
+  }
+  const portErrors = ing.addresses.flatMap((a) => a.portErrors);
+  if (portErrors.length > 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `load balancer reports port errors: ${portErrors.join('; ')}`,
+      ...problem,
+    };
+  }
+  return { ...base, status: 'pass', message: `published at ${ing.addresses.map(addressText).join(', ')}` };
+}
+
+function portsText(svc: ServiceView): string {
+  return svc.ports.map((p) => (p.name ? `${p.port}/${p.name}` : `${p.port}`)).join(', ') || 'none';
+}
+
+function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFacts): ResultNode {
+  const ns = ing.namespace;
+  const flags = facts.kubectlFlags;
+  const base = {
+    id: `${ID}:${ing.key}/backend/${backend.service}:${backend.port}`,
+    title: `backend ${backend.service}:${backend.port}`,
+    subject: `Service ${ns}/${backend.service}`,
+  };
+  if (facts.services.kind === 'failed') return failureLeaf(base, facts.services.failure, flags);
+  const svc = itemsOf(facts.services).find((s) => s.namespace === ns && s.name === backend.service);
+  if (!svc) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `Service ${ns}/${backend.service} does not exist`,
+      ...hints.serviceMissing({ ns, service: backend.service, ingress: ing.name }, flags),
+    };
+  }
+  if (svc.type === 'ExternalName') {
+    // ExternalName Services have no endpoints: the controller proxies to the external name.
+    return { ...base, status: 'pass', message: `ExternalName Service for ${svc.externalName ?? 'no name'}` };
+  }
+  const hasPort = svc.ports.some((p) =>
+    typeof backend.port === 'number' ? p.port === backend.port : p.name === backend.port,
+  );
+  if (!hasPort) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `port ${backend.port} is not a port of Service ${ns}/${backend.service} (${portsText(svc)})`,
+      ...hints.servicePortMismatch({ ns, service: backend.service, ingress: ing.name }, flags),
+    };
+  }
+  if (facts.endpoints.kind === 'failed') return failureLeaf(base, facts.endpoints.failure, flags);
+  const count = itemsOf(facts.endpoints).find((e) => e.namespace === ns && e.service === backend.service);
+  const ready = count?.ready ?? 0;
+  if (ready === 0) {
+    const notReady = count?.notReady ? ` (${count.notReady} not ready)` : '';
+    return {
+      ...base,
+      status: 'fail',
+      message: `no ready endpoints${notReady}`,
+      ...hints.noReadyEndpoints({ ns, service: backend.service, selector: svc.selector }, flags),
+    };
+  }
+  return { ...base, status: 'pass', message: `${ready} ready endpoint${ready === 1 ? '' : 's'}` };
+}
+
+const TLS_KEYS = ['tls.crt', 'tls.key'];
+
+function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): ResultNode {
+  const ns = ing.namespace;
+  const base = {
+    id: `${ID}:${ing.key}/tls/${secretName}`,
+    title: `TLS Secret ${secretName}`,
+    subject: `Secret ${ns}/${secretName}`,
+  };
+  if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failure, facts.kubectlFlags);
+  const problem = hints.tlsSecretProblem(
+    { ns, secret: secretName, ingress: ing.name, issued: ing.issuer !== null },
+    facts.kubectlFlags,
+  );
+  const secret = itemsOf(facts.secrets).find((s) => s.namespace === ns && s.name === secretName);
+  if (!secret)
+    return { ...base, status: 'fail', message: `Secret ${ns}/${secretName} does not exist`, ...problem };
+  if (secret.type !== 'kubernetes.io/tls') {
+    return {
+      ...base,
+      status: 'fail',
+      message: `Secret ${ns}/${secretName} has type ${secret.type}, expected kubernetes.io/tls`,
+      ...problem,
+    };
+  }
+  const missing = TLS_KEYS.filter((k) => !secret.keys.includes(k));
+  if (missing.length > 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `Secret ${ns}/${secretName} has no ${missing.join(' or ')}`,
+      ...problem,
+    };
+  }
+  return { ...base, status: 'pass', message: 'kubernetes.io/tls Secret with tls.crt and tls.key' };
+}
+
+function issuerLeaf(
+  ing: IngressView,
+  issuer: NonNullable<IngressView['issuer']>,
+  facts: ResourcesFacts,
+): ResultNode {
+  const ns = ing.namespace;
+  const isCluster = issuer.kind === 'ClusterIssuer';
+  const subject = isCluster ? `ClusterIssuer ${issuer.name}` : `Issuer ${ns}/${issuer.name}`;
+  const base = { id: `${ID}:${ing.key}/issuer`, title: subject, subject };
+  const listing = isCluster ? facts.clusterIssuers : facts.issuers;
+  if (listing.kind === 'failed') return failureLeaf(base, listing.failure, facts.kubectlFlags);
+  if (listing.kind === 'not-served') {
+    return {
+      ...base,
+      status: 'fail',
+      message: `cert-manager is not installed: ${listing.resource} is not served`,
+      ...hints.certManagerMissing(facts.kubectlFlags),
+    };
+  }
+  const exists = isCluster
+    ? itemsOf(facts.clusterIssuers).some((i) => i.name === issuer.name)
+    : itemsOf(facts.issuers).some((i) => i.namespace === ns && i.name === issuer.name);
+  if (!exists) {
+    return {
+      ...base,
+      status: 'fail',
+      message: `${subject} does not exist`,
+      ...hints.issuerMissing(
+        { kind: issuer.kind, ns, name: issuer.name, ingress: ing.name },
+        facts.kubectlFlags,
+      ),
+    };
+  }
+  return { ...base, status: 'pass', message: `${subject} exists` };
+}
+
+function backendsOf(ing: IngressView): BackendRef[] {
+  const refs = [...ing.routes.map((r) => r.backend), ing.defaultBackend].filter(
+    (b): b is BackendRef => b !== null,
+  );
+  const seen = new Map(refs.map((b) => [`${b.service}:${b.port}`, b]));
+  return [...seen.values()];
+}
+
+function ingressNode(ing: IngressView, facts: ResourcesFacts): ResultNode {
+  const secretNames = [...new Set(ing.tls.flatMap((t) => (t.secretName ? [t.secretName] : [])))];
+  const children = [
+    classLeaf(ing, facts),
+    addressLeaf(ing, facts),
+    ...backendsOf(ing).map((b) => backendLeaf(ing, b, facts)),
+    ...secretNames.map((s) => tlsLeaf(ing, s, facts)),
+    ...(ing.issuer ? [issuerLeaf(ing, ing.issuer, facts)] : []),
+  ];
+  return { ...group(`${ID}:${ing.key}`, `Ingress ${ing.key}`, children), subject: `Ingress ${ing.key}` };
+}
+
+function hostLeaf(host: string, ingresses: IngressView[], flags: string): ResultNode {
+  const base = { id: `${ID}:${host}`, title: host, subject: `host ${host}` };
+  const serving = ingresses.filter((i) => i.hosts.some((pattern) => hostMatches(pattern, host)));
+  if (serving.length === 0) {
+    return {
+      ...base,
+      status: 'fail',
+      message: 'served by no Ingress in scope',
+      ...hints.hostNotServed(host, flags),
+    };
+  }
+  return { ...base, status: 'pass', message: `served by Ingress ${serving.map((i) => i.key).join(', ')}` };
+}
+
+/** Pure: the controller leaf, one group per Ingress, and one leaf per profile host. */
+export function evaluateResources(facts: ResourcesFacts): ResultNode {
+  const { inventory, kubectlFlags: flags } = facts;
+  if (inventory.ingresses.kind === 'failed') {
+    const leaf = failureLeaf(
+      { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' },
+      inventory.ingresses.failure,
+      flags,
+    );
+    return group(ID, TITLE, [leaf]);
+  }
+  const ingresses = itemsOf(inventory.ingresses);
+  const showController = ingresses.length > 0 || inventory.controller.kind !== 'not-found';
+  const children = [
+    ...(showController ? [controllerLeaf(inventory.controller, flags)] : []),
+    ...ingresses.map((ing) => ingressNode(ing, facts)),
+    ...facts.profileHosts.map((host) => hostLeaf(host, ingresses, flags)),
+  ];
+  return group(ID, TITLE, children, 'no Ingresses in scope');
+}
+
+/** `ingress.resources`: the first link of the ingress runbook (`kubectl get ingress -A`, automated). */
+export const resourcesStep = defineStep({
+  id: ID,
+  title: TITLE,
+  gather: gatherResources,
+  evaluate: (facts) => evaluateResources(facts),
+});

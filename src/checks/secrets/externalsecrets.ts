@@ -1,0 +1,242 @@
+import {
+  classifyProviderError,
+  couldNotCheck,
+  esoNotInstalled,
+  externalSecretFailing,
+  rootCauseHint,
+  staleRefresh,
+} from '../../runbooks/hints/secrets.js';
+import { mapLimit } from '../concurrency.js';
+import { group, type ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
+import { hides, listExternalSecrets, listStores, type ListFailure } from './inventory.js';
+import {
+  attempt,
+  formatAge,
+  latestWarning,
+  parseGoDurationMs,
+  type Condition,
+  type EventInfo,
+  type ExternalSecretInfo,
+  type Failure,
+  type StoreInfo,
+} from './model.js';
+
+const ID = 'secrets.externalsecrets';
+const TITLE = 'ExternalSecrets are synced from their store';
+
+/** ESO's CRD default for `spec.refreshInterval`. */
+const DEFAULT_REFRESH_INTERVAL = '1h';
+
+/** What `gatherExternalSecrets` learned; plain data so `evaluateExternalSecrets` runs without a cluster. */
+export interface ExternalSecretsFacts {
+  kubectlFlags: string;
+  /** Where the ESO controller runs, for hints. */
+  esoNamespace: string;
+  isEsoInstalled: boolean;
+  listFailures: ListFailure[];
+  items: ExternalSecretFacts[];
+}
+
+export interface ExternalSecretFacts {
+  es: ExternalSecretInfo;
+  /** The store it references: found (with its Ready condition), missing, or not listable. */
+  store:
+    { kind: 'found'; ready: Condition | null } | { kind: 'missing' } | { kind: 'unknown'; failure: Failure };
+  /** The newest `UpdateFailed` Warning event: ESO puts the full provider error there. */
+  updateFailed: EventInfo | null;
+  /** OpenBao as the store sees it, asked only for ExternalSecrets that are not Ready. */
+  probe: BaoProbe | null;
+}
+
+/** Lists ExternalSecrets and stores; for each one not Ready, reads its UpdateFailed event and asks OpenBao. */
+export async function gatherExternalSecrets(ctx: GatherContext): Promise<ExternalSecretsFacts> {
+  const [externalSecrets, stores] = await Promise.all([listExternalSecrets(ctx), listStores(ctx)]);
+  const byKey = new Map(stores.items.map((s) => [`${s.kind} ${s.key}`, s]));
+  const probes = new Map<string, Promise<BaoProbe | null>>();
+  const probe = (store: StoreInfo): Promise<BaoProbe | null> => {
+    const key = store.subject;
+    const pending = probes.get(key) ?? probeStore(ctx, store);
+    probes.set(key, pending);
+    return pending;
+  };
+
+  const items = await mapLimit(externalSecrets.items, 4, async (es): Promise<ExternalSecretFacts> => {
+    const found = byKey.get(es.storeRef.subject);
+    const storeFailure = hides(
+      stores.failures,
+      es.storeRef.kind === 'SecretStore' ? 'SecretStores' : 'ClusterSecretStores',
+      es.storeRef.kind === 'SecretStore' ? es.namespace : null,
+    )?.failure;
+    const store: ExternalSecretFacts['store'] = found
+      ? { kind: 'found', ready: found.ready }
+      : storeFailure
+        ? { kind: 'unknown', failure: storeFailure }
+        : { kind: 'missing' };
+    if (es.ready?.status === 'True') return { es, store, updateFailed: null, probe: null };
+    const events = await attempt(() =>
+      ctx.gateways.kube.list('events', { namespace: es.namespace }, ctx.signal),
+    );
+    const updateFailed = events.ok
+      ? latestWarning(
+          events.value ?? [],
+          { kind: 'ExternalSecret', name: es.name, namespace: es.namespace },
+          'UpdateFailed',
+        )
+      : null;
+    return { es, store, updateFailed, probe: found ? await probe(found) : null };
+  });
+
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    esoNamespace: ctx.scope.profile.externalSecrets.namespace,
+    isEsoInstalled: externalSecrets.isInstalled,
+    listFailures: externalSecrets.failures,
+    items,
+  };
+}
+
+/** Whether `refreshTime` is older than twice the refresh interval; null when no refresh is expected. */
+export function staleness(es: ExternalSecretInfo, now: Date): { ageMs: number; intervalMs: number } | null {
+  // CreatedOnce and OnChange never refresh on a timer, so an old refreshTime is expected.
+  if (es.refreshPolicy === 'CreatedOnce' || es.refreshPolicy === 'OnChange' || es.refreshTime === null)
+    return null;
+  const intervalMs = parseGoDurationMs(es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  if (intervalMs === null || intervalMs === 0) return null;
+  const ageMs = now.getTime() - Date.parse(es.refreshTime);
+  return ageMs > 2 * intervalMs ? { ageMs, intervalMs } : null;
+}
+
+function refreshText(es: ExternalSecretInfo, now: Date): string {
+  const interval = es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL;
+  const every =
+    es.refreshPolicy === 'CreatedOnce' || es.refreshPolicy === 'OnChange'
+      ? `refresh policy ${es.refreshPolicy}`
+      : parseGoDurationMs(interval) === 0
+        ? 'refresh disabled'
+        : `every ${interval}`;
+  if (es.refreshTime === null) return every;
+  return `refreshed ${formatAge(now.getTime() - Date.parse(es.refreshTime))} ago, ${every}`;
+}
+
+function conditionText(c: Condition): string {
+  return [c.reason, c.message].filter(Boolean).join(': ');
+}
+
+/** Pure: one leaf per ExternalSecret, pointing at OpenBao when it explains the failure. */
+export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now: Date }): ResultNode {
+  const flags = facts.kubectlFlags;
+  if (!facts.isEsoInstalled) {
+    return {
+      id: ID,
+      title: TITLE,
+      status: 'skip',
+      message: 'External Secrets Operator is not installed',
+      hint: esoNotInstalled(flags).hint,
+    };
+  }
+  const leaves: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
+    id: `${ID}:list:${what}`,
+    title: what,
+    subject: what,
+    status: 'error',
+    message: `could not list ${what}: ${failure.message}`,
+    ...couldNotCheck(failure, 'the Kubernetes API', flags),
+  }));
+  for (const item of facts.items) leaves.push(leaf(item, facts, ctx.now));
+  return group(ID, TITLE, leaves, 'no ExternalSecrets in scope');
+}
+
+function leaf(
+  { es, store, updateFailed, probe }: ExternalSecretFacts,
+  facts: ExternalSecretsFacts,
+  now: Date,
+): ResultNode {
+  const flags = facts.kubectlFlags;
+  const subject = `ExternalSecret ${es.key}`;
+  const base = { id: `${ID}:${es.key}`, title: subject, subject };
+  const ref = { namespace: es.namespace, name: es.name };
+  const storeName = es.storeRef.subject;
+  const isStoreReady = store.kind === 'found' && store.ready?.status === 'True';
+  const storeNote =
+    store.kind === 'missing'
+      ? `${storeName} does not exist`
+      : store.kind === 'found' && !isStoreReady
+        ? `${storeName} is not Ready`
+        : null;
+
+  if (es.ready?.status === 'True') {
+    if (storeNote) {
+      return {
+        ...base,
+        status: 'warn',
+        message: `Ready (${conditionText(es.ready)}), but ${storeNote}; the next refresh will fail`,
+        ...externalSecretFailing(
+          ref,
+          store.kind === 'missing' ? 'store-missing' : 'store-not-ready',
+          storeName,
+          flags,
+        ),
+      };
+    }
+    const stale = staleness(es, now);
+    if (stale) {
+      return {
+        ...base,
+        status: 'warn',
+        message: `last refreshed ${formatAge(stale.ageMs)} ago, more than twice its refresh interval ${es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL}`,
+        ...staleRefresh(ref, facts.esoNamespace, flags),
+      };
+    }
+    return {
+      ...base,
+      status: 'pass',
+      message: `Ready (${conditionText(es.ready)}); ${refreshText(es, now)}`,
+    };
+  }
+
+  const parts = [es.ready === null ? 'no Ready condition yet' : `not Ready (${conditionText(es.ready)})`];
+  if (updateFailed) parts.push(`event UpdateFailed: ${updateFailed.message}`);
+  if (storeNote) parts.push(storeNote);
+  const cause = rootCauseOf(probe);
+  const message = parts.join('; ') + (cause ? ` — likely caused by: ${cause.text}` : '');
+
+  if (cause && probe) {
+    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [ref], flags) };
+  }
+  if (store.kind === 'missing')
+    return {
+      ...base,
+      status: 'fail',
+      message,
+      ...externalSecretFailing(ref, 'store-missing', storeName, flags),
+    };
+  if (storeNote)
+    return {
+      ...base,
+      status: 'fail',
+      message,
+      ...externalSecretFailing(ref, 'store-not-ready', storeName, flags),
+    };
+  if (es.ready === null)
+    return {
+      ...base,
+      status: 'warn',
+      message,
+      ...externalSecretFailing(ref, 'unreconciled', storeName, flags),
+    };
+  const problem =
+    es.ready.reason === 'SecretMissing'
+      ? 'merge-target-missing'
+      : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`);
+  return { ...base, status: 'fail', message, ...externalSecretFailing(ref, problem, storeName, flags) };
+}
+
+/** `secrets.externalsecrets`: every ExternalSecret is Ready, fresh, and its store exists and is Ready. */
+export const externalSecretsStep = defineStep<ExternalSecretsFacts>({
+  id: ID,
+  title: TITLE,
+  gather: gatherExternalSecrets,
+  evaluate: evaluateExternalSecrets,
+});

@@ -1,0 +1,207 @@
+import type { SecretSummary } from '../../gateways/types.js';
+import {
+  classifyProviderError,
+  couldNotCheck,
+  esoNotInstalled,
+  storeNotReady,
+  storeUnreconciled,
+  tokenSecretBroken,
+} from '../../runbooks/hints/secrets.js';
+import { mapLimit } from '../concurrency.js';
+import { group, type ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import { listStores, type ListFailure } from './inventory.js';
+import { attempt, latestWarning, type EventInfo, type Failure, type StoreInfo } from './model.js';
+
+const ID = 'secrets.stores';
+const TITLE = 'SecretStores are Ready and their OpenBao token Secret exists';
+
+/** What `gatherStores` learned; plain data so `evaluateStores` runs without a cluster. */
+export interface StoresFacts {
+  kubectlFlags: string;
+  /** False when the cluster serves no external-secrets.io store kind at all. */
+  isEsoInstalled: boolean;
+  /** Lists that failed, e.g. SecretStores in a namespace we may not read. */
+  listFailures: ListFailure[];
+  stores: StoreFacts[];
+}
+
+export interface StoreFacts {
+  store: StoreInfo;
+  /** The newest Warning event about a store that is not Ready: where ESO ≥ 0.20 puts the real error. */
+  warning: EventInfo | null;
+  eventsFailure: Failure | null;
+  /** The Secret `auth.tokenSecretRef` names (key names only); null when the store has no such ref. */
+  tokenSecret:
+    { kind: 'found'; keys: string[] } | { kind: 'missing' } | { kind: 'error'; failure: Failure } | null;
+}
+
+/** Lists stores in scope (all ClusterSecretStores), their warning events and their token Secrets' key names. */
+export async function gatherStores(ctx: GatherContext): Promise<StoresFacts> {
+  const { kube } = ctx.gateways;
+  const listed = await listStores(ctx);
+
+  const stores = await mapLimit(listed.items, 4, async (store): Promise<StoreFacts> => {
+    let warning: EventInfo | null = null;
+    let eventsFailure: Failure | null = null;
+    if (store.ready?.status !== 'True') {
+      // Events about cluster-scoped objects are recorded in `default`.
+      const events = await attempt(() =>
+        kube.list('events', { namespace: store.namespace ?? 'default' }, ctx.signal),
+      );
+      if (events.ok) {
+        warning = latestWarning(events.value ?? [], {
+          kind: store.kind,
+          name: store.name,
+          namespace: store.namespace,
+        });
+      } else {
+        eventsFailure = events.failure;
+      }
+    }
+    let tokenSecret: StoreFacts['tokenSecret'] = null;
+    const ref = store.tokenRef;
+    if (ref?.namespace) {
+      const namespace = ref.namespace;
+      const secrets = await attempt(() => kube.listSecrets({ namespace }, ctx.signal));
+      if (!secrets.ok) tokenSecret = { kind: 'error', failure: secrets.failure };
+      else tokenSecret = findSecret(secrets.value, ref.name);
+    }
+    return { store, warning, eventsFailure, tokenSecret };
+  });
+
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    isEsoInstalled: listed.isInstalled,
+    listFailures: listed.failures,
+    stores,
+  };
+}
+
+function findSecret(secrets: SecretSummary[], name: string): NonNullable<StoreFacts['tokenSecret']> {
+  const found = secrets.find((s) => s.metadata.name === name);
+  return found ? { kind: 'found', keys: found.keys } : { kind: 'missing' };
+}
+
+/** `server …, path …, KV v2`, the provider settings a reader checks first. */
+export function describeProvider(store: StoreInfo): string {
+  if (store.provider !== 'vault') return `provider ${store.provider ?? 'not set'}`;
+  const parts = [
+    `server ${store.server ?? 'not set'}`,
+    `path ${store.mount ?? 'not set'}`,
+    `KV ${store.kvVersion}`,
+  ];
+  if (store.auth !== 'tokenSecretRef') parts.push(`auth ${store.auth ?? 'not set'}`);
+  return parts.join(', ');
+}
+
+/** Pure: one leaf per store (Ready) and one per token Secret reference. */
+export function evaluateStores(facts: StoresFacts): ResultNode {
+  const flags = facts.kubectlFlags;
+  if (!facts.isEsoInstalled) {
+    return group(ID, TITLE, [
+      {
+        id: `${ID}:external-secrets.io`,
+        title: 'External Secrets Operator',
+        subject: 'CRD secretstores.external-secrets.io',
+        status: 'fail',
+        message:
+          'External Secrets Operator is not installed (the cluster serves no external-secrets.io store kind)',
+        ...esoNotInstalled(flags),
+      },
+    ]);
+  }
+  const leaves: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
+    id: `${ID}:list:${what}`,
+    title: what,
+    subject: what,
+    status: 'error',
+    message: `could not list ${what}: ${failure.message}`,
+    ...couldNotCheck(failure, 'the Kubernetes API', flags),
+  }));
+  for (const f of facts.stores) {
+    leaves.push(storeLeaf(f, flags));
+    const token = tokenLeaf(f, flags);
+    if (token) leaves.push(token);
+  }
+  return group(ID, TITLE, leaves, 'no SecretStores or ClusterSecretStores in scope');
+}
+
+function storeLeaf({ store, warning, eventsFailure }: StoreFacts, flags: string): ResultNode {
+  const base = { id: `${ID}:${store.key}`, title: store.subject, subject: store.subject };
+  const provider = describeProvider(store);
+  const ready = store.ready;
+  if (ready === null) {
+    return {
+      ...base,
+      status: 'warn',
+      message: `no Ready condition yet; ${provider}`,
+      ...storeUnreconciled(store, flags),
+    };
+  }
+  const condition = [ready.reason, ready.message].filter(Boolean).join(': ');
+  if (ready.status === 'True')
+    return { ...base, status: 'pass', message: `Ready (${condition}); ${provider}` };
+  const parts = [`not Ready (${condition})`];
+  if (warning && warning.message !== ready.message) parts.push(`event ${warning.reason}: ${warning.message}`);
+  if (eventsFailure) parts.push(`events not readable (${eventsFailure.message})`);
+  parts.push(provider);
+  const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`);
+  return { ...base, status: 'fail', message: parts.join('; '), ...storeNotReady(store, problem, flags) };
+}
+
+function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNode | null {
+  const ref = store.tokenRef;
+  if (store.provider !== 'vault' || ref === null) return null;
+  const secret = `${ref.namespace ?? '?'}/${ref.name}`;
+  const base = {
+    id: `${ID}:${store.key}:token-secret`,
+    title: `token Secret of ${store.subject}`,
+    subject: `Secret ${secret}`,
+  };
+  if (ref.namespace === null) {
+    return {
+      ...base,
+      subject: `${store.subject} tokenSecretRef`,
+      status: 'fail',
+      message: `auth.tokenSecretRef ${ref.name} has no namespace; a ClusterSecretStore needs one`,
+      ...tokenSecretBroken(store, ref, 'no-namespace', flags),
+    };
+  }
+  if (tokenSecret === null) return null;
+  switch (tokenSecret.kind) {
+    case 'error':
+      return {
+        ...base,
+        status: 'error',
+        message: `could not list Secrets in ${ref.namespace}: ${tokenSecret.failure.message}`,
+        ...couldNotCheck(tokenSecret.failure, 'the Kubernetes API', flags),
+      };
+    case 'missing':
+      return {
+        ...base,
+        status: 'fail',
+        message: `does not exist; ${store.subject} reads its OpenBao token from key ${ref.key}`,
+        ...tokenSecretBroken(store, ref, 'missing', flags),
+      };
+    default:
+      if (!tokenSecret.keys.includes(ref.key)) {
+        const keys = tokenSecret.keys.length ? tokenSecret.keys.join(', ') : 'none';
+        return {
+          ...base,
+          status: 'fail',
+          message: `has no key ${ref.key} (keys: ${keys}); ${store.subject} reads its OpenBao token from it`,
+          ...tokenSecretBroken(store, ref, 'no-key', flags),
+        };
+      }
+      return { ...base, status: 'pass', message: `holds key ${ref.key} for ${store.subject}` };
+  }
+}
+
+/** `secrets.stores`: every SecretStore/ClusterSecretStore is Ready and can find its token. */
+export const storesStep = defineStep<StoresFacts>({
+  id: ID,
+  title: TITLE,
+  gather: gatherStores,
+  evaluate: (facts) => evaluateStores(facts),
+});

@@ -1,0 +1,323 @@
+import type { KubeObject, SecretSummary } from '../../gateways/types.js';
+import {
+  couldNotCheck,
+  esoNotInstalled,
+  podMissingSecret,
+  rootCauseHint,
+  targetSecretBroken,
+} from '../../runbooks/hints/secrets.js';
+import { mapLimit } from '../concurrency.js';
+import { group, type ResultNode } from '../result.js';
+import { defineStep, type GatherContext } from '../step.js';
+import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
+import {
+  hides,
+  listExternalSecrets,
+  listPods,
+  listSecrets,
+  listStores,
+  type ListFailure,
+} from './inventory.js';
+import type { ExternalSecretInfo, Failure, StoreInfo } from './model.js';
+
+const ID = 'secrets.target-secrets';
+const TITLE = 'Target Secrets exist with every mapped key, and pods find them';
+
+/** What `gatherTargetSecrets` learned; key names only, never values. */
+export interface TargetSecretsFacts {
+  kubectlFlags: string;
+  isEsoInstalled: boolean;
+  listFailures: ListFailure[];
+  targets: TargetFacts[];
+  pods: PodFacts[];
+}
+
+/** One ExternalSecret's target Secret. */
+export interface TargetFacts {
+  es: ExternalSecretInfo;
+  secret:
+    | {
+        kind: 'found';
+        keys: string[];
+        /** Names of the ExternalSecrets in its ownerReferences. */ ownedBy: string[];
+      }
+    | { kind: 'missing' }
+    | { kind: 'unknown'; failure: Failure };
+  /** OpenBao as the ExternalSecret's store sees it; asked only when the Secret or a key is missing. */
+  probe: BaoProbe | null;
+}
+
+/** A pod that references a Secret or key that does not exist. */
+export interface PodFacts {
+  namespace: string;
+  name: string;
+  /** The kubelet's CreateContainerConfigError message when a container is stuck on it; null when running. */
+  stuckMessage: string | null;
+  missing: { secret: string; key: string | null }[];
+  /** The ExternalSecret in the pod's namespace whose target is the first missing Secret. */
+  providedBy: string | null;
+  probe: BaoProbe | null;
+}
+
+interface SecretRef {
+  secret: string;
+  key: string | null;
+}
+
+/** Non-optional Secret references of a pod: env valueFrom, envFrom and secret volumes. */
+export function secretRefsOf(pod: KubeObject): SecretRef[] {
+  const refs: SecretRef[] = [];
+  const spec = pod.spec ?? {};
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    for (const env of c.env ?? []) {
+      const ref = env.valueFrom?.secretKeyRef;
+      if (ref?.name && ref.optional !== true) refs.push({ secret: ref.name, key: ref.key ?? null });
+    }
+    for (const from of c.envFrom ?? []) {
+      const ref = from.secretRef;
+      if (ref?.name && ref.optional !== true) refs.push({ secret: ref.name, key: null });
+    }
+  }
+  for (const v of spec.volumes ?? []) {
+    const ref = v.secret;
+    if (!ref?.secretName || ref.optional === true) continue;
+    refs.push({ secret: ref.secretName, key: null });
+    for (const item of ref.items ?? []) refs.push({ secret: ref.secretName, key: item.key });
+  }
+  return refs;
+}
+
+/** The message of a container waiting on CreateContainerConfigError, or null. */
+export function stuckMessageOf(pod: KubeObject): string | null {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  for (const s of statuses) {
+    const waiting = s.state?.waiting;
+    if (waiting?.reason === 'CreateContainerConfigError')
+      return `container ${s.name}: ${waiting.message ?? waiting.reason}`;
+  }
+  return null;
+}
+
+/** Missing references of one pod, given the Secrets of its namespace (null: Secrets not listable). */
+function missingRefs(pod: KubeObject, secrets: Map<string, SecretSummary>): SecretRef[] {
+  const seen = new Set<string>();
+  const missing: SecretRef[] = [];
+  for (const ref of secretRefsOf(pod)) {
+    const secret = secrets.get(ref.secret);
+    const isMissing = !secret || (ref.key !== null && !secret.keys.includes(ref.key));
+    // A missing Secret is reported once, not once per key.
+    const id = secret ? `${ref.secret}/${ref.key}` : ref.secret;
+    if (isMissing && !seen.has(id)) {
+      seen.add(id);
+      missing.push(secret ? ref : { secret: ref.secret, key: null });
+    }
+  }
+  return missing;
+}
+
+/** Lists ExternalSecrets, Secrets (names and key names) and pods; asks OpenBao when something is missing. */
+export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSecretsFacts> {
+  const [externalSecrets, stores, secrets, pods] = await Promise.all([
+    listExternalSecrets(ctx),
+    listStores(ctx),
+    listSecrets(ctx),
+    listPods(ctx),
+  ]);
+  const secretsByNamespace = new Map<string, Map<string, SecretSummary>>();
+  for (const s of secrets.items) {
+    const ns = s.metadata.namespace ?? '';
+    const map = secretsByNamespace.get(ns) ?? new Map<string, SecretSummary>();
+    secretsByNamespace.set(ns, map.set(s.metadata.name, s));
+  }
+  const storeBySubject = new Map(stores.items.map((s) => [s.subject, s]));
+  const probes = new Map<string, Promise<BaoProbe | null>>();
+  const probe = (es: ExternalSecretInfo): Promise<BaoProbe | null> => {
+    const store: StoreInfo | undefined = storeBySubject.get(es.storeRef.subject);
+    if (!store) return Promise.resolve(null);
+    const pending = probes.get(store.subject) ?? probeStore(ctx, store);
+    probes.set(store.subject, pending);
+    return pending;
+  };
+
+  const creating = externalSecrets.items.filter((es) => es.target.creationPolicy !== 'None');
+  const targets = await mapLimit(creating, 4, async (es): Promise<TargetFacts> => {
+    const failure = hides(secrets.failures, 'Secrets', es.namespace);
+    if (failure) return { es, secret: { kind: 'unknown', failure: failure.failure }, probe: null };
+    const found = secretsByNamespace.get(es.namespace)?.get(es.target.name);
+    if (!found) return { es, secret: { kind: 'missing' }, probe: await probe(es) };
+    const ownedBy = (found.metadata.ownerReferences ?? [])
+      .filter((o) => o.kind === 'ExternalSecret')
+      .map((o) => o.name);
+    const lacksKeys = (es.target.expectedKeys ?? []).some((k) => !found.keys.includes(k));
+    return {
+      es,
+      secret: { kind: 'found', keys: found.keys, ownedBy },
+      probe: lacksKeys ? await probe(es) : null,
+    };
+  });
+
+  const troubled = pods.items.flatMap((pod) => {
+    const ns = pod.metadata.namespace ?? '';
+    if (hides(secrets.failures, 'Secrets', ns)) return [];
+    const missing = missingRefs(pod, secretsByNamespace.get(ns) ?? new Map());
+    return missing.length ? [{ pod, ns, missing }] : [];
+  });
+  const podFacts = await mapLimit(troubled, 4, async ({ pod, ns, missing }): Promise<PodFacts> => {
+    const provider = externalSecrets.items.find(
+      (es) => es.namespace === ns && missing.some((m) => m.secret === es.target.name),
+    );
+    return {
+      namespace: ns,
+      name: pod.metadata.name,
+      stuckMessage: stuckMessageOf(pod),
+      missing,
+      providedBy: provider?.name ?? null,
+      probe: provider ? await probe(provider) : null,
+    };
+  });
+
+  return {
+    kubectlFlags: ctx.scope.kubectlFlags,
+    isEsoInstalled: externalSecrets.isInstalled,
+    listFailures: [...externalSecrets.failures, ...secrets.failures, ...pods.failures],
+    targets,
+    pods: podFacts.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
+  };
+}
+
+function likely(probe: BaoProbe | null): string {
+  const cause = rootCauseOf(probe);
+  return cause ? ` — likely caused by: ${cause.text}` : '';
+}
+
+/** Pure: one leaf per target Secret, one per pod that cannot find a Secret or key. */
+export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
+  const flags = facts.kubectlFlags;
+  const leaves: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
+    id: `${ID}:list:${what}`,
+    title: what,
+    subject: what,
+    status: 'error',
+    message: `could not list ${what}: ${failure.message}`,
+    ...couldNotCheck(failure, 'the Kubernetes API', flags),
+  }));
+  const perSecret = new Map<string, number>();
+  for (const t of facts.targets) {
+    const key = `${t.es.namespace}/${t.es.target.name}`;
+    perSecret.set(key, (perSecret.get(key) ?? 0) + 1);
+  }
+  for (const t of facts.targets) {
+    const key = `${t.es.namespace}/${t.es.target.name}`;
+    // Two ExternalSecrets may merge into one Secret; their leaves need distinct ids.
+    const id = (perSecret.get(key) ?? 0) > 1 ? `${ID}:${key}:${t.es.name}` : `${ID}:${key}`;
+    leaves.push(targetLeaf(t, id, flags));
+  }
+  for (const p of facts.pods) leaves.push(podLeaf(p, flags));
+  if (!facts.isEsoInstalled && leaves.length === 0) {
+    return {
+      id: ID,
+      title: TITLE,
+      status: 'skip',
+      message: 'External Secrets Operator is not installed',
+      hint: esoNotInstalled(flags).hint,
+    };
+  }
+  return group(ID, TITLE, leaves, 'no ExternalSecrets or pods with Secret references in scope');
+}
+
+function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: string): ResultNode {
+  const name = `${es.namespace}/${es.target.name}`;
+  const base = { id, title: `Secret ${name}`, subject: `Secret ${name}` };
+  const owner = `ExternalSecret ${es.key}`;
+  const ref = { namespace: es.namespace, name: es.name };
+  const cause = rootCauseOf(probe);
+  const fix = (problem: 'missing' | 'keys') =>
+    cause && probe
+      ? rootCauseHint(cause, probe, [ref], flags)
+      : targetSecretBroken(ref, es.target.name, problem, flags);
+
+  if (secret.kind === 'unknown') {
+    return {
+      ...base,
+      status: 'error',
+      message: `could not list Secrets in ${es.namespace}: ${secret.failure.message}`,
+      ...couldNotCheck(secret.failure, 'the Kubernetes API', flags),
+    };
+  }
+  if (secret.kind === 'missing') {
+    if (es.target.creationPolicy === 'Merge') {
+      return {
+        ...base,
+        status: 'fail',
+        message: `does not exist; ${owner} has creationPolicy Merge and never creates it`,
+        ...targetSecretBroken(ref, es.target.name, 'merge-missing', flags),
+      };
+    }
+    return {
+      ...base,
+      status: 'fail',
+      message: `does not exist; ${owner} should create it${likely(probe)}`,
+      ...fix('missing'),
+    };
+  }
+  const expected = es.target.expectedKeys;
+  const lacking = (expected ?? []).filter((k) => !secret.keys.includes(k));
+  if (lacking.length) {
+    const has = secret.keys.length ? secret.keys.join(', ') : 'no keys';
+    return {
+      ...base,
+      status: 'fail',
+      message: `lacks ${lacking.join(', ')} mapped by ${owner} (has ${has})${likely(probe)}`,
+      ...fix('keys'),
+    };
+  }
+  if (es.target.creationPolicy === 'Owner' && !secret.ownedBy.includes(es.name)) {
+    const by = secret.ownedBy.length
+      ? `owned by ExternalSecret ${secret.ownedBy.join(', ')}`
+      : 'has no ExternalSecret owner';
+    return {
+      ...base,
+      status: 'warn',
+      message: `${by}, but ${owner} has creationPolicy Owner`,
+      ...targetSecretBroken(ref, es.target.name, 'owner', flags),
+    };
+  }
+  const keys =
+    expected === null
+      ? `${secret.keys.length} keys (decided by dataFrom or templates)`
+      : `the ${expected.length} keys ${owner} maps`;
+  const relation =
+    es.target.creationPolicy === 'Owner' ? 'owned by it' : `creationPolicy ${es.target.creationPolicy}`;
+  return { ...base, status: 'pass', message: `exists with ${keys}; ${relation}` };
+}
+
+function podLeaf(p: PodFacts, flags: string): ResultNode {
+  const subject = `Pod ${p.namespace}/${p.name}`;
+  const base = { id: `${ID}:pod:${p.namespace}/${p.name}`, title: subject, subject };
+  const first = p.missing[0] as SecretRef;
+  const what = p.missing
+    .map((m) => (m.key ? `key ${m.key} of Secret ${m.secret}` : `Secret ${m.secret}`))
+    .join(', ');
+  const from = p.providedBy ? `; ExternalSecret ${p.namespace}/${p.providedBy} provides ${first.secret}` : '';
+  const observed = p.stuckMessage ?? `references missing ${what}; it will not start again until they exist`;
+  const cause = rootCauseOf(p.probe);
+  const provider = p.providedBy ? { namespace: p.namespace, name: p.providedBy } : null;
+  const hint =
+    cause && p.probe && provider
+      ? rootCauseHint(cause, p.probe, [provider], flags)
+      : podMissingSecret({ namespace: p.namespace, name: p.name }, first.secret, first.key, provider, flags);
+  return {
+    ...base,
+    status: p.stuckMessage ? 'fail' : 'warn',
+    message: `${observed}${from}${likely(p.probe)}`,
+    ...hint,
+  };
+}
+
+/** `secrets.target-secrets`: the Secrets ESO writes exist with their keys, and no pod is stuck without them. */
+export const targetSecretsStep = defineStep<TargetSecretsFacts>({
+  id: ID,
+  title: TITLE,
+  gather: gatherTargetSecrets,
+  evaluate: (facts) => evaluateTargetSecrets(facts),
+});

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from './config/load.js';
+import { doctorCommand } from './cli/doctor.js';
+import { EXIT } from './cli/exit-code.js';
+import { processIO, type CliIO } from './cli/io.js';
+import {
+  UsageError,
+  parseDnsServer,
+  parseDuration,
+  parseOutput,
+  parsePort,
+  parseReportPath,
+  parseRunbooks,
+  selectSteps,
+  type DoctorOptions,
+} from './cli/options.js';
+import { sandboxList, sandboxUp } from './cli/sandbox.js';
+import { errorMessage } from './gateways/errors.js';
+import { KubeConfigError } from './gateways/kube.js';
+
+const TOOL_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Raw commander values for `doctor`, before validation. */
+interface DoctorFlags {
+  env?: string;
+  namespace: string[];
+  kubeconfig?: string;
+  context?: string;
+  config?: string;
+  output?: string;
+  report: string[];
+  dnsServer: string[];
+  openbaoAddr?: string;
+  httpPort: string;
+  httpsPort: string;
+  only: string[];
+  skip: string[];
+  timeout: string;
+  demo?: string | true;
+  debug?: boolean;
+  verbose?: boolean;
+  readSecrets: boolean;
+  watch?: string | true;
+}
+
+/** Flags → validated options; every mistake is a UsageError naming the flag. */
+export function validateDoctorFlags(runbookNames: string[], flags: DoctorFlags): DoctorOptions {
+  const runbooks = parseRunbooks(runbookNames);
+  const steps = selectSteps(runbooks, flags.only, flags.skip);
+  if (steps.length === 0) throw new UsageError('--only/--skip leave no step to run');
+  return {
+    runbooks,
+    env: flags.env,
+    namespaces: flags.namespace,
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    config: flags.config,
+    output: parseOutput(flags.output),
+    reports: flags.report.map(parseReportPath),
+    dnsServers: flags.dnsServer.map(parseDnsServer),
+    openbaoAddr: flags.openbaoAddr === undefined ? undefined : parseUrl(flags.openbaoAddr, '--openbao-addr'),
+    httpPort: parsePort(flags.httpPort, '--http-port'),
+    httpsPort: parsePort(flags.httpsPort, '--https-port'),
+    steps,
+    timeoutMs: parseDuration(flags.timeout, '--timeout'),
+    demo: flags.demo === true ? 'healthy' : flags.demo,
+    debug: Boolean(flags.debug),
+    verbose: Boolean(flags.verbose),
+    readSecrets: flags.readSecrets,
+    watchMs: flags.watch === undefined ? undefined : flags.watch === true ? 60_000 : parseDuration(flags.watch, '--watch'),
+  };
+}
+
+function parseUrl(text: string, flag: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return text.replace(/\/+$/, '');
+  } catch {
+    // falls through to the usage error
+  }
+  throw new UsageError(`${flag} takes an http(s) URL like https://bao.example:8200, not "${text}"`);
+}
+
+function buildProgram(io: CliIO, done: (code: number) => void): Command {
+  const program = new Command('platform')
+    .description('Diagnoses the GitOps platform: ingress, certificates, DNS, secrets from OpenBao, Argo CD')
+    .version(TOOL_VERSION, '--version')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('doctor')
+    .description('run the runbooks and print a pass/fail tree with hints and next commands')
+    .argument('[runbook...]', 'ingress | secrets | gitops (default: all)')
+    .option('--env <name>', 'environment profile from the config file')
+    .option('-n, --namespace <ns>', 'limit application namespaces (repeatable)', collect, [])
+    .option('--kubeconfig <path>', 'kubeconfig file, as kubectl (KUBECONFIG honoured)')
+    .option('--context <name>', 'kubeconfig context, as kubectl')
+    .option('--config <path>', 'config file (default ./platform.yaml when present)')
+    .addOption(new Option('-o, --output <format>', 'tree|json|markdown|junit|prometheus (default: interactive on a TTY)'))
+    .option('--report <file>', 'also write a report; format from .md .json .xml .prom .html .txt (repeatable)', collect, [])
+    .option('--dns-server <host[:port]>', 'resolver to query (repeatable; default: the system resolvers)', collect, [])
+    .option('--openbao-addr <url>', 'OpenBao address (else BAO_ADDR / VAULT_ADDR, else each SecretStore server)')
+    .option('--http-port <n>', 'port of the ingress HTTP probe', '80')
+    .option('--https-port <n>', 'port of the ingress HTTPS probe', '443')
+    .option('--only <id>', 'run only steps whose id starts with this (repeatable)', collect, [])
+    .option('--skip <id>', 'skip steps whose id starts with this (repeatable)', collect, [])
+    .option('--timeout <duration>', 'overall deadline', '60s')
+    .option('--demo [scenario]', 'run against the built-in sandbox platform (default scenario: healthy)')
+    .option('--no-read-secrets', 'never read Secret data (token checks use BAO_TOKEN/VAULT_TOKEN or skip)')
+    .option('--watch [interval]', 'rerun every interval (default 60s) until interrupted')
+    .option('-v, --verbose', 'expand passing checks too')
+    .option('--debug', 'stack traces and request traces on stderr')
+    .action(async (runbookNames: string[], flags: DoctorFlags) => {
+      done(await doctorCommand(validateDoctorFlags(runbookNames, flags), io, TOOL_VERSION));
+    });
+
+  const sandbox = program.command('sandbox').description('the built-in sandbox platform (no cluster needed)');
+  sandbox
+    .command('up')
+    .description('start the sandbox and keep it running; prints how to point kubectl and the doctor at it')
+    .option('--scenario <name>', 'scenario to serve', 'healthy')
+    .action(async (flags: { scenario: string }) => done(await sandboxUp(flags.scenario, io)));
+  sandbox
+    .command('list')
+    .description('list the scenarios')
+    .action(async () => done(await sandboxList(io)));
+  return program;
+}
+
+/**
+ * Runs the CLI and resolves to the exit code. Errors for people are one line (plus a "try" line);
+ * unexpected errors say they are a bug, with the stack only under --debug.
+ */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram(io, (code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code === 'commander.help') return EXIT.ok;
+      // Commander already printed its one-line message.
+      io.stderr.write(`try: platform ${argv[0] === 'sandbox' ? 'sandbox' : 'doctor'} --help\n`);
+      return EXIT.couldNotCheck;
+    }
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof KubeConfigError) {
+      io.stderr.write(`platform: ${error.message}\ntry: platform doctor --help\n`);
+      return EXIT.couldNotCheck;
+    }
+    io.stderr.write(`platform: unexpected error (this is a bug): ${errorMessage(error)}\n`);
+    if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    else io.stderr.write('rerun with --debug for the stack trace\n');
+    return EXIT.couldNotCheck;
+  }
+}

@@ -1,0 +1,285 @@
+import { KINDS, resourceName, type KindDef, type KindName } from './kinds.js';
+import { resolveKubeConfig, type KubeConfigOptions } from './kube-config.js';
+import { KubeHttp, parseJson, statusError, type Access } from './kube-http.js';
+import { SharedReads } from './kube-memo.js';
+import { GatewayError } from './errors.js';
+import { Sensitive } from './sensitive.js';
+import type {
+  BaoEndpoint,
+  KubeGateway,
+  KubeObject,
+  KubeTarget,
+  ListOptions,
+  PodLogOptions,
+  SecretSummary,
+} from './types.js';
+
+export { KubeConfigError } from './kube-config.js';
+
+/** How to build the real Kubernetes gateway: kubectl's config resolution plus our transport settings. */
+export interface KubeGatewayOptions extends KubeConfigOptions {
+  /** Per-request timeout, combined with each caller's AbortSignal. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** `--debug`: one line per request (method, path, status, duration), never headers or bodies. */
+  trace?: (line: string) => void;
+}
+
+/** The real KubeGateway. Throws KubeConfigError when no usable kubeconfig or in-cluster account exists. */
+export function createKubeGateway(options: KubeGatewayOptions): KubeGateway {
+  const { kubeConfig, target } = resolveKubeConfig(options);
+  const http = new KubeHttp(kubeConfig, target.server, options.requestTimeoutMs ?? 10_000, options.trace);
+  return new ApiKubeGateway(target, http);
+}
+
+const PAGE_SIZE = 500;
+
+/**
+ * `kubectl apply` copies the whole object, Secret data included, into this annotation:
+ * it must never leave the gateway on a SecretSummary.
+ */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+interface RawList {
+  items?: unknown[];
+  metadata?: { continue?: string };
+}
+
+interface RawSecret {
+  metadata: KubeObject['metadata'];
+  type?: string;
+  data?: Record<string, string>;
+}
+
+class ApiKubeGateway implements KubeGateway {
+  readonly #reads = new SharedReads();
+
+  constructor(
+    readonly target: KubeTarget,
+    private readonly http: KubeHttp,
+  ) {}
+
+  readVersion(signal: AbortSignal): Promise<string> {
+    return this.#reads.read('version', signal, async (s) => {
+      const body = await this.#getJson<{ gitVersion?: unknown }>(
+        '/version',
+        { verb: 'get', resource: '/version' },
+        s,
+      );
+      if (typeof body?.gitVersion !== 'string') {
+        throw new GatewayError(
+          'kubernetes',
+          'protocol',
+          'the API server answered /version without a gitVersion',
+        );
+      }
+      return body.gitVersion;
+    });
+  }
+
+  list(
+    kind: Exclude<KindName, 'secrets'>,
+    options: ListOptions,
+    signal: AbortSignal,
+  ): Promise<KubeObject[] | null> {
+    return this.#reads.read(listKey(kind, options), signal, (s) =>
+      this.#listServed(
+        kind,
+        options,
+        (item, version) => withType(item as KubeObject, KINDS[kind], version),
+        s,
+      ),
+    );
+  }
+
+  listSecrets(options: ListOptions, signal: AbortSignal): Promise<SecretSummary[]> {
+    return this.#reads.read(listKey('secrets', options), signal, async (s) => {
+      // Summaries are made page by page, so Secret values are never held beyond one page's parse.
+      const summaries = await this.#listServed(
+        'secrets',
+        options,
+        (item) => summarizeSecret(item as RawSecret),
+        s,
+      );
+      // The core group always serves secrets (a 404 there is a protocol error), so this is never null.
+      return summaries ?? [];
+    });
+  }
+
+  readSecretValue(
+    namespace: string,
+    name: string,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<Sensitive | null> {
+    const path = `/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`;
+    return this.#reads.read(JSON.stringify(['secret-value', namespace, name, key]), signal, async (s) => {
+      const secret = await this.#getJson<RawSecret>(path, { verb: 'get', resource: 'secrets', namespace }, s);
+      const encoded = secret?.data?.[key];
+      return typeof encoded === 'string'
+        ? new Sensitive(Buffer.from(encoded, 'base64').toString('utf8'))
+        : null;
+    });
+  }
+
+  readPodLogs(namespace: string, pod: string, options: PodLogOptions, signal: AbortSignal): Promise<string> {
+    const query = new URLSearchParams({ tailLines: String(options.tailLines) });
+    if (options.container !== undefined) query.set('container', options.container);
+    if (options.sinceSeconds !== undefined) query.set('sinceSeconds', String(options.sinceSeconds));
+    if (options.timestamps) query.set('timestamps', 'true');
+    const target = `/api/v1/namespaces/${enc(namespace)}/pods/${enc(pod)}/log?${query}`;
+    return this.#reads.read(`logs ${target}`, signal, async (s) => {
+      const reply = await this.http.send('GET', target, undefined, s);
+      // The pod went away between listing and reading its logs: nothing to read, not an error.
+      if (reply.status === 404) return '';
+      if (reply.status !== 200)
+        throw statusError(reply, 'GET', target, { verb: 'get', resource: 'pods/log', namespace });
+      return reply.body;
+    });
+  }
+
+  canI(
+    verb: 'get' | 'list' | 'watch' | 'create',
+    resource: { group: string; resource: string; namespace?: string; subresource?: string; name?: string },
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const target = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb, ...resource } },
+    };
+    return this.#reads.read(JSON.stringify(['can-i', verb, resource]), signal, async (s) => {
+      // The gateway's only write: a review is evaluated and discarded by the API server, nothing is stored.
+      const reply = await this.http.send('POST', target, JSON.stringify(review), s);
+      if (reply.status !== 200 && reply.status !== 201) {
+        throw statusError(reply, 'POST', target, {
+          verb: 'create',
+          resource: 'selfsubjectaccessreviews.authorization.k8s.io',
+        });
+      }
+      const answer = parseJson<{ status?: { allowed?: unknown } }>(reply, 'POST', target);
+      return answer.status?.allowed === true;
+    });
+  }
+
+  serviceProxy(namespace: string, service: string, port: string | number): BaoEndpoint {
+    const credentials = this.http.credentials();
+    const endpoint: BaoEndpoint = {
+      address: `${this.target.server}/api/v1/namespaces/${enc(namespace)}/services/${enc(service)}:${port}/proxy`,
+      label: `${namespace}/${service}:${port} via the API server proxy`,
+      via: 'service-proxy',
+      tls: {
+        caPem: credentials.caPem,
+        certPem: credentials.certPem,
+        keyPem: credentials.keyPem,
+        ...(credentials.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+      },
+    };
+    if (Object.keys(credentials.headers).length > 0) endpoint.headers = credentials.headers;
+    return endpoint;
+  }
+
+  forget(): void {
+    this.#reads.clear();
+  }
+
+  /** GET a JSON object; 404 resolves to null, any other non-200 rejects with a GatewayError. */
+  async #getJson<T>(target: string, access: Access, signal: AbortSignal): Promise<T | null> {
+    const reply = await this.http.send('GET', target, undefined, signal);
+    if (reply.status === 404) return null;
+    if (reply.status !== 200) throw statusError(reply, 'GET', target, access);
+    return parseJson<T>(reply, 'GET', target);
+  }
+
+  /** Tries each served version in order; null when the group serves none of them. */
+  async #listServed<T>(
+    kind: KindName,
+    options: ListOptions,
+    map: (item: unknown, version: string) => T,
+    signal: AbortSignal,
+  ): Promise<T[] | null> {
+    for (const version of KINDS[kind].versions) {
+      const items = await this.#listPages(kind, version, options, map, signal);
+      if (items !== null) return items;
+    }
+    return null;
+  }
+
+  async #listPages<T>(
+    kind: KindName,
+    version: string,
+    options: ListOptions,
+    map: (item: unknown, version: string) => T,
+    signal: AbortSignal,
+  ): Promise<T[] | null> {
+    const def: KindDef = KINDS[kind];
+    const namespace = def.namespaced ? options.namespace : undefined;
+    const base = def.group === '' ? `/api/${version}` : `/apis/${def.group}/${version}`;
+    const collection = `${base}${namespace ? `/namespaces/${enc(namespace)}` : ''}/${def.plural}`;
+    const access: Access = { verb: 'list', resource: resourceName(kind), namespace };
+    const items: T[] = [];
+    let next: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (options.labelSelector) query.set('labelSelector', options.labelSelector);
+      if (options.fieldSelector) query.set('fieldSelector', options.fieldSelector);
+      if (next) query.set('continue', next);
+      const target = `${collection}?${query}`;
+      const reply = await this.http.send('GET', target, undefined, signal);
+      // A 404 on a group's collection means this version (or the whole CRD) is not served. The core
+      // group always serves its kinds, so a 404 there, or on a later page, is a real protocol error.
+      if (reply.status === 404 && def.group !== '' && next === undefined) return null;
+      if (reply.status !== 200) throw statusError(reply, 'GET', target, access);
+      const page = parseJson<RawList>(reply, 'GET', target);
+      for (const item of page.items ?? []) items.push(map(item, version));
+      next = page.metadata?.continue || undefined;
+    } while (next);
+    return items;
+  }
+}
+
+function listKey(kind: KindName, options: ListOptions): string {
+  // The namespace is ignored for cluster-scoped kinds, so it must not split their memo entries.
+  const namespace = KINDS[kind].namespaced ? (options.namespace ?? null) : null;
+  return JSON.stringify([
+    'list',
+    kind,
+    namespace,
+    options.labelSelector ?? null,
+    options.fieldSelector ?? null,
+  ]);
+}
+
+/** List items come without apiVersion and kind; fill them in so checks can name what they read. */
+function withType(item: KubeObject, def: KindDef, version: string): KubeObject {
+  return {
+    ...item,
+    apiVersion: item.apiVersion ?? (def.group ? `${def.group}/${version}` : version),
+    kind: item.kind ?? def.kind,
+  };
+}
+
+function summarizeSecret(secret: RawSecret): SecretSummary {
+  const m = secret.metadata;
+  const annotations = m.annotations ? { ...m.annotations } : undefined;
+  if (annotations) delete annotations[LAST_APPLIED];
+  const metadata: KubeObject['metadata'] = {
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    labels: m.labels,
+    annotations,
+    ownerReferences: m.ownerReferences,
+    creationTimestamp: m.creationTimestamp,
+  };
+  const type = secret.type ?? 'Opaque';
+  const summary: SecretSummary = { metadata, type, keys: Object.keys(secret.data ?? {}).sort() };
+  const crt = secret.data?.['tls.crt'];
+  if (type === 'kubernetes.io/tls' && typeof crt === 'string')
+    summary.tlsCrtPem = Buffer.from(crt, 'base64').toString('utf8');
+  return summary;
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,150 @@
+import type { Report, ResultNode, Status } from '../checks/result.js';
+import { STATUSES_WORST_FIRST, summarize } from '../checks/result.js';
+import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
+import { compareWorstFirst, leafName } from './leaves.js';
+import type { Renderer } from './types.js';
+import { STATUS_MEANING, statusLabel } from './status-label.js';
+import { formatDuration, summaryLine } from './summary.js';
+
+/**
+ * One self-contained HTML page: inline CSS, no script, no external asset (a CSP meta tag forbids
+ * them). The tree is nested `<details>`: what needs attention is open, passes are folded, and
+ * printing expands everything.
+ *
+ *     <details class="step fail" open>
+ *     <summary><span class="badge fail">✖ FAIL</span> DNS records point at the ingress load balancer …</summary>
+ *     <ul class="leaves">
+ *     <li class="leaf fail"><span class="badge fail">✖ FAIL</span> <span class="subject">host stg.cocdev.co.kr</span>
+ */
+export const html: Renderer = (report) => {
+  const context = [report.target.context, report.target.env].filter((v) => v !== null).join(' · ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${text(`Platform doctor: ${statusLabel(report.status)}${context ? ` — ${context}` : ''}`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${badge(report.status)} Platform doctor report</h1>
+<p class="summary">${text(summaryLine(report.summary))}</p>
+${targetList(report)}
+${legend()}
+</header>
+<main>
+${report.runbooks.map(runbookHtml).join('\n')}
+</main>
+</body>
+</html>
+`;
+};
+
+/** Needs attention, so open by default. */
+const isOpen = (status: Status) => status === 'fail' || status === 'error' || status === 'warn';
+
+function badge(status: Status): string {
+  return `<span class="badge ${status}">${statusLabel(status)}</span>`;
+}
+
+function targetList(report: Report): string {
+  const rows: [string, string | null][] = [
+    ['Cluster', report.target.cluster],
+    ['Context', report.target.context],
+    ['Environment', report.target.env],
+    ['Started', report.startedAt],
+    ['Duration', formatDuration(report.durationMs)],
+    ['Tool', `${report.tool.name} ${report.tool.version}`],
+  ];
+  const items = rows.map(
+    ([name, value]) => `<div><dt>${name}</dt><dd>${value === null ? '—' : text(value)}</dd></div>`,
+  );
+  return `<dl class="target">${items.join('')}</dl>`;
+}
+
+function legend(): string {
+  const items = STATUSES_WORST_FIRST.map((s) => `<li>${badge(s)} ${text(STATUS_MEANING[s])}</li>`);
+  return `<ul class="legend" aria-label="Legend">${items.join('')}</ul>`;
+}
+
+function runbookHtml(runbook: ResultNode): string {
+  const steps = runbook.children?.length ? runbook.children : [runbook];
+  return `<details class="runbook ${runbook.status}" id="${attr(runbook.id)}"${isOpen(runbook.status) ? ' open' : ''}>
+<summary>${badge(runbook.status)} <span class="title">${text(runbook.title)}</span> <span class="counts">${text(summaryLine(summarize([runbook])))}</span></summary>
+${steps.map(stepHtml).join('\n')}
+</details>`;
+}
+
+/** A step lists its leaves, worst first; a step without children shows its own message instead. */
+function stepHtml(step: ResultNode): string {
+  const duration =
+    step.durationMs === undefined ? '' : ` <span class="duration">${formatDuration(step.durationMs)}</span>`;
+  const head = `<summary>${badge(step.status)} <span class="title">${text(step.title)}</span> <code>${text(step.id)}</code>${duration}</summary>`;
+  const leaves = [...(step.children ?? [])].sort(compareWorstFirst);
+  const body = leaves.length === 0 ? detail(step) : leafLists(leaves);
+  return `<details class="step ${step.status}" id="${attr(step.id)}"${isOpen(step.status) ? ' open' : ''}>
+${head}
+${body}
+</details>`;
+}
+
+/** Leaves that need attention in plain view; passing and skipped ones folded beneath them when both exist. */
+function leafLists(leaves: ResultNode[]): string {
+  const attention = leaves.filter((l) => isOpen(l.status));
+  const rest = leaves.filter((l) => !isOpen(l.status));
+  const list = (items: ResultNode[]) => `<ul class="leaves">\n${items.map(leafHtml).join('\n')}\n</ul>`;
+  if (attention.length === 0 || rest.length === 0) return list(leaves);
+  const counts = summaryLine(summarize(rest));
+  return `${list(attention)}\n<details class="passes">\n<summary>${text(counts)}</summary>\n${list(rest)}\n</details>`;
+}
+
+function leafHtml(leaf: ResultNode): string {
+  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${detail(leaf)}</li>`;
+}
+
+function detail(node: ResultNode): string {
+  const parts: string[] = [];
+  if (node.message) parts.push(`<p class="message">${text(node.message)}</p>`);
+  if (node.hint) parts.push(`<p class="hint"><span aria-hidden="true">→ </span>${text(node.hint)}</p>`);
+  if (node.commands?.length)
+    parts.push(`<pre class="commands"><code>${text(node.commands.join('\n'))}</code></pre>`);
+  return parts.join('');
+}
+
+// Colours pass WCAG AA on white; every status also has its own glyph and word, so none relies on colour.
+const STYLE = `
+:root { --fail: #b42318; --error: #7a2e98; --warn: #93370d; --pass: #067647; --skip: #475467; font: 15px/1.45 system-ui, sans-serif; color: #101828; }
+body { max-width: 70rem; margin: 1.5rem auto; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+.summary { font-weight: 600; margin: 0 0 .75rem; }
+.target { display: flex; flex-wrap: wrap; gap: .25rem 1.5rem; margin: 0 0 .75rem; }
+.target dt { font-size: .8rem; color: #475467; }
+.target dd { margin: 0; font-family: ui-monospace, monospace; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; font-size: .85rem; color: #344054; }
+.badge { display: inline-block; min-width: 4.5rem; padding: 0 .4rem; border: 1px solid; border-radius: .3rem; font-weight: 700; font-size: .8rem; white-space: nowrap; }
+.badge.fail { color: var(--fail); background: #fef3f2; }
+.badge.error { color: var(--error); background: #f9f5ff; }
+.badge.warn { color: var(--warn); background: #fffaeb; }
+.badge.pass { color: var(--pass); background: #ecfdf3; }
+.badge.skip { color: var(--skip); background: #f2f4f7; }
+details { margin: .35rem 0; }
+details.runbook { border: 1px solid #d0d5dd; border-radius: .4rem; padding: .4rem .75rem; }
+details.runbook > summary { font-size: 1.1rem; font-weight: 600; }
+details.step, details.passes { margin-left: 1.25rem; }
+summary { cursor: pointer; }
+.counts, .duration, code { color: #475467; font-size: .85rem; }
+.leaves { list-style: none; padding-left: 1.5rem; margin: .25rem 0; }
+.leaf { margin: .3rem 0; }
+.message, .hint { margin: .15rem 0 0 5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.hint { font-weight: 600; }
+.commands { margin: .25rem 0 0 5rem; padding: .4rem .6rem; background: #f2f4f7; border-radius: .3rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+details.step > .message, details.step > .hint, details.step > .commands { margin-left: 1.5rem; }
+@media print {
+  * { background: none !important; }
+  details::details-content { content-visibility: visible; display: block; }
+  details.runbook { break-inside: avoid-page; }
+  .commands { border: 1px solid #d0d5dd; }
+}
+`;

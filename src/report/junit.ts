@@ -1,0 +1,81 @@
+import type { Report, ResultNode } from '../checks/result.js';
+import { summarize } from '../checks/result.js';
+import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
+import { compareWorstFirst, leafName } from './leaves.js';
+import type { Renderer } from './types.js';
+
+/**
+ * JUnit XML for CI dashboards (GitLab, Jenkins): a `<testsuite>` per runbook, a `<testcase>` per
+ * leaf. fail → `<failure>`, error → `<error>`, skip → `<skipped>`; a warning passes but carries
+ * `<system-out>`. Bodies hold the message, the hint and the commands.
+ *
+ *     <testsuite name="ingress" tests="7" failures="2" errors="1" skipped="0" time="5.120" timestamp="2025-06-02T08:15:00.000Z">
+ *       <testcase classname="ingress.dns" name="host stg.cocdev.co.kr">
+ *         <failure message="resolves to 203.0.113.9, load balancer is 203.0.113.10">resolves to 203.0.113.9, …
+ */
+export const junit: Renderer = (report) => {
+  const totals = counts(report.runbooks);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="platform-doctor"${totals} time="${seconds(report.durationMs)}" timestamp="${attr(report.startedAt)}">`,
+    ...report.runbooks.map((runbook) => suite(runbook, report)),
+    '</testsuites>',
+    '',
+  ].join('\n');
+};
+
+function counts(nodes: ResultNode[]): string {
+  const s = summarize(nodes);
+  const tests = s.pass + s.warn + s.fail + s.error + s.skip;
+  return ` tests="${tests}" failures="${s.fail}" errors="${s.error}" skipped="${s.skip}"`;
+}
+
+function seconds(durationMs: number): string {
+  return (durationMs / 1000).toFixed(3);
+}
+
+function suite(runbook: ResultNode, report: Report): string {
+  const steps = runbook.children?.length ? runbook.children : [runbook];
+  // The engine times steps; a runbook's own time is their sum when the report does not carry it.
+  const durationMs = runbook.durationMs ?? steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+  const properties = (['context', 'cluster', 'env'] as const)
+    .map((name) => `      <property name="${name}" value="${attr(report.target[name] ?? '')}"/>`)
+    .join('\n');
+  const cases = steps.flatMap((step) =>
+    (step.children?.length ? [...step.children].sort(compareWorstFirst) : [step]).map((leaf) =>
+      testcase(step, leaf),
+    ),
+  );
+  return [
+    `  <testsuite name="${attr(runbook.id)}"${counts([runbook])} time="${seconds(durationMs)}" timestamp="${attr(report.startedAt)}">`,
+    `    <properties>\n${properties}\n    </properties>`,
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
+}
+
+function testcase(step: ResultNode, leaf: ResultNode): string {
+  const time = leaf.durationMs === undefined ? '' : ` time="${seconds(leaf.durationMs)}"`;
+  const open = `    <testcase classname="${attr(step.id)}" name="${attr(leafName(leaf))}"${time}`;
+  const message = attr(leaf.message ?? leaf.title);
+  switch (leaf.status) {
+    case 'pass':
+      return `${open}/>`;
+    case 'skip':
+      return `${open}>\n      <skipped message="${message}"/>\n    </testcase>`;
+    case 'warn':
+      return `${open}>\n      <system-out>${text(body(leaf))}</system-out>\n    </testcase>`;
+    case 'fail':
+      return `${open}>\n      <failure message="${message}">${text(body(leaf))}</failure>\n    </testcase>`;
+    case 'error':
+      return `${open}>\n      <error message="${message}">${text(body(leaf))}</error>\n    </testcase>`;
+  }
+}
+
+/** What a CI log shows for the case: status and message, the hint, then the commands one per line. */
+function body(leaf: ResultNode): string {
+  const lines = [`${leaf.status}: ${leaf.message ?? leaf.title}`];
+  if (leaf.hint) lines.push(`hint: ${leaf.hint}`);
+  if (leaf.commands?.length) lines.push('commands:', ...leaf.commands.map((c) => `  ${c}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,140 @@
+/**
+ * Hints for the controller-log steps (`ingress.cert-manager-logs`, `secrets.eso-logs`).
+ * Each function returns one imperative sentence naming the object, and read-only commands runnable as printed.
+ */
+
+/** What every log hint returns. */
+export interface Hint {
+  hint: string;
+  commands: string[];
+}
+
+/** `kubectl` with the flags that select the run's target (`--context prod`), then `args`. */
+export function kubectl(flags: string, args: string): string {
+  return flags ? `kubectl ${flags} ${args}` : `kubectl ${args}`;
+}
+
+/** The object a log error names, as the hints print it. */
+export interface HintObject {
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
+
+/** No pod matched any of the selectors tried. */
+export function controllerPodsMissing(p: {
+  component: string;
+  namespace: string;
+  profileKey: string;
+  kubectlFlags: string;
+}): Hint {
+  return {
+    hint: `Install or start the ${p.component} controller in ${p.namespace}, or set ${p.profileKey}.podSelectors in platform.yaml to the labels its pods carry.`,
+    commands: [kubectl(p.kubectlFlags, `get pods -n ${p.namespace} --show-labels`)],
+  };
+}
+
+/** The controller pod is not running, not ready, or restarted recently. */
+export function controllerPodUnhealthy(p: {
+  component: string;
+  namespace: string;
+  pod: string;
+  kubectlFlags: string;
+}): Hint {
+  return {
+    hint: `Find out from its events and previous logs why ${p.component} pod ${p.namespace}/${p.pod} is not running steadily.`,
+    commands: [
+      kubectl(p.kubectlFlags, `describe pod -n ${p.namespace} ${p.pod}`),
+      kubectl(p.kubectlFlags, `logs -n ${p.namespace} ${p.pod} --previous --tail=50`),
+    ],
+  };
+}
+
+/** Listing pods or reading their logs was refused or failed. */
+export function logsNotReadable(p: {
+  namespace: string;
+  verb: 'list' | 'get';
+  resource: 'pods' | 'pods/log';
+  isForbidden: boolean;
+  kubectlFlags: string;
+}): Hint {
+  const subresource = p.resource === 'pods/log' ? ' --subresource=log' : '';
+  if (!p.isForbidden) {
+    return {
+      hint: `Retry once the API server answers; the ${p.resource} request in ${p.namespace} failed.`,
+      commands: [kubectl(p.kubectlFlags, `get pods -n ${p.namespace}`)],
+    };
+  }
+  return {
+    hint: `Grant ${p.verb} on ${p.resource} in ${p.namespace} to this identity, or run with a context that has it.`,
+    commands: [kubectl(p.kubectlFlags, `auth can-i ${p.verb} pods${subresource} -n ${p.namespace}`)],
+  };
+}
+
+/** Errors whose cause the text alone identifies, with what to do about it. */
+const KNOWN_CAUSES: { pattern: RegExp; hint: (o: HintObject | null) => string }[] = [
+  {
+    pattern: /urn:ietf:params:acme:error:rateLimited/,
+    hint: () =>
+      "Wait until the Let's Encrypt rate limit in the error resets, and fix what made the earlier orders fail before retrying.",
+  },
+  {
+    pattern: /wrong status code '(?:404|403|503)', expected '200'/,
+    hint: (o) =>
+      `Make the HTTP-01 solver for ${describe(o)} reachable through ingress-nginx; the self-check did not get 200 from /.well-known/acme-challenge/.`,
+  },
+  {
+    // ESO's wrapper when the store failed validation: the store's own entry carries the cause.
+    pattern: /SecretStore "[^"]+" is not ready/,
+    hint: (o) =>
+      `Fix the SecretStore that ${describe(o)} uses first; this error only repeats the store's failure.`,
+  },
+  {
+    pattern: /Vault is sealed/,
+    hint: () => 'Unseal OpenBao; External Secrets cannot read or validate anything while it is sealed.',
+  },
+  {
+    pattern: /cannot find secret data for key/,
+    hint: (o) =>
+      `Add the missing key to the OpenBao path ${describe(o)} reads, or correct its remoteRef.property.`,
+  },
+  {
+    pattern: /invalid vault credentials|permission denied/,
+    hint: (o) =>
+      `Replace the OpenBao token that ${describe(o)} uses; OpenBao rejects it (expired, revoked or missing a policy).`,
+  },
+];
+
+function describe(o: HintObject | null): string {
+  if (!o) return 'this object';
+  return o.namespace ? `${o.kind} ${o.namespace}/${o.name}` : `${o.kind} ${o.name}`;
+}
+
+/** A controller keeps logging an error; points at the object it names and the raw lines. */
+export function logError(p: {
+  component: string;
+  object: HintObject | null;
+  /** The normalised message and error, used only to recognise known causes. */
+  text: string;
+  logsCommand: string;
+  kubectlFlags: string;
+}): Hint {
+  const known = KNOWN_CAUSES.find((c) => c.pattern.test(p.text));
+  const { object } = p;
+  if (!object) {
+    return {
+      hint: known?.hint(null) ?? `Read the ${p.component} log lines around this error; it names no object.`,
+      commands: [p.logsCommand],
+    };
+  }
+  const where = object.namespace ? `-n ${object.namespace} ` : '';
+  return {
+    hint:
+      known?.hint(object) ??
+      `Check the status and events of ${describe(object)}; ${p.component} fails on it.`,
+    commands: [
+      kubectl(p.kubectlFlags, `describe ${object.kind.toLowerCase()} ${where}${object.name}`),
+      p.logsCommand,
+    ],
+  };
+}

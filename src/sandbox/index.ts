@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createCertificateAuthority, type Issued } from './certs.js';
+import { startDnsServer } from './dns-server.js';
+import { issueHostCertificates, startIngressEndpoint } from './ingress-endpoint.js';
+import { startKubeApi, type KubeApiStats } from './kube-api.js';
+import { loadScenario } from './load.js';
+import { startOpenBao } from './openbao.js';
+import type { RunningServer, Scenario } from './scenario.js';
+
+export interface SandboxOptions {
+  /** A scenario name (read from `dir`) or an already loaded scenario. */
+  scenario: string | Scenario;
+  dir?: string;
+  /** The sandbox's clock; defaults to the current time. */
+  now?: Date;
+}
+
+/** A running sandbox: where each imitation listens, and how to stop them all. */
+export interface Sandbox {
+  /** The scenario as served: empty `tls.crt` of TLS Secrets filled with the endpoint's certificates. */
+  scenario: Scenario;
+  /** A kubeconfig (CA data, bearer token, one context) in a temp dir removed by `close()`. */
+  kubeconfigPath: string;
+  context: string;
+  kubeApiUrl: string;
+  /** `127.0.0.1:PORT`, UDP and TCP. */
+  dnsServer: string;
+  http: { address: string; port: number };
+  https: { address: string; port: number };
+  openbao: { address: string };
+  /** PEM of the CA that signs the ingress endpoint's certificates (the sandbox's Let's Encrypt). */
+  ingressCaPem: string;
+  stats: KubeApiStats;
+  /** Stops every server and removes the temp dir; resolves once every port is closed. */
+  close(): Promise<void>;
+}
+
+/** Starts the Kubernetes API, OpenBao, DNS and ingress endpoint for a scenario on loopback. */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const now = options.now ?? new Date();
+  const scenario =
+    typeof options.scenario === 'string'
+      ? await loadScenario(options.scenario, { dir: options.dir, now })
+      : options.scenario;
+  const [kubeCa, acmeCa] = await Promise.all([
+    createCertificateAuthority('Sandbox Kubernetes CA', now),
+    createCertificateAuthority('Sandbox ACME CA', now),
+  ]);
+  const [apiCert, hostCertificates] = await Promise.all([
+    kubeCa.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }),
+    issueHostCertificates(scenario.endpoint, acmeCa, now),
+  ]);
+  const served = withServedCertificates(scenario, hostCertificates);
+  const token = `sandbox-${randomBytes(24).toString('base64url')}`;
+
+  const started: RunningServer[] = [];
+  const closeAll = () => Promise.all(started.map((server) => server.close())).then(() => undefined);
+  try {
+    // allSettled, not all: a server that starts after another one failed must still be closed.
+    const results = await Promise.allSettled([
+      startOpenBao(scenario.openbao, { now: () => now }),
+      startDnsServer(scenario.dns),
+      startIngressEndpoint(scenario.endpoint, hostCertificates),
+    ] as const);
+    for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
+    const [openbao, dns, endpoint] = [settled(results[0]), settled(results[1]), settled(results[2])];
+    const kube = await startKubeApi({
+      scenario: served,
+      tls: apiCert,
+      token,
+      now,
+      openbaoAddress: openbao.address,
+    });
+    started.push(kube);
+    const context = `sandbox-${scenario.name}`;
+    const dir = await mkdtemp(join(tmpdir(), 'platform-doctor-sandbox-'));
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfig(context, kube.url, kubeCa.certPem, token), { mode: 0o600 });
+    return {
+      scenario: served,
+      kubeconfigPath,
+      context,
+      kubeApiUrl: kube.url,
+      dnsServer: `${dns.host}:${dns.port}`,
+      http: { address: endpoint.address, port: endpoint.httpPort },
+      https: { address: endpoint.address, port: endpoint.httpsPort },
+      openbao: { address: openbao.address },
+      ingressCaPem: acmeCa.certPem,
+      stats: kube.stats,
+      close: async () => {
+        await closeAll();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function settled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
+function kubeconfig(context: string, server: string, caPem: string, token: string): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: context,
+        cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
+      },
+    ],
+    users: [{ name: 'platform-doctor', user: { token } }],
+    contexts: [{ name: context, context: { cluster: context, user: 'platform-doctor' } }],
+    'current-context': context,
+  });
+}
+
+/**
+ * A copy of the scenario whose `kubernetes.io/tls` Secrets with an empty `tls.crt` hold the certificate the
+ * ingress endpoint serves for their hosts: the hosts of the Ingress TLS entry naming the Secret, else the
+ * dnsNames of the Certificate writing it. Stored and served certificates then agree.
+ */
+function withServedCertificates(scenario: Scenario, certificates: Map<string, Issued>): Scenario {
+  type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const objects = scenario.kubernetes.objects as Obj[];
+  const hostsFor = (namespace: string, secretName: string): string[] => {
+    const inNamespace = (o: Obj) => (o.metadata?.namespace ?? 'default') === namespace;
+    const fromIngress = objects
+      .filter((o) => o.kind === 'Ingress' && inNamespace(o))
+      .flatMap((o) => (o.spec?.tls ?? []) as { secretName?: string; hosts?: string[] }[])
+      .filter((tls) => tls.secretName === secretName)
+      .flatMap((tls) => tls.hosts ?? []);
+    if (fromIngress.length > 0) return fromIngress;
+    return objects
+      .filter((o) => o.kind === 'Certificate' && inNamespace(o) && o.spec?.secretName === secretName)
+      .flatMap((o) => (o.spec?.dnsNames ?? []) as string[]);
+  };
+  const filled = objects.map((obj) => {
+    if (obj.kind !== 'Secret' || obj.type !== 'kubernetes.io/tls' || obj.data?.['tls.crt']) return obj;
+    const host = hostsFor(obj.metadata?.namespace ?? 'default', obj.metadata?.name).find((h) =>
+      certificates.has(h.toLowerCase()),
+    );
+    if (!host) return obj;
+    const issued = certificates.get(host.toLowerCase())!;
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    return {
+      ...obj,
+      data: { ...obj.data, 'tls.crt': base64(issued.certPem), 'tls.key': base64(issued.keyPem) },
+    };
+  });
+  return { ...scenario, kubernetes: { ...scenario.kubernetes, objects: filled } };
+}

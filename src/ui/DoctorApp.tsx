@@ -1,0 +1,129 @@
+import { Box, Text, useInput, useStdout } from 'ink';
+import { useEffect, useReducer, useState } from 'react';
+import type { StepId } from '../checks/result.js';
+import { Help } from './Help.js';
+import { ResultTree } from './ResultTree.js';
+import {
+  cursorIndex,
+  initialState,
+  isBusy,
+  liveSummary,
+  reduce,
+  stepProgress,
+  visibleRows,
+  type DoctorAction,
+} from './state.js';
+import { StatusBar } from './StatusBar.js';
+
+/** What the app may ask of the engine. interactive.tsx implements it; tests pass a recording fake. */
+export interface DoctorCommands {
+  /** Starts delivering actions (the first run begins here); returns the disconnect. */
+  connect(dispatch: (action: DoctorAction) => void): () => void;
+  rerunStep(step: StepId): void;
+  rerunAll(): void;
+  save(): void;
+  quit(): void;
+}
+
+export interface DoctorAppProps {
+  commands: DoctorCommands;
+  unicode: boolean;
+  color: boolean;
+  verbose: boolean;
+  /** Milliseconds on the clock the commands stamp their actions with (performance.now in the CLI). */
+  clock: () => number;
+  /** Redraw interval for spinners and elapsed times while busy; 0 turns it off (tests). */
+  tickMs?: number;
+}
+
+/** Lines under the tree: a blank line and the three status lines, plus one so Ink never fills the screen. */
+const CHROME_LINES = 5;
+const DEFAULT_COLUMNS = 80;
+
+/** The interactive doctor: reduces the engine's actions into state, maps keys to actions and commands. */
+export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 100 }: DoctorAppProps) {
+  const [state, dispatch] = useReducer(reduce, { verbose }, initialState);
+  const [nowMs, setNowMs] = useState(clock);
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ columns: stdout.columns, rows: stdout.rows });
+
+  useEffect(() => commands.connect(dispatch), [commands]);
+  useEffect(() => {
+    const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
+    stdout.on('resize', onResize);
+    return () => void stdout.off('resize', onResize);
+  }, [stdout]);
+  const busy = isBusy(state);
+  const watching = state.nextRunAtMs !== null;
+  useEffect(() => {
+    setNowMs(clock());
+    if (tickMs <= 0 || (!busy && !watching)) return;
+    // Spinners need ~10 frames a second; a watch countdown only needs seconds.
+    const timer = setInterval(() => setNowMs(clock()), busy ? tickMs : 1000);
+    return () => clearInterval(timer);
+  }, [busy, watching, tickMs, clock]);
+
+  const rows = visibleRows(state);
+  const selected = cursorIndex(rows, state.cursor);
+
+  useInput((input, key) => {
+    const act = (action: DoctorAction) => dispatch(action);
+    if (input === 'q' || (key.ctrl && input === 'c')) return commands.quit();
+    if (state.showHelp) {
+      if (input === '?' || key.escape) act({ type: 'toggle-help' });
+      return;
+    }
+    if (key.upArrow || input === 'k') return act({ type: 'move', by: -1 });
+    if (key.downArrow || input === 'j') return act({ type: 'move', by: 1 });
+    if (key.rightArrow) return act({ type: 'expand' });
+    if (key.leftArrow) return act({ type: 'collapse' });
+    if (key.return) return act({ type: 'toggle' });
+    if (input === 'h') return act({ type: 'toggle-hints' });
+    if (input === 'f') return act({ type: 'toggle-failures-only' });
+    if (input === '?') return act({ type: 'toggle-help' });
+    if (input === 'r' || input === 'R') {
+      if (busy) return act({ type: 'notice', text: 'checks are still running; rerun when they finish' });
+      if (input === 'R') return commands.rerunAll();
+      const stepId = rows[selected]?.stepId;
+      if (!stepId) return act({ type: 'notice', text: 'select a step to rerun it, or press R to rerun everything' });
+      return commands.rerunStep(stepId);
+    }
+    if (input === 's') {
+      if (!state.report) return act({ type: 'notice', text: 'the report can be saved once the run has finished' });
+      return commands.save();
+    }
+  });
+
+  const width = size.columns || DEFAULT_COLUMNS;
+  const look = { unicode, color, width, nowMs };
+  const elapsedMs = state.isRunning ? nowMs - (state.runStartedAtMs ?? nowMs) : (state.report?.durationMs ?? 0);
+  return (
+    <Box flexDirection="column" width={width}>
+      {state.showHelp ? (
+        <Help unicode={unicode} />
+      ) : rows.length === 0 && state.failuresOnly && !busy ? (
+        <Text>No failures, errors or warnings (press f to show everything).</Text>
+      ) : (
+        <ResultTree
+          rows={rows}
+          selected={selected}
+          showHints={state.showHints}
+          look={look}
+          height={size.rows ? size.rows - CHROME_LINES : undefined}
+        />
+      )}
+      <Text> </Text>
+      <StatusBar
+        target={state.target}
+        summary={liveSummary(state)}
+        progress={busy ? stepProgress(state) : null}
+        elapsedMs={elapsedMs}
+        failuresOnly={state.failuresOnly}
+        nextRunInMs={!busy && state.nextRunAtMs !== null ? Math.max(0, state.nextRunAtMs - nowMs) : null}
+        notice={state.notice}
+        unicode={unicode}
+        color={color}
+      />
+    </Box>
+  );
+}

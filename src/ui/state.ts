@@ -1,0 +1,393 @@
+import { compareStatus, summarize, worstOf, type Report, type ResultNode, type Status, type StepId, type Summary } from '../checks/result.js';
+import type { PlannedRunbook, RunEvent } from '../engine/events.js';
+
+/**
+ * The interactive UI's state and its pure reducer: RunEvents and key actions in, state out.
+ * Everything here is testable without Ink; the components only render what the selectors return.
+ */
+
+/** Where one planned step is: not started, running since `startedAtMs`, or finished with its node. */
+export type StepProgress =
+  | { phase: 'pending' }
+  | { phase: 'running'; startedAtMs: number }
+  | { phase: 'finished'; node: ResultNode };
+
+export interface DoctorState {
+  plan: PlannedRunbook[];
+  target: Report['target'] | null;
+  steps: Partial<Record<StepId, StepProgress>>;
+  /** The report of the last finished run (or rerun); null until the first run is done. */
+  report: Report | null;
+  runStartedAtMs: number | null;
+  /** A full run is in progress (single-step reruns show as a running step instead). */
+  isRunning: boolean;
+  /** Key of the selected row; follows the nearest visible ancestor when its row disappears. */
+  cursor: string | null;
+  /** Once the user moves, the cursor no longer jumps to the first failure when a run ends. */
+  hasMovedCursor: boolean;
+  /** The user's expand/collapse choices by row key; rows without one follow `isExpandedByDefault`. */
+  expanded: Record<string, boolean>;
+  showHints: boolean;
+  failuresOnly: boolean;
+  showHelp: boolean;
+  verbose: boolean;
+  /** One line for the status bar: where a report was saved, why a key did nothing. */
+  notice: string | null;
+  /** When `--watch` runs everything next, on the same clock as RunEvent timestamps. */
+  nextRunAtMs: number | null;
+}
+
+/** Everything the reducer understands. `atMs` comes from the caller's clock so the reducer stays pure. */
+export type DoctorAction =
+  | { type: 'run-event'; event: RunEvent; atMs: number }
+  | { type: 'move'; by: number }
+  | { type: 'expand' }
+  | { type: 'collapse' }
+  | { type: 'toggle' }
+  | { type: 'toggle-hints' }
+  | { type: 'toggle-failures-only' }
+  | { type: 'toggle-help' }
+  | { type: 'notice'; text: string | null }
+  | { type: 'watch-scheduled'; atMs: number | null };
+
+/** A row's status: a result status, or a step that has not finished. */
+export type RowStatus = Status | 'running' | 'pending';
+
+/** One line of the tree (plus its hint and commands when shown). */
+export interface Row {
+  /** Path of node ids joined by a tab: ancestors' keys are prefixes, so a lost cursor finds its parent. */
+  key: string;
+  depth: number;
+  /** `folded` stands for the passing leaves of a parent that also has problems: `✔ 3 passed`. */
+  kind: 'node' | 'folded';
+  status: RowStatus;
+  label: string;
+  message?: string;
+  hint?: string;
+  commands?: string[];
+  /** Leaf counts by status, shown on collapsed parents and folded rows, worst first. */
+  counts?: [Status, number][];
+  isExpandable: boolean;
+  isExpanded: boolean;
+  /** The step this row belongs to, for `r`; absent on runbook rows. */
+  stepId?: StepId;
+  startedAtMs?: number;
+  durationMs?: number;
+}
+
+const SEP = '\t';
+const PROBLEMS: readonly RowStatus[] = ['fail', 'error', 'warn'];
+
+/** The state before the first event. */
+export function initialState(options: { verbose: boolean }): DoctorState {
+  return {
+    plan: [],
+    target: null,
+    steps: {},
+    report: null,
+    runStartedAtMs: null,
+    isRunning: false,
+    cursor: null,
+    hasMovedCursor: false,
+    expanded: {},
+    showHints: false,
+    failuresOnly: false,
+    showHelp: false,
+    verbose: options.verbose,
+    notice: null,
+    nextRunAtMs: null,
+  };
+}
+
+/** The pure reducer; the cursor is re-anchored to a visible row after every action. */
+export function reduce(state: DoctorState, action: DoctorAction): DoctorState {
+  const next = apply(state, action);
+  if (next === state) return state;
+  const rows = visibleRows(next);
+  const cursor = rows[cursorIndex(rows, next.cursor)]?.key ?? null;
+  return cursor === next.cursor ? next : { ...next, cursor };
+}
+
+function apply(state: DoctorState, action: DoctorAction): DoctorState {
+  // A notice answers the last key; the next key press clears it.
+  if (state.notice !== null && action.type !== 'run-event' && action.type !== 'notice' && action.type !== 'watch-scheduled') {
+    return apply({ ...state, notice: null }, action);
+  }
+  switch (action.type) {
+    case 'run-event':
+      return applyEvent(state, action.event, action.atMs);
+    case 'move': {
+      const rows = visibleRows(state);
+      const index = Math.min(rows.length - 1, Math.max(0, cursorIndex(rows, state.cursor) + action.by));
+      return { ...state, cursor: rows[index]?.key ?? null, hasMovedCursor: true };
+    }
+    case 'expand':
+    case 'collapse':
+    case 'toggle':
+      return fold(state, action.type);
+    case 'toggle-hints':
+      return { ...state, showHints: !state.showHints };
+    case 'toggle-failures-only':
+      return { ...state, failuresOnly: !state.failuresOnly };
+    case 'toggle-help':
+      return { ...state, showHelp: !state.showHelp };
+    case 'notice':
+      return { ...state, notice: action.text };
+    case 'watch-scheduled':
+      return { ...state, nextRunAtMs: action.atMs };
+  }
+}
+
+function applyEvent(state: DoctorState, event: RunEvent, atMs: number): DoctorState {
+  switch (event.type) {
+    case 'run-started': {
+      const steps: DoctorState['steps'] = {};
+      for (const runbook of event.plan) for (const step of runbook.steps) steps[step.id] = { phase: 'pending' };
+      return {
+        ...state,
+        plan: event.plan,
+        target: event.target,
+        steps,
+        report: null,
+        runStartedAtMs: atMs,
+        isRunning: true,
+        nextRunAtMs: null,
+        cursor: state.cursor ?? event.plan[0]?.id ?? null,
+      };
+    }
+    case 'step-started':
+      return { ...state, steps: { ...state.steps, [event.step]: { phase: 'running', startedAtMs: atMs } } };
+    case 'step-finished':
+      return { ...state, steps: { ...state.steps, [event.step]: { phase: 'finished', node: event.node } } };
+    case 'done': {
+      const done = { ...state, report: event.report, isRunning: false };
+      if (state.hasMovedCursor) return done;
+      // Failures first: until the user moves, a finished run puts the cursor on its worst leaf.
+      const rows = visibleRows(done);
+      const worst = rows.find((r) => r.status === event.report.status && !(r.isExpandable && r.isExpanded));
+      return { ...done, cursor: worst?.key ?? done.cursor };
+    }
+  }
+}
+
+function fold(state: DoctorState, how: 'expand' | 'collapse' | 'toggle'): DoctorState {
+  const rows = visibleRows(state);
+  const row = rows[cursorIndex(rows, state.cursor)];
+  if (!row) return state;
+  if (row.isExpandable && (how === 'toggle' || (how === 'expand') !== row.isExpanded)) {
+    return { ...state, expanded: { ...state.expanded, [row.key]: !row.isExpanded } };
+  }
+  if (how === 'collapse' && row.key.includes(SEP)) {
+    // ← on a leaf or a collapsed node goes to the parent, as in file-tree UIs.
+    return { ...state, cursor: row.key.slice(0, row.key.lastIndexOf(SEP)), hasMovedCursor: true };
+  }
+  return state;
+}
+
+/** Index of the cursor's row, else of its nearest visible ancestor, else 0. */
+export function cursorIndex(rows: readonly Row[], cursor: string | null): number {
+  let key = cursor;
+  while (key !== null) {
+    const index = rows.findIndex((r) => r.key === key);
+    if (index >= 0) return index;
+    key = key.includes(SEP) ? key.slice(0, key.lastIndexOf(SEP)) : null;
+  }
+  return 0;
+}
+
+/** A step is running or a full run is in progress: reruns wait until it is over. */
+export function isBusy(state: DoctorState): boolean {
+  return state.isRunning || Object.values(state.steps).some((s) => s.phase === 'running');
+}
+
+/** Leaf counts of every finished step, for the status bar while a run is still going. */
+export function liveSummary(state: DoctorState): Summary {
+  return summarize(finishedNodes(state));
+}
+
+/** How many planned steps have finished, and how many there are. */
+export function stepProgress(state: DoctorState): { finished: number; total: number } {
+  const all = Object.values(state.steps);
+  return { finished: all.filter((s) => s.phase === 'finished').length, total: all.length };
+}
+
+function finishedNodes(state: DoctorState): ResultNode[] {
+  return Object.values(state.steps).flatMap((s) => (s.phase === 'finished' ? [s.node] : []));
+}
+
+/**
+ * The rows on screen, in order: runbooks and steps in contract order, leaves worst first.
+ * Problems are expanded and passes collapsed unless the user chose otherwise (or `verbose`);
+ * passing leaves beside problems fold into one row; `failuresOnly` keeps problems and their parents.
+ */
+export function visibleRows(state: DoctorState): Row[] {
+  return state.plan.flatMap((runbook) => {
+    const progress = runbook.steps.map((s) => state.steps[s.id] ?? { phase: 'pending' as const });
+    const nodes = progress.flatMap((p) => (p.phase === 'finished' ? [p.node] : []));
+    const isFinished = nodes.length === runbook.steps.length;
+    const status: RowStatus = isFinished
+      ? worstOf(nodes.map((n) => n.status))
+      : progress.some((p) => p.phase !== 'pending')
+        ? 'running'
+        : 'pending';
+    const key = runbook.id;
+    const isExpanded = state.expanded[key] ?? (!isFinished || isExpandedByDefault(status, state.verbose));
+    const head: Row = {
+      key,
+      depth: 0,
+      kind: 'node',
+      status,
+      label: runbook.title,
+      isExpandable: true,
+      isExpanded,
+      ...(isFinished && !isExpanded ? { counts: countLeaves(nodes) } : {}),
+    };
+    const children = isExpanded
+      ? runbook.steps.flatMap((step, i) => stepRows(state, key, step, progress[i] ?? { phase: 'pending' }))
+      : [];
+    return keep(state, head, children);
+  });
+}
+
+function stepRows(state: DoctorState, parentKey: string, step: { id: StepId; title: string }, progress: StepProgress): Row[] {
+  const key = `${parentKey}${SEP}${step.id}`;
+  if (progress.phase !== 'finished') {
+    const row: Row = {
+      key,
+      depth: 1,
+      kind: 'node',
+      status: progress.phase,
+      label: step.title,
+      isExpandable: false,
+      isExpanded: false,
+      stepId: step.id,
+      ...(progress.phase === 'running' ? { startedAtMs: progress.startedAtMs } : {}),
+    };
+    return keep(state, row, []);
+  }
+  return nodeRows(state, progress.node, key, 1, step.id);
+}
+
+function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: number, stepId: StepId): Row[] {
+  const hasChildren = Boolean(node.children?.length);
+  const isExpanded = hasChildren && (state.expanded[key] ?? isExpandedByDefault(node.status, state.verbose));
+  const row: Row = {
+    key,
+    depth,
+    kind: 'node',
+    status: node.status,
+    // A leaf is named by what was checked; a parent by the claim it groups.
+    label: hasChildren ? node.title : (node.subject ?? node.title),
+    isExpandable: hasChildren,
+    isExpanded,
+    stepId,
+    ...(node.message ? { message: node.message } : {}),
+    ...(node.hint ? { hint: node.hint } : {}),
+    ...(node.commands?.length ? { commands: node.commands } : {}),
+    ...(node.durationMs !== undefined ? { durationMs: node.durationMs } : {}),
+    ...(hasChildren && !isExpanded ? { counts: countLeaves([node]) } : {}),
+  };
+  if (!isExpanded) return keep(state, row, []);
+
+  const children = [...node.children!].sort((a, b) => compareStatus(a.status, b.status));
+  const isFoldable = (c: ResultNode) => !state.verbose && !c.children?.length && !isExpandedByDefault(c.status, false);
+  const folded = children.filter(isFoldable);
+  const childKey = (c: ResultNode) => `${key}${SEP}${c.id}`;
+  // Folding only helps beside problems; a parent of nothing but passes simply lists them.
+  if (folded.length === 0 || folded.length === children.length) {
+    return keep(state, row, children.flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)));
+  }
+  const foldKey = `${key}${SEP}…`;
+  const isFoldOpen = state.expanded[foldKey] ?? false;
+  const foldRow: Row = {
+    key: foldKey,
+    depth: depth + 1,
+    kind: 'folded',
+    status: worstOf(folded.map((c) => c.status)),
+    label: '',
+    counts: countLeaves(folded),
+    isExpandable: true,
+    isExpanded: isFoldOpen,
+    stepId,
+  };
+  const rows = [
+    ...children.filter((c) => !isFoldable(c)).flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)),
+    ...(state.failuresOnly ? [] : [foldRow]),
+    ...(isFoldOpen ? folded.flatMap((c) => nodeRows(state, c, `${foldKey}${SEP}${c.id}`, depth + 2, stepId)) : []),
+  ];
+  return keep(state, row, rows);
+}
+
+/** Applies the failures-only filter: a row stays when it is a problem or has a child that stays. */
+function keep(state: DoctorState, row: Row, children: Row[]): Row[] {
+  if (state.failuresOnly && !PROBLEMS.includes(row.status) && children.length === 0) return [];
+  return [row, ...children];
+}
+
+function isExpandedByDefault(status: RowStatus, verbose: boolean): boolean {
+  return verbose || PROBLEMS.includes(status);
+}
+
+function countLeaves(nodes: ResultNode[]): [Status, number][] {
+  const summary = summarize(nodes);
+  return (Object.keys(summary) as Status[])
+    .filter((s) => summary[s] > 0)
+    .sort(compareStatus)
+    .map((s) => [s, summary[s]]);
+}
+
+/** Word-wraps `text` to `width` columns; words longer than a line are cut. Always at least one line. */
+export function wrapText(text: string, width: number): string[] {
+  const size = Math.max(1, width);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let rest = word;
+    while (rest.length > size) {
+      if (line) lines.push(line);
+      line = '';
+      lines.push(rest.slice(0, size));
+      rest = rest.slice(size);
+    }
+    if (!line) line = rest;
+    else if (line.length + 1 + rest.length <= size) line = `${line} ${rest}`;
+    else {
+      lines.push(line);
+      line = rest;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * Which rows fit in `height` lines, given each row's height, keeping the selected row in view and
+ * roughly centred. `height` undefined means "no limit". Returns the half-open range [start, end).
+ */
+export function windowRows(
+  heights: readonly number[],
+  selected: number,
+  height: number | undefined,
+): { start: number; end: number } {
+  const total = heights.reduce((sum, h) => sum + h, 0);
+  if (height === undefined || total <= height) return { start: 0, end: heights.length };
+  let start = selected;
+  let end = selected + 1;
+  let used = heights[selected] ?? 0;
+  const fits = (i: number) => i >= 0 && i < heights.length && used + heights[i]! <= height;
+  let grew = true;
+  while (grew) {
+    grew = false;
+    // Below first while the cursor is in the upper half, so scrolling down keeps context under it.
+    if (fits(end) && (end - selected <= selected - start || !fits(start - 1))) {
+      used += heights[end]!;
+      end += 1;
+      grew = true;
+    } else if (fits(start - 1)) {
+      start -= 1;
+      used += heights[start]!;
+      grew = true;
+    }
+  }
+  return { start, end };
+}

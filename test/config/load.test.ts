@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, selectProfile } from '../../src/config/load.js';
+
+function dirWith(content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
+  writeFileSync(join(dir, 'platform.yaml'), content);
+  return dir;
+}
+
+describe('loadConfig', () => {
+  it('reads the shipped example and picks its default environment', () => {
+    const loaded = loadConfig('examples/platform.yaml', process.cwd());
+    const profile = selectProfile(loaded!.config, undefined);
+    expect(profile).toMatchObject({
+      name: 'stg',
+      context: 'stg-cluster',
+      namespaces: ['plate-stg'],
+      hosts: ['stg.cocdev.co.kr', 'llm.cocdev.co.kr'],
+      ingress: { controllerService: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+      certManager: { namespace: 'cert-manager' },
+      logs: { tailLines: 200, sinceSeconds: 3600 },
+    });
+    expect(selectProfile(loaded!.config, 'prod').namespaces).toEqual(['plate-prod']);
+  });
+
+  it('is optional: no ./platform.yaml means discovery with defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
+    expect(loadConfig(undefined, dir)).toBeNull();
+    expect(selectProfile(null, undefined)).toMatchObject({
+      name: null,
+      namespaces: null,
+      externalSecrets: { namespace: 'external-secrets' },
+      argocd: { namespace: 'argocd' },
+    });
+  });
+
+  it.each([
+    ['a wrong type', 'environments:\n  prod:\n    namespaces: plate-prod\n', 'platform.yaml: environments.prod.namespaces: Invalid input: expected array, received string'],
+    ['an unknown key', 'environments:\n  prod:\n    namspaces: [a]\n', 'platform.yaml: environments.prod: Unrecognized key: "namspaces"'],
+    ['a bad URL', 'environments:\n  prod:\n    openbao: { address: "not a url" }\n', 'platform.yaml: environments.prod.openbao.address: Invalid URL'],
+    ['broken YAML', 'environments:\n  prod: [\n', 'platform.yaml (line 3): Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  ])('points at the bad key for %s', (_, content, message) => {
+    expect(() => loadConfig(undefined, dirWith(content))).toThrow(new ConfigError(message));
+  });
+
+  it('says which file is missing when --config names one', () => {
+    expect(() => loadConfig('nope.yaml', process.cwd())).toThrow(new ConfigError('nope.yaml: no such file'));
+  });
+
+  it('lists the known environments for an unknown --env', () => {
+    const loaded = loadConfig('examples/platform.yaml', process.cwd());
+    expect(() => selectProfile(loaded!.config, 'dev')).toThrow(
+      new ConfigError('environment "dev" is not in the config (known: prod, stg)'),
+    );
+  });
+});

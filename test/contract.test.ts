@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RUNBOOK_IDS, STEP_IDS } from '../src/checks/result.js';
+import { runbooks } from '../src/runbooks/index.js';
+
+const contract = readFileSync(new URL('../docs/contract.md', import.meta.url), 'utf8');
+
+describe('the public contract', () => {
+  it('runbooks and steps are registered in contract order with the documented ids', () => {
+    expect(runbooks.map((r) => r.id)).toEqual([...RUNBOOK_IDS]);
+    expect(runbooks.flatMap((r) => r.steps.map((s) => s.id))).toEqual([...STEP_IDS]);
+    expect(STEP_IDS).toEqual([
+      'ingress.resources',
+      'ingress.certificates',
+      'ingress.cert-manager-logs',
+      'ingress.dns',
+      'ingress.https',
+      'secrets.stores',
+      'secrets.externalsecrets',
+      'secrets.target-secrets',
+      'secrets.eso-logs',
+      'secrets.openbao',
+      'gitops.applications',
+    ]);
+  });
+
+  it('docs/contract.md documents every step with its title', () => {
+    for (const step of runbooks.flatMap((r) => r.steps)) {
+      expect(contract).toContain(`| \`${step.id}\` | ${step.title} |`);
+    }
+  });
+
+  it('step titles are claims in the present tense, not questions or commands', () => {
+    for (const step of runbooks.flatMap((r) => r.steps)) {
+      expect(step.title).toMatch(/^[A-Z][^?]*[^.?]$/);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { leavesOf, type Report, type ResultNode } from '../../src/checks/result.js';
+import { listScenarios, loadScenario } from '../../src/sandbox/load.js';
+import type { Scenario } from '../../src/sandbox/scenario.js';
+import { runCli } from '../support/run-cli.js';
+
+/** Every secret value and token a scenario plants: none may appear in any output. */
+function canariesOf(scenario: Scenario): string[] {
+  const values = new Set<string>();
+  for (const object of scenario.kubernetes.objects as { kind?: string; data?: Record<string, string> }[]) {
+    if (object.kind !== 'Secret') continue;
+    for (const [key, encoded] of Object.entries(object.data ?? {})) {
+      if (key === 'tls.crt' || !encoded) continue; // a public certificate, empty until the sandbox fills it
+      values.add(Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+  }
+  for (const token of scenario.openbao.tokens ?? []) values.add(token.token);
+  for (const data of Object.values(scenario.openbao.kv ?? {})) for (const value of Object.values(data ?? {})) values.add(value);
+  return [...values].filter((v) => v.length >= 8);
+}
+
+function stepNodes(report: Report): ResultNode[] {
+  return report.runbooks.flatMap((r) => r.children ?? []);
+}
+
+const scenarios = await listScenarios();
+
+describe('platform doctor --demo', () => {
+  it('ships a healthy scenario and one per failure the runbooks detect', () => {
+    expect(scenarios.map((s) => s.name)).toContain('healthy');
+    expect(scenarios.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(scenarios.map((s) => s.name))(
+    '%s: exits as the scenario expects, fails the right steps and leaks no secret in any output',
+    async (name) => {
+      const scenario = await loadScenario(name);
+      const dir = mkdtempSync(join(tmpdir(), `pd-demo-${name}-`));
+      const reports = ['report.md', 'report.html', 'report.xml', 'report.prom', 'report.txt'].map((f) => join(dir, f));
+      const run = await runCli(['doctor', '--demo', name, '-o', 'json', '--debug', ...reports.flatMap((r) => ['--report', r])]);
+
+      const report = JSON.parse(run.stdout) as Report;
+      const failing = stepNodes(report).filter((s) => s.status === 'fail').map((s) => s.id);
+      expect({ exitCode: run.exitCode, failing }).toEqual({
+        exitCode: scenario.expect!.exitCode,
+        failing: expect.arrayContaining(scenario.expect!.failingSteps),
+      });
+      if (scenario.expect!.exitCode === 0) expect(failing).toEqual([]);
+      // Every failing leaf tells the engineer what to do next.
+      for (const leaf of report.runbooks.flatMap(leavesOf).filter((l) => l.status === 'fail')) {
+        expect(leaf.hint, `${leaf.id} has no hint`).toBeTruthy();
+      }
+
+      const outputs = [run.stdout, run.stderr, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
+      for (const canary of canariesOf(scenario)) {
+        for (const output of outputs) expect(output.includes(canary), `canary ${canary.slice(0, 6)}… leaked`).toBe(false);
+      }
+    },
+    30_000,
+  );
+});

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import type { ResultNode } from '../../src/checks/result.js';
+import { defineStep, type Step } from '../../src/checks/step.js';
+import { runDoctor, type RunOptions } from '../../src/engine/run.js';
+import type { RunEvent } from '../../src/engine/events.js';
+import { GatewayError } from '../../src/gateways/errors.js';
+import type { Runbook } from '../../src/runbooks/types.js';
+import { fakeGateways } from '../fakes/gateways.js';
+import { aScope } from '../fakes/scope.js';
+
+const leaf = (id: string, status: ResultNode['status'], subject = id): ResultNode => ({
+  id,
+  title: id,
+  status,
+  subject,
+});
+
+function aStep(id: Step['id'], behaviour: () => Promise<ResultNode['status'][]>): Step {
+  return defineStep<ResultNode['status'][]>({
+    id,
+    title: `title of ${id}`,
+    gather: behaviour,
+    evaluate: (statuses) => ({
+      id,
+      title: `title of ${id}`,
+      status: statuses.length ? statuses.reduce((a, b) => (a === 'fail' || b === 'fail' ? 'fail' : a)) : 'skip',
+      children: statuses.map((s, i) => leaf(`${id}:${i}`, s)),
+    }),
+  });
+}
+
+function options(plan: Runbook[], overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    plan,
+    gateways: fakeGateways(),
+    scope: aScope(),
+    target: { context: 'test', cluster: 'test-cluster', env: null },
+    deadlineMs: 5_000,
+    stepTimeoutMs: 2_000,
+    concurrency: 2,
+    toolVersion: '9.9.9',
+    now: () => new Date('2026-11-26T09:00:00Z'),
+    ...overrides,
+  };
+}
+
+const never = () => new Promise<never>(() => {});
+
+describe('runDoctor', () => {
+  it('rolls statuses up from leaves to steps to runbooks and counts leaves', async () => {
+    const report = await runDoctor(
+      options([
+        { id: 'ingress', title: 'Ingress', steps: [aStep('ingress.dns', async () => ['pass', 'fail'])] },
+        { id: 'gitops', title: 'GitOps', steps: [aStep('gitops.applications', async () => ['pass'])] },
+      ]),
+    );
+    expect(report.status).toBe('fail');
+    expect(report.runbooks.map((r) => [r.id, r.status])).toEqual([
+      ['ingress', 'fail'],
+      ['gitops', 'pass'],
+    ]);
+    expect(report.summary).toEqual({ pass: 2, warn: 0, fail: 1, error: 0, skip: 0 });
+    expect(report.tool).toEqual({ name: 'platform-doctor', version: '9.9.9' });
+    expect(report.startedAt).toBe('2026-11-26T09:00:00.000Z');
+  });
+
+  it('turns a crashing check into an error node for that step while the others still run', async () => {
+    const debugged: string[] = [];
+    const report = await runDoctor(
+      options(
+        [
+          {
+            id: 'ingress',
+            title: 'Ingress',
+            steps: [
+              aStep('ingress.dns', async () => {
+                throw new TypeError("Cannot read properties of undefined (reading 'ip')");
+              }),
+              aStep('ingress.https', async () => ['pass']),
+            ],
+          },
+        ],
+        { debug: (text) => debugged.push(text) },
+      ),
+    );
+    const [dns, https] = report.runbooks[0]!.children!;
+    expect(dns).toMatchObject({
+      id: 'ingress.dns',
+      status: 'error',
+      message: "check crashed: Cannot read properties of undefined (reading 'ip')",
+      hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
+    });
+    expect(https!.status).toBe('pass');
+    expect(debugged[0]).toMatch(/^step ingress\.dns crashed:\nTypeError: Cannot read properties/);
+    expect(report.status).toBe('error');
+  });
+
+  it('gives up on a step that never answers at the step deadline and keeps the others', async () => {
+    const started = performance.now();
+    const report = await runDoctor(
+      options(
+        [
+          {
+            id: 'secrets',
+            title: 'Secrets',
+            steps: [aStep('secrets.openbao', never), aStep('secrets.stores', async () => ['pass'])],
+          },
+        ],
+        { stepTimeoutMs: 300 },
+      ),
+    );
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const [openbao, stores] = report.runbooks[0]!.children!;
+    expect(openbao).toMatchObject({
+      status: 'error',
+      message: 'gave up after 0.3s',
+      hint: 'Check that the systems this step talks to answer, or allow more time with --timeout.',
+    });
+    expect(stores!.status).toBe('pass');
+  });
+
+  it('stops every unfinished step at the overall deadline', async () => {
+    const started = performance.now();
+    const report = await runDoctor(
+      options(
+        [{ id: 'ingress', title: 'Ingress', steps: [aStep('ingress.dns', never), aStep('ingress.https', never)] }],
+        { deadlineMs: 400, stepTimeoutMs: 20_000 },
+      ),
+    );
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(report.runbooks[0]!.children!.map((c) => [c.status, c.message])).toEqual([
+      ['error', 'gave up after 0.4s'],
+      ['error', 'gave up after 0.4s'],
+    ]);
+  });
+
+  it('reports an escaped forbidden gateway error as the missing permission, not as a crash', async () => {
+    const report = await runDoctor(
+      options([
+        {
+          id: 'ingress',
+          title: 'Ingress',
+          steps: [
+            aStep('ingress.certificates', async () => {
+              throw new GatewayError('kubernetes', 'forbidden', 'the API server refused to list certificates', {
+                permission: 'list certificates.cert-manager.io in plate-stg',
+              });
+            }),
+          ],
+        },
+      ]),
+    );
+    expect(report.runbooks[0]!.children![0]).toMatchObject({
+      status: 'error',
+      message: 'the API server refused to list certificates',
+      hint: "Grant the doctor's identity permission to list certificates.cert-manager.io in plate-stg, or narrow the scope with --namespace.",
+    });
+  });
+
+  it('runs no more steps at once than the concurrency cap and emits events in order per step', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = (id: Step['id']) =>
+      aStep(id, async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 30));
+        running -= 1;
+        return ['pass'];
+      });
+    const events: RunEvent[] = [];
+    await runDoctor(
+      options(
+        [
+          {
+            id: 'secrets',
+            title: 'Secrets',
+            steps: [slow('secrets.stores'), slow('secrets.externalsecrets'), slow('secrets.target-secrets'), slow('secrets.openbao')],
+          },
+        ],
+        { concurrency: 2, onEvent: (e) => events.push(e) },
+      ),
+    );
+    expect(peak).toBe(2);
+    expect(events[0]!.type).toBe('run-started');
+    expect(events.at(-1)!.type).toBe('done');
+    const storeEvents = events.filter((e) => 'step' in e && e.step === 'secrets.stores').map((e) => e.type);
+    expect(storeEvents).toEqual(['step-started', 'step-finished']);
+  });
+
+  it('keeps contract order in the report whatever order steps finish in', async () => {
+    const report = await runDoctor(
+      options([
+        {
+          id: 'ingress',
+          title: 'Ingress',
+          steps: [
+            aStep('ingress.resources', async () => {
+              await new Promise((r) => setTimeout(r, 50));
+              return ['pass'];
+            }),
+            aStep('ingress.dns', async () => ['pass']),
+          ],
+        },
+      ]),
+    );
+    expect(report.runbooks[0]!.children!.map((c) => c.id)).toEqual(['ingress.resources', 'ingress.dns']);
+  });
+});

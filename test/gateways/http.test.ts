@@ -1,0 +1,207 @@
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpGateway } from '../../src/gateways/http.js';
+import { freePort } from '../support/daemon.js';
+import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { requireBinary } from '../support/require-binary.js';
+
+const nginxBinary = requireBinary('nginx');
+const openssl = requireBinary('openssl');
+
+const signal = () => AbortSignal.timeout(10_000);
+const BIG_BODY = 'x'.repeat(3000);
+
+nginxBinary.describe('HTTP gateway against nginx', () => {
+  let nginx: RunningNginx;
+  beforeAll(async () => {
+    nginx = await startNginx({ nginx: nginxBinary.path, openssl: openssl.path }, [
+      {
+        host: 'valid.example.test',
+        certificate: 'valid',
+        locations: { '/api': { status: 502 }, '/big': { status: 200, body: BIG_BODY } },
+      },
+      { host: 'expired.example.test', certificate: 'expired' },
+      { host: 'wrong.example.test', certificate: 'wrong-name' },
+      { host: 'fake.example.test', certificate: 'self-signed' },
+    ]);
+  });
+  afterAll(async () => {
+    await nginx?.close();
+  });
+
+  const https = (host: string) => ({ address: nginx.address, port: nginx.httpsPort, host });
+  const gateway = () => createHttpGateway({ timeoutMs: 2000, extraCaPem: [nginx.caPem] });
+
+  describe('probeTls', () => {
+    it('trusts a chain signed by an extra CA for the host, and returns the leaf first', async () => {
+      const probe = await gateway().probeTls(https('valid.example.test'), signal());
+      expect(probe).toMatchObject({ kind: 'handshake', isTrusted: true, verifyError: null });
+      const chain = probe.kind === 'handshake' ? probe.chainPem.map((pem) => new X509Certificate(pem)) : [];
+      expect(chain.map((cert) => cert.subject)).toEqual(['CN=valid.example.test', 'CN=Doctor Test CA']);
+    });
+
+    it.each([
+      ['expired.example.test', 'certificate has expired'],
+      [
+        'wrong.example.test',
+        "Hostname/IP does not match certificate's altnames: Host: wrong.example.test. is not in the cert's altnames: DNS:other.example.test",
+      ],
+      ['fake.example.test', 'self-signed certificate'],
+      // No server block for the name: the default server's fake certificate, as ingress-nginx does.
+      ['unknown.example.test', 'self-signed certificate'],
+    ])('returns the verification failure for %s as data', async (host, verifyError) => {
+      expect(await gateway().probeTls(https(host), signal())).toMatchObject({
+        kind: 'handshake',
+        isTrusted: false,
+        verifyError,
+      });
+    });
+
+    it('does not trust the test CA unless it is configured', async () => {
+      const probe = await createHttpGateway({ timeoutMs: 2000 }).probeTls(
+        https('valid.example.test'),
+        signal(),
+      );
+      expect(probe).toMatchObject({
+        isTrusted: false,
+        verifyError: 'unable to verify the first certificate',
+      });
+      expect(probe.kind === 'handshake' && probe.chainPem).toHaveLength(1);
+    });
+
+    it('reports a handshake with a plain HTTP port as failed', async () => {
+      const probe = await gateway().probeTls(
+        { ...https('valid.example.test'), port: nginx.httpPort },
+        signal(),
+      );
+      expect(probe).toEqual({ kind: 'failed', reason: 'TLS handshake failed: wrong version number' });
+    });
+  });
+
+  describe('request', () => {
+    const call = (scheme: 'http' | 'https', host: string, path: string) =>
+      gateway().request(
+        {
+          address: nginx.address,
+          port: scheme === 'http' ? nginx.httpPort : nginx.httpsPort,
+          host,
+          scheme,
+          path,
+        },
+        signal(),
+      );
+
+    it('returns a redirect to HTTPS without following it', async () => {
+      expect(await call('http', 'valid.example.test', '/some/path?x=1')).toMatchObject({
+        kind: 'response',
+        status: 308,
+        location: 'https://valid.example.test/some/path?x=1',
+        server: 'nginx',
+      });
+    });
+
+    it('answers over HTTPS for the host despite a certificate it would not trust', async () => {
+      expect(await call('https', 'expired.example.test', '/')).toEqual({
+        kind: 'response',
+        status: 200,
+        location: null,
+        server: 'nginx',
+        bodyStart: 'ok',
+      });
+    });
+
+    it('returns a 502 with the start of the error page', async () => {
+      const reply = await call('https', 'valid.example.test', '/api');
+      expect(reply).toMatchObject({ kind: 'response', status: 502, location: null });
+      expect(reply.kind === 'response' && reply.bodyStart).toMatch(
+        /^<html>\r\n<head><title>502 Bad Gateway<\/title>/,
+      );
+    });
+
+    it('answers 404 from the default server for a host it does not know', async () => {
+      expect(await call('https', 'unknown.example.test', '/')).toMatchObject({
+        kind: 'response',
+        status: 404,
+      });
+    });
+
+    it('keeps only the first KiB of the body', async () => {
+      const reply = await call('https', 'valid.example.test', '/big');
+      expect(reply.kind === 'response' && reply.bodyStart).toBe('x'.repeat(1024));
+    });
+
+    it('asks once per target, scheme and path until forget() is called', async () => {
+      const http = gateway();
+      const target = {
+        address: nginx.address,
+        port: nginx.httpsPort,
+        host: 'valid.example.test',
+        scheme: 'https' as const,
+      };
+      const first = await http.request({ ...target, path: '/' }, signal());
+      expect(await http.request({ ...target, path: '/' }, signal())).toBe(first);
+      expect(await http.request({ ...target, path: '/api' }, signal())).not.toBe(first);
+      http.forget();
+      expect(await http.request({ ...target, path: '/' }, signal())).not.toBe(first);
+    });
+  });
+});
+
+describe('HTTP gateway failures', () => {
+  /** A TCP server that accepts connections and never says a word. */
+  async function silentServer() {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as net.AddressInfo).port,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it('reports a refused connection for both probes', async () => {
+    const port = await freePort();
+    const http = createHttpGateway({ timeoutMs: 1000 });
+    const target = { address: '127.0.0.1', port, host: 'a.example.test' };
+    expect(await http.probeTls(target, signal())).toEqual({ kind: 'failed', reason: 'connection refused' });
+    expect(await http.request({ ...target, scheme: 'http', path: '/' }, signal())).toEqual({
+      kind: 'failed',
+      reason: 'connection refused',
+    });
+  });
+
+  it('gives up on a silent server after the timeout', async () => {
+    const silent = await silentServer();
+    try {
+      const http = createHttpGateway({ timeoutMs: 300 });
+      const target = { address: '127.0.0.1', port: silent.port, host: 'a.example.test' };
+      expect(await http.probeTls(target, signal())).toEqual({ kind: 'failed', reason: 'timeout after 0.3s' });
+      expect(await http.request({ ...target, scheme: 'http', path: '/' }, signal())).toEqual({
+        kind: 'failed',
+        reason: 'timeout after 0.3s waiting for the response headers',
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("rejects with the caller's abort reason", async () => {
+    const silent = await silentServer();
+    try {
+      const http = createHttpGateway({ timeoutMs: 5000 });
+      const target = { address: '127.0.0.1', port: silent.port, host: 'a.example.test' };
+      await expect(http.probeTls(target, AbortSignal.timeout(100))).rejects.toMatchObject({
+        name: 'TimeoutError',
+      });
+      await expect(
+        http.request({ ...target, scheme: 'http', path: '/' }, AbortSignal.timeout(100)),
+      ).rejects.toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      await silent.close();
+    }
+  });
+});
