@@ -19,7 +19,9 @@ import { sandboxList, sandboxUp } from './cli/sandbox.js';
 import { errorMessage } from './gateways/errors.js';
 import { KubeConfigError } from './gateways/kube.js';
 
-const TOOL_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const TOOL_VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -70,7 +72,12 @@ export function validateDoctorFlags(runbookNames: string[], flags: DoctorFlags):
     debug: Boolean(flags.debug),
     verbose: Boolean(flags.verbose),
     readSecrets: flags.readSecrets,
-    watchMs: flags.watch === undefined ? undefined : flags.watch === true ? 60_000 : parseDuration(flags.watch, '--watch'),
+    watchMs:
+      flags.watch === undefined
+        ? undefined
+        : flags.watch === true
+          ? 60_000
+          : parseDuration(flags.watch, '--watch'),
   };
 }
 
@@ -101,10 +108,28 @@ function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--kubeconfig <path>', 'kubeconfig file, as kubectl (KUBECONFIG honoured)')
     .option('--context <name>', 'kubeconfig context, as kubectl')
     .option('--config <path>', 'config file (default ./platform.yaml when present)')
-    .addOption(new Option('-o, --output <format>', 'tree|json|markdown|junit|prometheus (default: interactive on a TTY)'))
-    .option('--report <file>', 'also write a report; format from .md .json .xml .prom .html .txt (repeatable)', collect, [])
-    .option('--dns-server <host[:port]>', 'resolver to query (repeatable; default: the system resolvers)', collect, [])
-    .option('--openbao-addr <url>', 'OpenBao address (else BAO_ADDR / VAULT_ADDR, else each SecretStore server)')
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'tree|json|markdown|junit|prometheus (default: interactive on a TTY)',
+      ),
+    )
+    .option(
+      '--report <file>',
+      'also write a report; format from .md .json .xml .prom .html .txt (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--dns-server <host[:port]>',
+      'resolver to query (repeatable; default: the system resolvers)',
+      collect,
+      [],
+    )
+    .option(
+      '--openbao-addr <url>',
+      'OpenBao address (else BAO_ADDR / VAULT_ADDR, else each SecretStore server)',
+    )
     .option('--http-port <n>', 'port of the ingress HTTP probe', '80')
     .option('--https-port <n>', 'port of the ingress HTTPS probe', '443')
     .option('--only <id>', 'run only steps whose id starts with this (repeatable)', collect, [])

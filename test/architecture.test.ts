@@ -13,9 +13,9 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => (m[1] ?? m[2])!,
-  );
+  return [
+    ...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => (m[1] ?? m[2])!);
 }
 
 const files = sourceFiles(SRC).map((path) => ({ path: relative(SRC, path), imports: importsOf(path) }));
@@ -24,7 +24,10 @@ const EXTERNAL_SYSTEM_LIBRARIES = ['@kubernetes/client-node', 'node-vault', 'dns
 describe('module boundaries (STYLE.md B1)', () => {
   it('only gateways import the libraries that talk to external systems', () => {
     const offenders = files.filter(
-      (f) => !f.path.startsWith('gateways/') && !f.path.startsWith('sandbox/') && f.imports.some((i) => EXTERNAL_SYSTEM_LIBRARIES.includes(i)),
+      (f) =>
+        !f.path.startsWith('gateways/') &&
+        !f.path.startsWith('sandbox/') &&
+        f.imports.some((i) => EXTERNAL_SYSTEM_LIBRARIES.includes(i)),
     );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
@@ -33,7 +36,11 @@ describe('module boundaries (STYLE.md B1)', () => {
     const offenders = files.filter(
       (f) =>
         f.path.startsWith('checks/') &&
-        f.imports.some((i) => /gateways\/(kube|openbao|dns|http)(-[a-z-]+)?\.js$/.test(i) || /\/(engine|report|ui|cli|sandbox)\//.test(i)),
+        f.imports.some(
+          (i) =>
+            /gateways\/(kube|openbao|dns|http)(-[a-z-]+)?\.js$/.test(i) ||
+            /\/(engine|report|ui|cli|sandbox)\//.test(i),
+        ),
     );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
@@ -51,7 +58,9 @@ describe('module boundaries (STYLE.md B1)', () => {
     const writes = files.filter(
       (f) =>
         f.path.startsWith('gateways/') &&
-        /\.(create|replace|patch|delete)Namespaced|method:\s*['"](PUT|PATCH|DELETE)['"]/.test(readFileSync(join(SRC, f.path), 'utf8')),
+        /\.(create|replace|patch|delete)Namespaced|method:\s*['"](PUT|PATCH|DELETE)['"]/.test(
+          readFileSync(join(SRC, f.path), 'utf8'),
+        ),
     );
     expect(writes.map((f) => f.path)).toEqual([]);
   });

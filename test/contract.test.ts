@@ -32,7 +32,7 @@ describe('the public contract', () => {
 
   it('step titles are claims in the present tense, not questions or commands', () => {
     for (const step of runbooks.flatMap((r) => r.steps)) {
-      expect(step.title).toMatch(/^[A-Z][^?]*[^.?]$/);
+      expect(step.title).toMatch(/^[A-Za-z][^?]*[^.?]$/);
     }
   });
 });

@@ -317,7 +317,7 @@ export function displayText(text: string): string {
   const out = replaceAll(text.replace(/\s+/g, ' ').trim(), SECRET_LIKE);
   if (out.length <= MAX_TEXT) return out;
   const tail = Math.floor(MAX_TEXT / 3);
-  return `${out.slice(0, MAX_TEXT - tail - 3)} … ${out.slice(out.length - tail + 1)}`;
+  return `${out.slice(0, MAX_TEXT - tail - 3)} … ${out.slice(out.length - tail)}`;
 }
 
 /** What makes two error lines "the same error": the text with volatile parts collapsed. */

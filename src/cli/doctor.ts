@@ -57,14 +57,18 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
     const unreachable = await preflight(gateways, options.timeoutMs);
     if (unreachable) {
       io.stderr.write(`platform: ${unreachable}\n`);
-      const report = assembleReport(plan.map((r) => notChecked(r, unreachable)), {
-        startedAt: new Date(),
-        durationMs: 0,
-        target,
-        toolVersion,
-      });
+      const report = assembleReport(
+        plan.map((r) => notChecked(r, unreachable)),
+        {
+          startedAt: new Date(),
+          durationMs: 0,
+          target,
+          toolVersion,
+        },
+      );
       // Machine consumers still get a report, so a monitoring file never goes stale silently.
-      if (options.output && options.output !== 'tree') io.stdout.write(renderers[options.output](report, renderOptions(options, io)));
+      if (options.output && options.output !== 'tree')
+        io.stdout.write(renderers[options.output](report, renderOptions(options, io)));
       await writeReports(options, io, report);
       return EXIT.couldNotCheck;
     }
@@ -125,27 +129,41 @@ function createGateways(
     http: createHttpGateway({
       timeoutMs: Math.min(5_000, options.timeoutMs),
       // The probe passes its own CA list, which hides Node's NODE_EXTRA_CA_CERTS: add that file back by hand.
-      extraCaPem: sandbox ? [sandbox.ingressCaPem] : io.env.NODE_EXTRA_CA_CERTS ? [readCaFile(io.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [],
+      extraCaPem: sandbox
+        ? [sandbox.ingressCaPem]
+        : io.env.NODE_EXTRA_CA_CERTS
+          ? [readCaFile(io.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')]
+          : [],
     }),
     openbao: createOpenBaoGateway({ timeoutMs: Math.min(5_000, options.timeoutMs), trace: debug }),
   };
 }
 
-function buildScope(options: DoctorOptions, io: CliIO, profile: Scope['profile'], sandbox: Sandbox | undefined): Scope {
+function buildScope(
+  options: DoctorOptions,
+  io: CliIO,
+  profile: Scope['profile'],
+  sandbox: Sandbox | undefined,
+): Scope {
   // A demo must never send sandbox tokens to a real OpenBao named in the user's shell.
   const env = sandbox ? {} : io.env;
   const token = env.BAO_TOKEN ?? env.VAULT_TOKEN;
   const caPath = env.BAO_CACERT ?? env.VAULT_CACERT;
   const kubectlFlags = sandbox
     ? ''
-    : [options.kubeconfig && `--kubeconfig ${options.kubeconfig}`, options.context && `--context ${options.context}`]
+    : [
+        options.kubeconfig && `--kubeconfig ${options.kubeconfig}`,
+        options.context && `--context ${options.context}`,
+      ]
         .filter(Boolean)
         .join(' ');
   return {
     profile,
     namespaces: options.namespaces.length ? options.namespaces : profile.namespaces,
     readSecrets: options.readSecrets,
-    ports: sandbox ? { http: sandbox.http.port, https: sandbox.https.port } : { http: options.httpPort, https: options.httpsPort },
+    ports: sandbox
+      ? { http: sandbox.http.port, https: sandbox.https.port }
+      : { http: options.httpPort, https: options.httpsPort },
     openbaoAddress: options.openbaoAddr ?? env.BAO_ADDR ?? env.VAULT_ADDR ?? profile.openbao.address,
     openbaoToken: token ? new Sensitive(token) : null,
     openbaoCaPem: caPath ? readCaFile(caPath, 'the OpenBao CA certificate') : null,

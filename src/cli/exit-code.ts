@@ -4,5 +4,7 @@ import type { Status } from '../checks/result.js';
 export const EXIT = { ok: 0, warnings: 1, failed: 2, couldNotCheck: 3 } as const;
 
 export function exitCodeFor(status: Status): number {
-  return { pass: EXIT.ok, skip: EXIT.ok, warn: EXIT.warnings, fail: EXIT.failed, error: EXIT.couldNotCheck }[status];
+  return { pass: EXIT.ok, skip: EXIT.ok, warn: EXIT.warnings, fail: EXIT.failed, error: EXIT.couldNotCheck }[
+    status
+  ];
 }

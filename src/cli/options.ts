@@ -62,7 +62,9 @@ export function parseDnsServer(text: string): string {
 export function stepsMatching(prefix: string, flag: string): StepId[] {
   const matched = STEP_IDS.filter((id) => id === prefix || id.startsWith(`${prefix}.`));
   if (matched.length === 0) {
-    throw new UsageError(`${flag} ${prefix}: no such step; valid ids: ${[...RUNBOOK_IDS, ...STEP_IDS].join(', ')}`);
+    throw new UsageError(
+      `${flag} ${prefix}: no such step; valid ids: ${[...RUNBOOK_IDS, ...STEP_IDS].join(', ')}`,
+    );
   }
   return matched;
 }
@@ -87,7 +89,9 @@ export function parseRunbooks(names: string[]): RunbookId[] {
 export function parseOutput(text: string | undefined): DoctorOptions['output'] {
   if (text === undefined) return undefined;
   if (!(STDOUT_FORMATS as readonly string[]).includes(text)) {
-    throw new UsageError(`--output takes one of ${STDOUT_FORMATS.join(', ')}, not "${text}" (HTML: use --report FILE.html)`);
+    throw new UsageError(
+      `--output takes one of ${STDOUT_FORMATS.join(', ')}, not "${text}" (HTML: use --report FILE.html)`,
+    );
   }
   return text as DoctorOptions['output'];
 }

@@ -17,7 +17,12 @@ interface WatchSettings {
  * `--watch` without a TTY: the first run prints in full, later runs print only the leaves whose status
  * changed (JSON: one compact report per line). Stops on interrupt; the exit code is the last run's.
  */
-export async function watchPlain(run: RunOptions, intervalMs: number, io: CliIO, settings: WatchSettings): Promise<number> {
+export async function watchPlain(
+  run: RunOptions,
+  intervalMs: number,
+  io: CliIO,
+  settings: WatchSettings,
+): Promise<number> {
   let stopped = false;
   void io.interrupted.then(() => {
     stopped = true;
@@ -49,7 +54,9 @@ export function changesBetween(before: Report, after: Report, render: RenderOpti
     const glyph = paint(render.unicode ? style.glyph : style.ascii, style.color, render.color);
     const arrow = render.unicode ? '→' : '->';
     const message = leaf.message ? `: ${leaf.message}` : '';
-    lines.push(`${time} ${glyph} ${leaf.subject ?? leaf.id} ${was ?? 'new'} ${arrow} ${leaf.status}${message}`);
+    lines.push(
+      `${time} ${glyph} ${leaf.subject ?? leaf.id} ${was ?? 'new'} ${arrow} ${leaf.status}${message}`,
+    );
   }
   lines.push(`${time} ${lines.length ? '' : 'no changes · '}${summaryLine(after.summary)}`);
   return `${lines.join('\n')}\n`;

@@ -12,7 +12,10 @@ export class ConfigError extends Error {
  * Reads the config: `--config PATH` (must exist), else ./platform.yaml when present, else none.
  * Errors point at the key: `platform.yaml: environments.prod.namespaces: expected array, received string`.
  */
-export function loadConfig(explicitPath: string | undefined, cwd: string): { path: string; config: ConfigFile } | null {
+export function loadConfig(
+  explicitPath: string | undefined,
+  cwd: string,
+): { path: string; config: ConfigFile } | null {
   const path = explicitPath ? resolve(cwd, explicitPath) : resolve(cwd, 'platform.yaml');
   if (!existsSync(path)) {
     if (explicitPath) throw new ConfigError(`${explicitPath}: no such file`);

@@ -48,7 +48,10 @@ const profile = z.strictObject({
 export const configSchema = z.strictObject({
   /** The profile `--env` picks when none is given. */
   defaultEnv: z.string().min(1).optional(),
-  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'environment names are lower-case words'), profile),
+  environments: z.record(
+    z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'environment names are lower-case words'),
+    profile,
+  ),
   logs: z
     .strictObject({
       tailLines: z.number().int().positive().max(10_000).optional(),
@@ -76,13 +79,20 @@ export interface Profile {
 }
 
 /** Defaults match the upstream Helm charts and the platform's runbooks. */
-export function resolveProfile(name: string | null, file: ProfileFile | undefined, logs: ConfigFile['logs']): Profile {
+export function resolveProfile(
+  name: string | null,
+  file: ProfileFile | undefined,
+  logs: ConfigFile['logs'],
+): Profile {
   return {
     name,
     context: file?.context ?? null,
     namespaces: file?.namespaces ?? null,
     hosts: file?.hosts ?? [],
-    ingress: { controllerService: file?.ingress?.controllerService ?? null, className: file?.ingress?.className ?? null },
+    ingress: {
+      controllerService: file?.ingress?.controllerService ?? null,
+      className: file?.ingress?.className ?? null,
+    },
     certManager: {
       namespace: file?.certManager?.namespace ?? 'cert-manager',
       // The runbook's `app=cert-manager` (Helm chart label) first, then the recommended labels.

@@ -1,6 +1,7 @@
 import { group, summarize, worstOf, type Report, type ResultNode, type StepId } from '../checks/result.js';
 import { mapLimit } from '../checks/concurrency.js';
 import type { Scope, Step } from '../checks/step.js';
+import { formatSeconds, untilAborted } from '../gateways/deadline.js';
 import { errorMessage, isGatewayError } from '../gateways/errors.js';
 import type { Gateways } from '../gateways/types.js';
 import type { Runbook } from '../runbooks/types.js';
@@ -28,7 +29,11 @@ export interface RunOptions {
 
 /** The listed runbooks and steps, for the UI's first frame and for `--only`/`--skip` help. */
 export function describePlan(plan: readonly Runbook[]): PlannedRunbook[] {
-  return plan.map((r) => ({ id: r.id, title: r.title, steps: r.steps.map((s) => ({ id: s.id, title: s.title })) }));
+  return plan.map((r) => ({
+    id: r.id,
+    title: r.title,
+    steps: r.steps.map((s) => ({ id: s.id, title: s.title })),
+  }));
 }
 
 /** Runs every planned step under the deadlines and assembles the report. Never rejects. */
@@ -49,8 +54,19 @@ export async function runDoctor(options: RunOptions): Promise<Report> {
   });
 
   const report = assembleReport(
-    options.plan.map((r) => group(r.id, r.title, r.steps.map((s) => nodes.get(s.id)!))),
-    { startedAt, durationMs: Math.round(performance.now() - started), target: options.target, toolVersion: options.toolVersion },
+    options.plan.map((r) =>
+      group(
+        r.id,
+        r.title,
+        r.steps.map((s) => nodes.get(s.id)!),
+      ),
+    ),
+    {
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      target: options.target,
+      toolVersion: options.toolVersion,
+    },
   );
   options.onEvent?.({ type: 'done', report });
   return report;
@@ -91,7 +107,10 @@ export async function executeStep(
   const timing = () => ({ durationMs: Math.round(performance.now() - started) });
   try {
     // The race guarantees the deadline even when a gather ignores its signal.
-    const facts = await raceAbort(step.gather({ gateways: options.gateways, scope: options.scope, signal }), signal);
+    const facts = await untilAborted(
+      step.gather({ gateways: options.gateways, scope: options.scope, signal }),
+      signal,
+    );
     const node = step.evaluate(facts, { now: (options.now ?? (() => new Date()))() });
     return { ...node, ...timing() };
   } catch (error) {
@@ -115,7 +134,9 @@ export async function executeStep(
         ...timing(),
       };
     }
-    options.debug?.(`step ${step.id} crashed:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    options.debug?.(
+      `step ${step.id} crashed:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return {
       ...base,
       status: 'error',
@@ -124,26 +145,4 @@ export async function executeStep(
       ...timing(),
     };
   }
-}
-
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }

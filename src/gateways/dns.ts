@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
-import { SharedReads } from './kube-memo.js';
+import { socketErrorReason } from './errors.js';
+import { SharedReads } from './memo.js';
 import type { DnsAnswer, DnsGateway, ResolverAnswer } from './types.js';
 
 export interface DnsGatewayOptions {
@@ -330,16 +331,5 @@ function exchangeTcp(
 }
 
 function socketReason(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-      return 'no route to host';
-    case 'ENETUNREACH':
-      return 'network unreachable';
-    default:
-      return error.code ?? error.message.split('\n')[0]!;
-  }
+  return socketErrorReason(error.code) ?? error.code ?? error.message.split('\n')[0]!;
 }

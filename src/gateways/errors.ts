@@ -46,3 +46,18 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
 }
+
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+/** `connection refused` for ECONNREFUSED and the like; undefined for codes that are not about reaching a peer. */
+export function socketErrorReason(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : SOCKET_ERRORS[code];
+}

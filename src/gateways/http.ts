@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls, { type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { Client } from 'undici';
-import { SharedReads } from './kube-memo.js';
+import { socketErrorReason } from './errors.js';
+import { SharedReads } from './memo.js';
 import type { HttpGateway, HttpReply, ProbeTarget, TlsProbe } from './types.js';
 
 export interface HttpGatewayOptions {
@@ -190,15 +191,9 @@ function firstHeader(value: string | string[] | undefined): string | null {
 /** One line for a connection or TLS failure, e.g. `connection refused`, `TLS handshake failed: wrong version number`. */
 function socketFailure(error: NodeJS.ErrnoException & { reason?: string }, timeoutMs: number): string {
   const seconds = `${timeoutMs / 1000}s`;
+  const unreachable = socketErrorReason(error.code);
+  if (unreachable) return unreachable;
   switch (error.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-      return 'no route to host';
-    case 'ENETUNREACH':
-      return 'network unreachable';
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `timeout after ${seconds} connecting`;

@@ -25,7 +25,13 @@ export const KINDS = {
     kind: 'EndpointSlice',
     namespaced: true,
   },
-  ingresses: { group: 'networking.k8s.io', versions: ['v1'], plural: 'ingresses', kind: 'Ingress', namespaced: true },
+  ingresses: {
+    group: 'networking.k8s.io',
+    versions: ['v1'],
+    plural: 'ingresses',
+    kind: 'Ingress',
+    namespaced: true,
+  },
   ingressclasses: {
     group: 'networking.k8s.io',
     versions: ['v1'],
@@ -33,7 +39,13 @@ export const KINDS = {
     kind: 'IngressClass',
     namespaced: false,
   },
-  certificates: { group: 'cert-manager.io', versions: ['v1'], plural: 'certificates', kind: 'Certificate', namespaced: true },
+  certificates: {
+    group: 'cert-manager.io',
+    versions: ['v1'],
+    plural: 'certificates',
+    kind: 'Certificate',
+    namespaced: true,
+  },
   certificaterequests: {
     group: 'cert-manager.io',
     versions: ['v1'],
@@ -41,7 +53,13 @@ export const KINDS = {
     kind: 'CertificateRequest',
     namespaced: true,
   },
-  issuers: { group: 'cert-manager.io', versions: ['v1'], plural: 'issuers', kind: 'Issuer', namespaced: true },
+  issuers: {
+    group: 'cert-manager.io',
+    versions: ['v1'],
+    plural: 'issuers',
+    kind: 'Issuer',
+    namespaced: true,
+  },
   clusterissuers: {
     group: 'cert-manager.io',
     versions: ['v1'],
@@ -49,8 +67,20 @@ export const KINDS = {
     kind: 'ClusterIssuer',
     namespaced: false,
   },
-  orders: { group: 'acme.cert-manager.io', versions: ['v1'], plural: 'orders', kind: 'Order', namespaced: true },
-  challenges: { group: 'acme.cert-manager.io', versions: ['v1'], plural: 'challenges', kind: 'Challenge', namespaced: true },
+  orders: {
+    group: 'acme.cert-manager.io',
+    versions: ['v1'],
+    plural: 'orders',
+    kind: 'Order',
+    namespaced: true,
+  },
+  challenges: {
+    group: 'acme.cert-manager.io',
+    versions: ['v1'],
+    plural: 'challenges',
+    kind: 'Challenge',
+    namespaced: true,
+  },
   secretstores: {
     group: 'external-secrets.io',
     versions: ['v1', 'v1beta1'],
@@ -72,7 +102,13 @@ export const KINDS = {
     kind: 'ExternalSecret',
     namespaced: true,
   },
-  applications: { group: 'argoproj.io', versions: ['v1alpha1'], plural: 'applications', kind: 'Application', namespaced: true },
+  applications: {
+    group: 'argoproj.io',
+    versions: ['v1alpha1'],
+    plural: 'applications',
+    kind: 'Application',
+    namespaced: true,
+  },
 } as const satisfies Record<string, KindDef>;
 
 export type KindName = keyof typeof KINDS;

@@ -1,7 +1,8 @@
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { bufferFromFileOrString, type KubeConfig } from '@kubernetes/client-node';
-import { GatewayError, errorMessage } from './errors.js';
+import { formatSeconds, untilAborted } from './deadline.js';
+import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
 import { Sensitive } from './sensitive.js';
 
 /** One request as RBAC names it, for the `permission` of a 403: `list secrets in plate-stg`. */
@@ -76,7 +77,7 @@ export class KubeHttp {
         throw new GatewayError(
           'kubernetes',
           'timeout',
-          `the API server did not answer within ${seconds(this.timeoutMs)}`,
+          `the API server did not answer within ${formatSeconds(this.timeoutMs)}`,
         );
       }
       outcome = (error as NodeJS.ErrnoException).code ?? 'failed';
@@ -261,16 +262,6 @@ function statusMessage(body: string): string | null {
   }
 }
 
-const UNREACHABLE: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection closed',
-  EHOSTUNREACH: 'no route to host',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-};
-
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -288,7 +279,7 @@ const TLS_CODES = new Set([
 
 function transportError(error: unknown, server: string): GatewayError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const reason = UNREACHABLE[code];
+  const reason = socketErrorReason(code);
   if (reason)
     return new GatewayError(
       'kubernetes',
@@ -315,28 +306,6 @@ function transportError(error: unknown, server: string): GatewayError {
     `request to the API server at ${server} failed: ${errorMessage(error)}`,
     { cause: error },
   );
-}
-
-/** Exec credential plugins cannot be cancelled by client-node; stop waiting for them at the deadline. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 function pem(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import { KINDS, resourceName, type KindDef, type KindName } from './kinds.js';
 import { resolveKubeConfig, type KubeConfigOptions } from './kube-config.js';
 import { KubeHttp, parseJson, statusError, type Access } from './kube-http.js';
-import { SharedReads } from './kube-memo.js';
+import { SharedReads } from './memo.js';
 import { GatewayError } from './errors.js';
 import { Sensitive } from './sensitive.js';
 import type {

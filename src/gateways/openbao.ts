@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import NodeVault from 'node-vault';
 import { GatewayError, errorMessage } from './errors.js';
-import { SharedReads } from './kube-memo.js';
+import { SharedReads } from './memo.js';
 import type { Sensitive } from './sensitive.js';
 import type { BaoEndpoint, BaoHealth, KvRead, OpenBaoGateway, TokenLookup } from './types.js';
 

@@ -78,11 +78,20 @@ export interface KubeGateway {
    * Resolves `null` when the cluster does not serve the kind at all (its CRD is not installed).
    * A 403 rejects with GatewayError `forbidden` whose `permission` reads e.g. `list certificates.cert-manager.io in plate-stg`.
    */
-  list(kind: Exclude<KindName, 'secrets'>, options: ListOptions, signal: AbortSignal): Promise<KubeObject[] | null>;
+  list(
+    kind: Exclude<KindName, 'secrets'>,
+    options: ListOptions,
+    signal: AbortSignal,
+  ): Promise<KubeObject[] | null>;
   /** Secrets as summaries (see SecretSummary), memoized like `list`. Values never leave the gateway. */
   listSecrets(options: ListOptions, signal: AbortSignal): Promise<SecretSummary[]>;
   /** One key of one Secret, for credentials the doctor must use (the OpenBao token). Null when absent. */
-  readSecretValue(namespace: string, name: string, key: string, signal: AbortSignal): Promise<Sensitive | null>;
+  readSecretValue(
+    namespace: string,
+    name: string,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<Sensitive | null>;
   /** Recent log text of one container. Rejects with GatewayError; a 404 (pod gone) resolves to ''. */
   readPodLogs(namespace: string, pod: string, options: PodLogOptions, signal: AbortSignal): Promise<string>;
   /** SelfSubjectAccessReview: may this identity do `verb` on the resource? */
@@ -150,7 +159,13 @@ export interface OpenBaoGateway {
     signal: AbortSignal,
   ): Promise<Record<string, string[]>>;
   /** KV v2 `GET /v1/<mount>/data/<path>`: key names only; values are dropped inside the gateway. */
-  readKvKeyNames(endpoint: BaoEndpoint, token: Sensitive, mount: string, path: string, signal: AbortSignal): Promise<KvRead>;
+  readKvKeyNames(
+    endpoint: BaoEndpoint,
+    token: Sensitive,
+    mount: string,
+    path: string,
+    signal: AbortSignal,
+  ): Promise<KvRead>;
   forget(): void;
 }
 
@@ -214,7 +229,10 @@ export type HttpReply =
 export interface HttpGateway {
   probeTls(target: ProbeTarget, signal: AbortSignal): Promise<TlsProbe>;
   /** One request, no redirects followed; TLS verification off (probeTls judges certificates). */
-  request(target: ProbeTarget & { scheme: 'http' | 'https'; path: string }, signal: AbortSignal): Promise<HttpReply>;
+  request(
+    target: ProbeTarget & { scheme: 'http' | 'https'; path: string },
+    signal: AbortSignal,
+  ): Promise<HttpReply>;
   forget(): void;
 }
 

@@ -12,7 +12,13 @@ export const renderers = { tree, json, markdown, junit, prometheus, html } satis
 export type OutputFormat = keyof typeof renderers;
 
 /** Formats `--output` accepts on stdout (HTML is for files only). */
-export const STDOUT_FORMATS = ['tree', 'json', 'markdown', 'junit', 'prometheus'] as const satisfies readonly OutputFormat[];
+export const STDOUT_FORMATS = [
+  'tree',
+  'json',
+  'markdown',
+  'junit',
+  'prometheus',
+] as const satisfies readonly OutputFormat[];
 
 /** `--report FILE`: the format comes from the extension. */
 export const REPORT_EXTENSIONS: Record<string, OutputFormat> = {

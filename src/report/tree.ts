@@ -67,7 +67,8 @@ function renderNode(node: ResultNode, depth: number, options: RenderOptions): st
 
   const children = [...node.children!].sort((a, b) => compareStatus(a.status, b.status));
   const folded = children.filter((c) => !c.children?.length && !isExpanded(c, options));
-  for (const child of children.filter((c) => !folded.includes(c))) lines.push(...renderNode(child, depth + 1, options));
+  for (const child of children.filter((c) => !folded.includes(c)))
+    lines.push(...renderNode(child, depth + 1, options));
   if (folded.length) lines.push(`${'  '.repeat(depth + 1)}${countWords(folded, options, true)}`);
   return lines;
 }
@@ -80,7 +81,9 @@ function countWords(nodes: ResultNode[], options: RenderOptions, withGlyphs = fa
   return [...counts]
     .map(([status, count]) => {
       const style = statusStyle[status];
-      const mark = withGlyphs ? `${paint(options.unicode ? style.glyph : style.ascii, style.color, options.color)} ` : '';
+      const mark = withGlyphs
+        ? `${paint(options.unicode ? style.glyph : style.ascii, style.color, options.color)} `
+        : '';
       return `${mark}${count} ${style.word}`;
     })
     .join(` ${bullet} `);

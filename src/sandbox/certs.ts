@@ -46,7 +46,9 @@ async function pkcs8Pem(key: CryptoKey): Promise<string> {
 }
 
 function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(12))).toString('hex').replace(/^0+/, '1');
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(12)))
+    .toString('hex')
+    .replace(/^0+/, '1');
 }
 
 async function leaf(
@@ -71,7 +73,10 @@ async function leaf(
     signingKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([
         options.client ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth,
       ]),
@@ -82,7 +87,10 @@ async function leaf(
 }
 
 /** A new CA with `commonName`; `now` is injectable so tests can make expired chains. */
-export async function createCertificateAuthority(commonName: string, now = new Date()): Promise<CertificateAuthority> {
+export async function createCertificateAuthority(
+  commonName: string,
+  now = new Date(),
+): Promise<CertificateAuthority> {
   const keys = await keyPair();
   const name = `CN=${commonName}`;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

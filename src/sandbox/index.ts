@@ -8,7 +8,7 @@ import { startDnsServer } from './dns-server.js';
 import { issueHostCertificates, startIngressEndpoint } from './ingress-endpoint.js';
 import { startKubeApi, type KubeApiStats } from './kube-api.js';
 import { loadScenario } from './load.js';
-import { startOpenBao } from './openbao.js';
+import { startOpenBao, type OpenBaoStats } from './openbao.js';
 import type { RunningServer, Scenario } from './scenario.js';
 
 export interface SandboxOptions {
@@ -35,6 +35,8 @@ export interface Sandbox {
   /** PEM of the CA that signs the ingress endpoint's certificates (the sandbox's Let's Encrypt). */
   ingressCaPem: string;
   stats: KubeApiStats;
+  /** Writes the doctor attempted against OpenBao (refused with 405): must stay empty. */
+  openbaoStats: OpenBaoStats;
   /** Stops every server and removes the temp dir; resolves once every port is closed. */
   close(): Promise<void>;
 }
@@ -91,6 +93,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       openbao: { address: openbao.address },
       ingressCaPem: acmeCa.certPem,
       stats: kube.stats,
+      openbaoStats: openbao.stats,
       close: async () => {
         await closeAll();
         await rm(dir, { recursive: true, force: true });

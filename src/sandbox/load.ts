@@ -147,10 +147,13 @@ function deepMerge(base: Raw, child: Raw): Raw {
 }
 
 const TEMPLATE = /\{\{([^{}]*)\}\}/g;
-const TIME_EXPRESSION = /^(?:(klog|epoch|epochms):)?now(?:([+-])(\d+)([smhd]))?$/;
+const TIME_EXPRESSION = /^(?:(klog|epoch|epochms|rfc1123):)?now(?:([+-])(\d+)([smhd]))?$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** Renders `{{now}}`, `{{now-2d}}`, `{{klog:now-5m}}`, `{{epoch:now-5m}}` and `{{epochms:now-5m}}` in every string. */
+/**
+ * Renders `{{now}}`, `{{now-2d}}`, `{{klog:now-5m}}`, `{{epoch:now-5m}}`, `{{epochms:now-5m}}` and
+ * `{{rfc1123:now-1d}}` in every string.
+ */
 function renderTimes(value: unknown, now: Date, file: string, path: (string | number)[]): unknown {
   if (typeof value === 'string') {
     return value.replace(TEMPLATE, (whole, expression: string) => {
@@ -188,6 +191,9 @@ function formatTime(time: Date, format: string | undefined): string {
     case 'epochms':
       // component-base's JSON logger (cert-manager): milliseconds with a fraction.
       return time.getTime().toFixed(3);
+    case 'rfc1123':
+      // Go's time.RFC1123 as cert-manager writes it in `Certificate expired on …`: Mon, 02 Jun 2025 10:00:00 UTC.
+      return time.toUTCString().replace('GMT', 'UTC');
     default:
       return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
   }

@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import type { StepId } from '../checks/result.js';
 import { Help } from './Help.js';
 import { ResultTree } from './ResultTree.js';
@@ -65,38 +65,51 @@ export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 1
 
   const rows = visibleRows(state);
   const selected = cursorIndex(rows, state.cursor);
+  // Ink registers key handlers in a passive effect, which can lag the frame on a busy machine;
+  // the handler reads what is on screen from here, updated in the same commit as the frame.
+  const onScreen = useRef({ state, rows, selected, busy });
+  useLayoutEffect(() => {
+    onScreen.current = { state, rows, selected, busy };
+  });
 
   useInput((input, key) => {
-    const act = (action: DoctorAction) => dispatch(action);
+    const { state, rows, selected, busy } = onScreen.current;
     if (input === 'q' || (key.ctrl && input === 'c')) return commands.quit();
     if (state.showHelp) {
-      if (input === '?' || key.escape) act({ type: 'toggle-help' });
+      if (input === '?' || key.escape) dispatch({ type: 'toggle-help' });
       return;
     }
-    if (key.upArrow || input === 'k') return act({ type: 'move', by: -1 });
-    if (key.downArrow || input === 'j') return act({ type: 'move', by: 1 });
-    if (key.rightArrow) return act({ type: 'expand' });
-    if (key.leftArrow) return act({ type: 'collapse' });
-    if (key.return) return act({ type: 'toggle' });
-    if (input === 'h') return act({ type: 'toggle-hints' });
-    if (input === 'f') return act({ type: 'toggle-failures-only' });
-    if (input === '?') return act({ type: 'toggle-help' });
+    if (key.upArrow || input === 'k') return dispatch({ type: 'move', by: -1 });
+    if (key.downArrow || input === 'j') return dispatch({ type: 'move', by: 1 });
+    if (key.rightArrow) return dispatch({ type: 'expand' });
+    if (key.leftArrow) return dispatch({ type: 'collapse' });
+    if (key.return) return dispatch({ type: 'toggle' });
+    if (input === 'h') return dispatch({ type: 'toggle-hints' });
+    if (input === 'f') return dispatch({ type: 'toggle-failures-only' });
+    if (input === '?') return dispatch({ type: 'toggle-help' });
     if (input === 'r' || input === 'R') {
-      if (busy) return act({ type: 'notice', text: 'checks are still running; rerun when they finish' });
+      if (busy) return dispatch({ type: 'notice', text: 'checks are still running; rerun when they finish' });
       if (input === 'R') return commands.rerunAll();
       const stepId = rows[selected]?.stepId;
-      if (!stepId) return act({ type: 'notice', text: 'select a step to rerun it, or press R to rerun everything' });
+      if (!stepId)
+        return dispatch({
+          type: 'notice',
+          text: 'select a step to rerun it, or press R to rerun everything',
+        });
       return commands.rerunStep(stepId);
     }
     if (input === 's') {
-      if (!state.report) return act({ type: 'notice', text: 'the report can be saved once the run has finished' });
+      if (!state.report)
+        return dispatch({ type: 'notice', text: 'the report can be saved once the run has finished' });
       return commands.save();
     }
   });
 
   const width = size.columns || DEFAULT_COLUMNS;
   const look = { unicode, color, width, nowMs };
-  const elapsedMs = state.isRunning ? nowMs - (state.runStartedAtMs ?? nowMs) : (state.report?.durationMs ?? 0);
+  const elapsedMs = state.isRunning
+    ? nowMs - (state.runStartedAtMs ?? nowMs)
+    : (state.report?.durationMs ?? 0);
   return (
     <Box flexDirection="column" width={width}>
       {state.showHelp ? (

@@ -1,20 +1,36 @@
 import { Box, Text } from 'ink';
 
 /** Every key the app understands, as data: the help screen and the status bar's key line read it. */
-export const KEY_BINDINGS: readonly { keys: { unicode: string; ascii: string }; short?: string; does: string }[] = [
+export const KEY_BINDINGS: readonly {
+  keys: { unicode: string; ascii: string };
+  short?: string;
+  does: string;
+}[] = [
   { keys: { unicode: '↑ ↓  j k', ascii: 'up down  j k' }, short: 'j/k move', does: 'move the cursor' },
   {
     keys: { unicode: '→ ←  enter', ascii: 'right left  enter' },
     short: 'enter fold',
     does: 'expand / collapse; ← on a leaf goes to its parent',
   },
-  { keys: { unicode: 'h', ascii: 'h' }, short: 'h hints', does: 'hints and commands under every problem, not only the cursor' },
+  {
+    keys: { unicode: 'h', ascii: 'h' },
+    short: 'h hints',
+    does: 'hints and commands under every problem, not only the cursor',
+  },
   { keys: { unicode: 'r', ascii: 'r' }, short: 'r rerun', does: 'rerun the selected step with fresh reads' },
   { keys: { unicode: 'R', ascii: 'R' }, does: 'rerun everything' },
-  { keys: { unicode: 'f', ascii: 'f' }, short: 'f failures', does: 'show only failures, errors and warnings' },
+  {
+    keys: { unicode: 'f', ascii: 'f' },
+    short: 'f failures',
+    does: 'show only failures, errors and warnings',
+  },
   { keys: { unicode: 's', ascii: 's' }, short: 's save', does: 'save a markdown report' },
   { keys: { unicode: '?  esc', ascii: '?  esc' }, short: '? help', does: 'show / close this help' },
-  { keys: { unicode: 'q  ctrl-c', ascii: 'q  ctrl-c' }, short: 'q quit', does: 'quit (the exit code is the last run\'s)' },
+  {
+    keys: { unicode: 'q  ctrl-c', ascii: 'q  ctrl-c' },
+    short: 'q quit',
+    does: "quit (the exit code is the last run's)",
+  },
 ];
 
 /** The status bar's reminder: `j/k move  enter fold  …  q quit`, short enough for 80 columns. */

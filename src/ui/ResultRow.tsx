@@ -65,7 +65,15 @@ export function ResultRow({ row, isSelected, showDetails, look }: ResultRowProps
   );
 }
 
-function Counts({ counts, look, withGlyphs = false }: { counts: [Status, number][]; look: RowLook; withGlyphs?: boolean }) {
+function Counts({
+  counts,
+  look,
+  withGlyphs = false,
+}: {
+  counts: [Status, number][];
+  look: RowLook;
+  withGlyphs?: boolean;
+}) {
   const bullet = (look.unicode ? marks.unicode : marks.ascii).bullet;
   return (
     <>
@@ -73,7 +81,9 @@ function Counts({ counts, look, withGlyphs = false }: { counts: [Status, number]
         <Text key={status}>
           {i > 0 ? ` ${bullet} ` : ''}
           {withGlyphs ? (
-            <Text color={look.color ? statusStyle[status].color : undefined}>{`${rowGlyph(status, look)} `}</Text>
+            <Text
+              color={look.color ? statusStyle[status].color : undefined}
+            >{`${rowGlyph(status, look)} `}</Text>
           ) : null}
           {`${count} ${statusStyle[status].word}`}
         </Text>
@@ -99,13 +109,19 @@ function rowColor(status: Row['status']): ColorName {
  * The hint and command lines under a row, already wrapped to the width, so the tree knows each
  * row's height before it renders. Commands wrap too: a cut command could not be copied.
  */
-export function rowDetailLines(row: Row, look: Pick<RowLook, 'unicode' | 'width'>): { kind: 'hint' | 'command'; text: string }[] {
+export function rowDetailLines(
+  row: Row,
+  look: Pick<RowLook, 'unicode' | 'width'>,
+): { kind: 'hint' | 'command'; text: string }[] {
   const m = look.unicode ? marks.unicode : marks.ascii;
   const indent = ' '.repeat(2 + row.depth * 2 + 4);
   const block = (kind: 'hint' | 'command', mark: string, text: string) => {
     const lead = `${indent}${mark} `;
     const rest = ' '.repeat(lead.length);
-    return wrapText(text, look.width - lead.length).map((line, i) => ({ kind, text: `${i === 0 ? lead : rest}${line}` }));
+    return wrapText(text, look.width - lead.length).map((line, i) => ({
+      kind,
+      text: `${i === 0 ? lead : rest}${line}`,
+    }));
   };
   return [
     ...(row.hint ? block('hint', m.hint, row.hint) : []),

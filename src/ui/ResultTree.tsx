@@ -27,7 +27,9 @@ export function ResultTree({ rows, selected, showHints, look, height }: ResultTr
   const arrows = look.unicode ? { up: '↑', down: '↓' } : { up: '^', down: 'v' };
   return (
     <Box flexDirection="column">
-      {limit !== undefined ? <Text dimColor={look.color}>{start > 0 ? `  ${arrows.up} ${start} more` : ' '}</Text> : null}
+      {limit !== undefined ? (
+        <Text dimColor={look.color}>{start > 0 ? `  ${arrows.up} ${start} more` : ' '}</Text>
+      ) : null}
       {rows.slice(start, end).map((row, i) => (
         <ResultRow
           key={row.key}
@@ -38,7 +40,9 @@ export function ResultTree({ rows, selected, showHints, look, height }: ResultTr
         />
       ))}
       {limit !== undefined ? (
-        <Text dimColor={look.color}>{end < rows.length ? `  ${arrows.down} ${rows.length - end} more` : ' '}</Text>
+        <Text dimColor={look.color}>
+          {end < rows.length ? `  ${arrows.down} ${rows.length - end} more` : ' '}
+        </Text>
       ) : null}
     </Box>
   );

@@ -34,7 +34,8 @@ export async function runInteractive(options: InteractiveOptions): Promise<Repor
       verbose={options.render.verbose}
       clock={() => performance.now()}
     />,
-    { exitOnCtrlC: false },
+    // Only changed lines are rewritten: spinners stay cheap over ssh and do not flicker in tmux.
+    { exitOnCtrlC: false, incrementalRendering: true },
   );
   void options.interrupted.then(() => controller.quit());
   const report = await controller.finished;
@@ -96,7 +97,13 @@ export function createController(
   };
   const rebuild = (meta: { startedAt: Date; durationMs: number }) =>
     assembleReport(
-      run.plan.map((r) => group(r.id, r.title, r.steps.map((s) => nodes.get(s.id) ?? unfinished(s)))),
+      run.plan.map((r) =>
+        group(
+          r.id,
+          r.title,
+          r.steps.map((s) => nodes.get(s.id) ?? unfinished(s)),
+        ),
+      ),
       { ...meta, target: run.target, toolVersion: run.toolVersion },
     );
 
@@ -146,7 +153,8 @@ export function createController(
       dispatch({ type: 'notice', text: 'saving the report…' });
       options.saveReport(report).then(
         (path) => dispatch({ type: 'notice', text: `saved ${path}` }),
-        (error: unknown) => dispatch({ type: 'notice', text: `could not save the report: ${errorMessage(error)}` }),
+        (error: unknown) =>
+          dispatch({ type: 'notice', text: `could not save the report: ${errorMessage(error)}` }),
       );
     },
     quit() {
@@ -157,7 +165,10 @@ export function createController(
       settle(
         !busy && lastReport
           ? lastReport
-          : rebuild({ startedAt, durationMs: Math.max(0, (run.now ?? (() => new Date()))().getTime() - startedAt.getTime()) }),
+          : rebuild({
+              startedAt,
+              durationMs: Math.max(0, (run.now ?? (() => new Date()))().getTime() - startedAt.getTime()),
+            }),
       );
     },
   };

@@ -1,4 +1,13 @@
-import { compareStatus, summarize, worstOf, type Report, type ResultNode, type Status, type StepId, type Summary } from '../checks/result.js';
+import {
+  compareStatus,
+  summarize,
+  worstOf,
+  type Report,
+  type ResultNode,
+  type Status,
+  type StepId,
+  type Summary,
+} from '../checks/result.js';
 import type { PlannedRunbook, RunEvent } from '../engine/events.js';
 
 /**
@@ -8,9 +17,7 @@ import type { PlannedRunbook, RunEvent } from '../engine/events.js';
 
 /** Where one planned step is: not started, running since `startedAtMs`, or finished with its node. */
 export type StepProgress =
-  | { phase: 'pending' }
-  | { phase: 'running'; startedAtMs: number }
-  | { phase: 'finished'; node: ResultNode };
+  { phase: 'pending' } | { phase: 'running'; startedAtMs: number } | { phase: 'finished'; node: ResultNode };
 
 export interface DoctorState {
   plan: PlannedRunbook[];
@@ -110,7 +117,12 @@ export function reduce(state: DoctorState, action: DoctorAction): DoctorState {
 
 function apply(state: DoctorState, action: DoctorAction): DoctorState {
   // A notice answers the last key; the next key press clears it.
-  if (state.notice !== null && action.type !== 'run-event' && action.type !== 'notice' && action.type !== 'watch-scheduled') {
+  if (
+    state.notice !== null &&
+    action.type !== 'run-event' &&
+    action.type !== 'notice' &&
+    action.type !== 'watch-scheduled'
+  ) {
     return apply({ ...state, notice: null }, action);
   }
   switch (action.type) {
@@ -142,7 +154,8 @@ function applyEvent(state: DoctorState, event: RunEvent, atMs: number): DoctorSt
   switch (event.type) {
     case 'run-started': {
       const steps: DoctorState['steps'] = {};
-      for (const runbook of event.plan) for (const step of runbook.steps) steps[step.id] = { phase: 'pending' };
+      for (const runbook of event.plan)
+        for (const step of runbook.steps) steps[step.id] = { phase: 'pending' };
       return {
         ...state,
         plan: event.plan,
@@ -249,7 +262,12 @@ export function visibleRows(state: DoctorState): Row[] {
   });
 }
 
-function stepRows(state: DoctorState, parentKey: string, step: { id: StepId; title: string }, progress: StepProgress): Row[] {
+function stepRows(
+  state: DoctorState,
+  parentKey: string,
+  step: { id: StepId; title: string },
+  progress: StepProgress,
+): Row[] {
   const key = `${parentKey}${SEP}${step.id}`;
   if (progress.phase !== 'finished') {
     const row: Row = {
@@ -290,12 +308,17 @@ function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: numb
   if (!isExpanded) return keep(state, row, []);
 
   const children = [...node.children!].sort((a, b) => compareStatus(a.status, b.status));
-  const isFoldable = (c: ResultNode) => !state.verbose && !c.children?.length && !isExpandedByDefault(c.status, false);
+  const isFoldable = (c: ResultNode) =>
+    !state.verbose && !c.children?.length && !isExpandedByDefault(c.status, false);
   const folded = children.filter(isFoldable);
   const childKey = (c: ResultNode) => `${key}${SEP}${c.id}`;
   // Folding only helps beside problems; a parent of nothing but passes simply lists them.
   if (folded.length === 0 || folded.length === children.length) {
-    return keep(state, row, children.flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)));
+    return keep(
+      state,
+      row,
+      children.flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)),
+    );
   }
   const foldKey = `${key}${SEP}…`;
   const isFoldOpen = state.expanded[foldKey] ?? false;
@@ -311,9 +334,13 @@ function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: numb
     stepId,
   };
   const rows = [
-    ...children.filter((c) => !isFoldable(c)).flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)),
+    ...children
+      .filter((c) => !isFoldable(c))
+      .flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)),
     ...(state.failuresOnly ? [] : [foldRow]),
-    ...(isFoldOpen ? folded.flatMap((c) => nodeRows(state, c, `${foldKey}${SEP}${c.id}`, depth + 2, stepId)) : []),
+    ...(isFoldOpen
+      ? folded.flatMap((c) => nodeRows(state, c, `${foldKey}${SEP}${c.id}`, depth + 2, stepId))
+      : []),
   ];
   return keep(state, row, rows);
 }

@@ -61,6 +61,11 @@ export function supportsColor(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
 
 /** Glyphs of the interactive UI: spinner frames for running steps, pending steps, the cursor. */
 export const progressMarks = {
-  unicode: { frames: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'], pending: '·', cursor: '›', dash: '—' },
+  unicode: {
+    frames: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
+    pending: '·',
+    cursor: '›',
+    dash: '—',
+  },
   ascii: { frames: ['|', '/', '-', '\\'], pending: '.', cursor: '>', dash: '-' },
 } as const;

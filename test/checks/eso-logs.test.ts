@@ -120,6 +120,18 @@ describe('secrets.eso-logs evaluate', () => {
     });
   });
 
+  it('points an ExternalSecret that only waits for its store at the store', () => {
+    const error =
+      'error processing spec.data[0] (key: staging), err: SecretStore "openbao-backend" is not ready';
+    const leaf = evaluate(facts([9, 5, 1].map((m) => reconcileError(m, 'plate-llm-stg-env', error))))
+      .children![1]!;
+    expect(leaf).toMatchObject({
+      status: 'fail',
+      message: `Reconciler error: ${error} (logged 3 times, last 1m ago)`,
+      hint: "Fix the SecretStore that ExternalSecret plate-stg/plate-llm-stg-env uses first; this error only repeats the store's failure.",
+    });
+  });
+
   it('describes a ClusterSecretStore without a namespace and blames its token on a 403', () => {
     const line = (minutesAgo: number) =>
       JSON.stringify({

@@ -153,7 +153,7 @@ export function noDns() {
   });
 }
 
-export const VALID_TOKEN: TokenLookup = {
+export const VALID_TOKEN: Extract<TokenLookup, { kind: 'valid' }> = {
   kind: 'valid',
   ttlSeconds: 31 * 86_400,
   expireTime: '2025-04-01T10:00:00Z',

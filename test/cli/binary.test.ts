@@ -48,7 +48,9 @@ describe('the platform binary', () => {
       [
         'apiVersion: v1',
         'kind: Config',
-        'clusters: [{name: closed, cluster: {server: "https://127.0.0.1:' + (await closedPort()) + '", insecure-skip-tls-verify: true}}]',
+        'clusters: [{name: closed, cluster: {server: "https://127.0.0.1:' +
+          (await closedPort()) +
+          '", insecure-skip-tls-verify: true}}]',
         'users: [{name: u, user: {token: not-a-real-token}}]',
         'contexts: [{name: closed, context: {cluster: closed, user: u}}]',
         'current-context: closed',
@@ -58,7 +60,9 @@ describe('the platform binary', () => {
     const result = await platform(['doctor', '--kubeconfig', kubeconfig, '--timeout', '10s']);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^platform: cannot reach the API server at https:\/\/127\.0\.0\.1:\d+: connection refused\n/);
+    expect(result.stderr).toMatch(
+      /^platform: cannot reach the API server at https:\/\/127\.0\.0\.1:\d+: connection refused\n/,
+    );
     expect(result.stderr).not.toContain('not-a-real-token');
   });
 
@@ -67,15 +71,36 @@ describe('the platform binary', () => {
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     const help = await platform(['doctor', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--env', '--namespace', '--kubeconfig', '--context', '--output', '--report', '--dns-server',
-      '--openbao-addr', '--http-port', '--https-port', '--only', '--skip', '--timeout', '--demo', '--debug']) {
+    for (const flag of [
+      '--env',
+      '--namespace',
+      '--kubeconfig',
+      '--context',
+      '--output',
+      '--report',
+      '--dns-server',
+      '--openbao-addr',
+      '--http-port',
+      '--https-port',
+      '--only',
+      '--skip',
+      '--timeout',
+      '--demo',
+      '--debug',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
   });
 
   it.each([
-    [['doctor', '--output', 'yaml'], 'platform: --output takes one of tree, json, markdown, junit, prometheus, not "yaml" (HTML: use --report FILE.html)'],
-    [['doctor', '--timeout', 'soon'], 'platform: --timeout takes a duration like 30s, 2m or 1500ms, not "soon"'],
+    [
+      ['doctor', '--output', 'yaml'],
+      'platform: --output takes one of tree, json, markdown, junit, prometheus, not "yaml" (HTML: use --report FILE.html)',
+    ],
+    [
+      ['doctor', '--timeout', 'soon'],
+      'platform: --timeout takes a duration like 30s, 2m or 1500ms, not "soon"',
+    ],
     [['doctor', 'network'], 'platform: unknown runbook "network"; valid runbooks: ingress, secrets, gitops'],
     [['doctor', '--bogus'], "error: unknown option '--bogus'"],
   ])('refuses %j with one clear line and exit 3', async (args, line) => {

@@ -42,7 +42,9 @@ describe('flag parsing', () => {
       format: 'prometheus',
     });
     expect(() => parseReportPath('report.pdf')).toThrow(
-      new UsageError('--report report.pdf: cannot tell the format from the extension; use one of .md .json .xml .prom .html .txt'),
+      new UsageError(
+        '--report report.pdf: cannot tell the format from the extension; use one of .md .json .xml .prom .html .txt',
+      ),
     );
   });
 });
@@ -71,7 +73,10 @@ describe('step selection', () => {
       'secrets.target-secrets',
       'secrets.openbao',
     ]);
-    expect(selectSteps(parseRunbooks([]), ['ingress.dns', 'gitops'], [])).toEqual(['ingress.dns', 'gitops.applications']);
+    expect(selectSteps(parseRunbooks([]), ['ingress.dns', 'gitops'], [])).toEqual([
+      'ingress.dns',
+      'gitops.applications',
+    ]);
   });
 
   it('lists the valid ids when a prefix matches nothing', () => {

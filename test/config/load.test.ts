@@ -38,10 +38,26 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['a wrong type', 'environments:\n  prod:\n    namespaces: plate-prod\n', 'platform.yaml: environments.prod.namespaces: Invalid input: expected array, received string'],
-    ['an unknown key', 'environments:\n  prod:\n    namspaces: [a]\n', 'platform.yaml: environments.prod: Unrecognized key: "namspaces"'],
-    ['a bad URL', 'environments:\n  prod:\n    openbao: { address: "not a url" }\n', 'platform.yaml: environments.prod.openbao.address: Invalid URL'],
-    ['broken YAML', 'environments:\n  prod: [\n', 'platform.yaml (line 3): Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'a wrong type',
+      'environments:\n  prod:\n    namespaces: plate-prod\n',
+      'platform.yaml: environments.prod.namespaces: Invalid input: expected array, received string',
+    ],
+    [
+      'an unknown key',
+      'environments:\n  prod:\n    namspaces: [a]\n',
+      'platform.yaml: environments.prod: Unrecognized key: "namspaces"',
+    ],
+    [
+      'a bad URL',
+      'environments:\n  prod:\n    openbao: { address: "not a url" }\n',
+      'platform.yaml: environments.prod.openbao.address: Invalid URL',
+    ],
+    [
+      'broken YAML',
+      'environments:\n  prod: [\n',
+      'platform.yaml (line 3): Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
   ])('points at the bad key for %s', (_, content, message) => {
     expect(() => loadConfig(undefined, dirWith(content))).toThrow(new ConfigError(message));
   });

@@ -23,7 +23,9 @@ function aStep(id: Step['id'], behaviour: () => Promise<ResultNode['status'][]>)
     evaluate: (statuses) => ({
       id,
       title: `title of ${id}`,
-      status: statuses.length ? statuses.reduce((a, b) => (a === 'fail' || b === 'fail' ? 'fail' : a)) : 'skip',
+      status: statuses.length
+        ? statuses.reduce((a, b) => (a === 'fail' || b === 'fail' ? 'fail' : a))
+        : 'skip',
       children: statuses.map((s, i) => leaf(`${id}:${i}`, s)),
     }),
   });
@@ -123,7 +125,13 @@ describe('runDoctor', () => {
     const started = performance.now();
     const report = await runDoctor(
       options(
-        [{ id: 'ingress', title: 'Ingress', steps: [aStep('ingress.dns', never), aStep('ingress.https', never)] }],
+        [
+          {
+            id: 'ingress',
+            title: 'Ingress',
+            steps: [aStep('ingress.dns', never), aStep('ingress.https', never)],
+          },
+        ],
         { deadlineMs: 400, stepTimeoutMs: 20_000 },
       ),
     );
@@ -142,9 +150,14 @@ describe('runDoctor', () => {
           title: 'Ingress',
           steps: [
             aStep('ingress.certificates', async () => {
-              throw new GatewayError('kubernetes', 'forbidden', 'the API server refused to list certificates', {
-                permission: 'list certificates.cert-manager.io in plate-stg',
-              });
+              throw new GatewayError(
+                'kubernetes',
+                'forbidden',
+                'the API server refused to list certificates',
+                {
+                  permission: 'list certificates.cert-manager.io in plate-stg',
+                },
+              );
             }),
           ],
         },
@@ -175,7 +188,12 @@ describe('runDoctor', () => {
           {
             id: 'secrets',
             title: 'Secrets',
-            steps: [slow('secrets.stores'), slow('secrets.externalsecrets'), slow('secrets.target-secrets'), slow('secrets.openbao')],
+            steps: [
+              slow('secrets.stores'),
+              slow('secrets.externalsecrets'),
+              slow('secrets.target-secrets'),
+              slow('secrets.openbao'),
+            ],
           },
         ],
         { concurrency: 2, onEvent: (e) => events.push(e) },

@@ -2,7 +2,14 @@
  * In-memory gateways for `gather` tests. Any method a test did not set up throws, so a test
  * cannot pass by accident through a call it did not expect (the Proxy pattern from Gemini CLI).
  */
-import type { DnsGateway, Gateways, HttpGateway, KubeGateway, KubeTarget, OpenBaoGateway } from '../../src/gateways/types.js';
+import type {
+  DnsGateway,
+  Gateways,
+  HttpGateway,
+  KubeGateway,
+  KubeTarget,
+  OpenBaoGateway,
+} from '../../src/gateways/types.js';
 
 type Methods<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] };
 

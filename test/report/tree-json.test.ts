@@ -105,8 +105,12 @@ describe('tree renderer', () => {
 
 describe('summary line', () => {
   it('lists failures first and omits zeros', () => {
-    expect(summaryLine({ pass: 14, warn: 0, fail: 2, error: 1, skip: 0 })).toBe('2 failed · 1 error · 14 passed (17)');
-    expect(summaryLine({ pass: 1, warn: 2, fail: 0, error: 2, skip: 0 })).toBe('2 errors · 2 warnings · 1 passed (5)');
+    expect(summaryLine({ pass: 14, warn: 0, fail: 2, error: 1, skip: 0 })).toBe(
+      '2 failed · 1 error · 14 passed (17)',
+    );
+    expect(summaryLine({ pass: 1, warn: 2, fail: 0, error: 2, skip: 0 })).toBe(
+      '2 errors · 2 warnings · 1 passed (5)',
+    );
   });
 });
 

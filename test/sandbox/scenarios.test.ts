@@ -58,7 +58,11 @@ describe('scenario logs as the log steps judge them', () => {
             parseLabelSelector(options.labelSelector ?? '')(p.metadata.labels ?? {}),
         ),
       readPodLogs: async (ns, pod, options) =>
-        renderLogs(scenario.kubernetes.logs[`${ns}/${pod}`]?.[options.container ?? ''] ?? [], options, now),
+        renderLogs(
+          scenario.kubernetes.logs[`${ns}/${pod}`]?.[options.container ?? ''] ?? [],
+          { ...options, timestamps: options.timestamps ?? false },
+          now,
+        ),
     });
   }
 

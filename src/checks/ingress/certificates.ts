@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../gateways/types.js';
+import type { Hint } from '../../runbooks/hints/common.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
@@ -333,7 +334,7 @@ function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: Certificates
   const flags = facts.kubectlFlags;
   const p = { ns: cert.namespace, name: cert.name };
   const cause = causeOf(cert, facts);
-  const fail = (message: string, hint: hints.Hint): ResultNode => ({
+  const fail = (message: string, hint: Hint): ResultNode => ({
     ...base,
     status: 'fail',
     message,

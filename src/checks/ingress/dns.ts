@@ -1,4 +1,5 @@
 import type { ResolverAnswer } from '../../gateways/types.js';
+import { kubectl } from '../../runbooks/hints/common.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode, type Status } from '../result.js';
 import { mapLimit } from '../concurrency.js';
@@ -158,7 +159,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): ResultNode {
       status: 'skip',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
-      commands: [hints.kubectl(flags, 'get ingress -A -o wide')],
+      commands: [kubectl(flags, 'get ingress -A -o wide')],
     };
   }
   const verdicts = h.answers.map((a) => judge(a, h.lb, facts.lbNames));

@@ -1,4 +1,5 @@
 import type { HttpReply, TlsProbe } from '../../gateways/types.js';
+import { kubectl } from '../../runbooks/hints/common.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
@@ -338,7 +339,7 @@ function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
       status: 'skip',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
-      commands: [hints.kubectl(facts.kubectlFlags, 'get ingress -A -o wide')],
+      commands: [kubectl(facts.kubectlFlags, 'get ingress -A -o wide')],
     };
   }
   const tlsFailed = h.tls?.kind === 'failed';

@@ -6,7 +6,7 @@ import {
 } from '../controller-logs.js';
 import type { ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { kubectl } from '../../runbooks/hints/logs.js';
+import { kubectl } from '../../runbooks/hints/common.js';
 
 /** What `gatherEsoLogs` learned about the External Secrets controller pods and their recent logs. */
 export type EsoLogsFacts = ControllerLogsFacts;

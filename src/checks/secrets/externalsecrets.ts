@@ -1,6 +1,5 @@
 import {
   classifyProviderError,
-  couldNotCheck,
   esoNotInstalled,
   externalSecretFailing,
   rootCauseHint,
@@ -10,7 +9,7 @@ import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
-import { hides, listExternalSecrets, listStores, type ListFailure } from './inventory.js';
+import { hides, listExternalSecrets, listStores, listFailureLeaves, type ListFailure } from './inventory.js';
 import {
   attempt,
   formatAge,
@@ -136,14 +135,7 @@ export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now:
       hint: esoNotInstalled(flags).hint,
     };
   }
-  const leaves: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
-    id: `${ID}:list:${what}`,
-    title: what,
-    subject: what,
-    status: 'error',
-    message: `could not list ${what}: ${failure.message}`,
-    ...couldNotCheck(failure, 'the Kubernetes API', flags),
-  }));
+  const leaves: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
   for (const item of facts.items) leaves.push(leaf(item, facts, ctx.now));
   return group(ID, TITLE, leaves, 'no ExternalSecrets in scope');
 }

@@ -4,7 +4,9 @@
  */
 import type { KindName } from '../../gateways/kinds.js';
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
+import type { ResultNode } from '../result.js';
 import type { GatherContext } from '../step.js';
+import { couldNotCheck } from '../../runbooks/hints/secrets.js';
 import {
   attempt,
   readExternalSecret,
@@ -13,6 +15,22 @@ import {
   type Failure,
   type StoreInfo,
 } from './model.js';
+
+/** An `error` leaf per list that failed, naming what could not be listed and how to get access. */
+export function listFailureLeaves(
+  stepId: string,
+  failures: readonly ListFailure[],
+  flags: string,
+): ResultNode[] {
+  return failures.map(({ what, failure }) => ({
+    id: `${stepId}:list:${what}`,
+    title: what,
+    subject: what,
+    status: 'error',
+    message: `could not list ${what}: ${failure.message}`,
+    ...couldNotCheck(failure, 'the Kubernetes API', flags),
+  }));
+}
 
 /** A list that failed, named for people: `SecretStores in plate-stg`. */
 export interface ListFailure {

@@ -23,7 +23,7 @@ import {
   type TokenAccess,
   type TokenState,
 } from './bao.js';
-import { listExternalSecrets, listStores, type ListFailure } from './inventory.js';
+import { listExternalSecrets, listStores, listFailureLeaves, type ListFailure } from './inventory.js';
 import {
   attempt,
   formatAge,
@@ -226,14 +226,7 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
 /** Pure: a group per server (health, then a group per store: token and each mapped path). */
 export function evaluateOpenBao(facts: OpenBaoFacts): ResultNode {
   const flags = facts.kubectlFlags;
-  const children: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
-    id: `${ID}:list:${what}`,
-    title: what,
-    subject: what,
-    status: 'error',
-    message: `could not list ${what}: ${failure.message}`,
-    ...couldNotCheck(failure, 'the Kubernetes API', flags),
-  }));
+  const children: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
   for (const { store, reason } of facts.unusable) {
     children.push({
       id: `${ID}:${store.key}`,

@@ -10,7 +10,7 @@ import {
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { listStores, type ListFailure } from './inventory.js';
+import { listStores, listFailureLeaves, type ListFailure } from './inventory.js';
 import { attempt, latestWarning, type EventInfo, type Failure, type StoreInfo } from './model.js';
 
 const ID = 'secrets.stores';
@@ -111,14 +111,7 @@ export function evaluateStores(facts: StoresFacts): ResultNode {
       },
     ]);
   }
-  const leaves: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
-    id: `${ID}:list:${what}`,
-    title: what,
-    subject: what,
-    status: 'error',
-    message: `could not list ${what}: ${failure.message}`,
-    ...couldNotCheck(failure, 'the Kubernetes API', flags),
-  }));
+  const leaves: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
   for (const f of facts.stores) {
     leaves.push(storeLeaf(f, flags));
     const token = tokenLeaf(f, flags);

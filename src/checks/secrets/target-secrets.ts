@@ -13,6 +13,7 @@ import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import {
   hides,
   listExternalSecrets,
+  listFailureLeaves,
   listPods,
   listSecrets,
   listStores,
@@ -193,14 +194,7 @@ function likely(probe: BaoProbe | null): string {
 /** Pure: one leaf per target Secret, one per pod that cannot find a Secret or key. */
 export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
   const flags = facts.kubectlFlags;
-  const leaves: ResultNode[] = facts.listFailures.map(({ what, failure }) => ({
-    id: `${ID}:list:${what}`,
-    title: what,
-    subject: what,
-    status: 'error',
-    message: `could not list ${what}: ${failure.message}`,
-    ...couldNotCheck(failure, 'the Kubernetes API', flags),
-  }));
+  const leaves: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
   const perSecret = new Map<string, number>();
   for (const t of facts.targets) {
     const key = `${t.es.namespace}/${t.es.target.name}`;

@@ -1,7 +1,7 @@
 /**
  * The hint catalogue of the gitops runbook (Argo CD Applications). Commands are read-only.
  */
-import { kubectl, type Hint } from './secrets.js';
+import { kubectl, type Hint } from './common.js';
 
 /** The `argocd` CLI names an app outside the control-plane namespace as `namespace/name`. */
 function appName(app: { namespace: string; name: string }, argocdNamespace: string): string {

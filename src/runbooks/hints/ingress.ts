@@ -1,24 +1,12 @@
+import { kubectl, withTarget } from './common.js';
+import type { Hint } from './common.js';
 /**
  * The ingress runbook's hint catalogue: typed functions, each returning one imperative sentence and
  * read-only commands with the real names filled in. `flags` are the kubectl flags that reproduce the
  * doctor's target (`--context prod`); '' when default.
  */
 
-/** A hint and the commands that take the investigation further. */
-export interface Hint {
-  hint: string;
-  commands: string[];
-}
-
-/** `kubectl <flags> <args>`, runnable as printed. */
-export function kubectl(flags: string, args: string): string {
-  return flags ? `kubectl ${flags} ${args}` : `kubectl ${args}`;
-}
-
-/** cmctl takes kubectl's target flags (`--context`, `--kubeconfig`). */
-function cmctl(flags: string, args: string): string {
-  return flags ? `cmctl ${flags} ${args}` : `cmctl ${args}`;
-}
+const cmctl = (flags: string, args: string): string => withTarget('cmctl', flags, args);
 
 /** What a failed list lacks, as the user can verify it. */
 export function listFailed(

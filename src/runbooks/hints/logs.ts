@@ -1,18 +1,9 @@
+import { kubectl } from './common.js';
+import type { Hint } from './common.js';
 /**
  * Hints for the controller-log steps (`ingress.cert-manager-logs`, `secrets.eso-logs`).
  * Each function returns one imperative sentence naming the object, and read-only commands runnable as printed.
  */
-
-/** What every log hint returns. */
-export interface Hint {
-  hint: string;
-  commands: string[];
-}
-
-/** `kubectl` with the flags that select the run's target (`--context prod`), then `args`. */
-export function kubectl(flags: string, args: string): string {
-  return flags ? `kubectl ${flags} ${args}` : `kubectl ${args}`;
-}
 
 /** The object a log error names, as the hints print it. */
 export interface HintObject {

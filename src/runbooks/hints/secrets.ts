@@ -1,19 +1,10 @@
+import { kubectl } from './common.js';
+import type { Hint } from './common.js';
 /**
  * The hint catalogue of the secrets runbook: typed functions returning one imperative sentence and the
  * read-only commands that take the investigation further. Names are filled in; nothing here reads state.
  * The one writing command (the ESO force-sync annotation) appears only inside hint text, marked as a write.
  */
-
-/** What to do next, and the read-only commands to look further. */
-export interface Hint {
-  hint: string;
-  commands: string[];
-}
-
-/** A kubectl command line with the flags that reproduce the doctor's target (`--context prod`). */
-export function kubectl(flags: string, args: string): string {
-  return flags ? `kubectl ${flags} ${args}` : `kubectl ${args}`;
-}
 
 /** An OpenBao server as hints need it: the address, and its Service when it runs in the cluster. */
 export interface BaoServer {

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import {
+  evaluateApplications,
+  gatherApplications,
+  readApplication,
+  type ApplicationsFacts,
+} from '../../src/checks/gitops/applications.js';
+import { gitops } from '../../src/runbooks/gitops.js';
+import { GatewayError } from '../../src/gateways/errors.js';
+import { fakeKube } from '../fakes/gateways.js';
+import { aGatherContext } from '../fakes/scope.js';
+import { kubeOf, loadObjects } from './secrets-fixtures.js';
+
+const APPS = loadObjects('gitops/applications.yaml');
+const [ingressProd, secretsProd, ingressStg, plateStg, teamApp] = APPS.map(readApplication) as ReturnType<
+  typeof readApplication
+>[];
+
+const facts = (over: Partial<ApplicationsFacts>): ApplicationsFacts => ({
+  kubectlFlags: '',
+  argocdNamespace: 'argocd',
+  isArgoInstalled: true,
+  listFailure: null,
+  apps: [],
+  failingByNamespace: {},
+  ...over,
+});
+
+describe('gitops.applications evaluate', () => {
+  it.each([
+    ['a Synced, Healthy app', ingressProd!, 'pass', 'Synced, Healthy at 3f2a9c1', undefined],
+    [
+      'a ComparisonError with sync Unknown while health says Healthy',
+      ingressStg!,
+      'fail',
+      'ComparisonError: Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = helm/ingress-stg: app path does not exist; sync Unknown',
+      'Fix what stops Argo CD rendering Application argocd/ingress-stg (chart, values or repo access), then refresh it.',
+    ],
+    [
+      'a failed last sync while Progressing and OutOfSync',
+      plateStg!,
+      'fail',
+      'last sync Failed: one or more objects failed to apply, reason: Deployment.apps "plate-api-stg" is invalid: spec.template.spec.containers[0].image: Required value; health Progressing (waiting for healthy state of /Service/plate-api-stg); sync OutOfSync',
+      'Fix the resource the last sync of Application argocd/plate-stg could not apply, then sync it again.',
+    ],
+    [
+      'a warning condition on an app outside the argocd namespace',
+      teamApp!,
+      'warn',
+      'SharedResourceWarning: ConfigMap/shared is part of applications argocd/plate-stg and team-a/team-app',
+      'Read the warning conditions of Application team-a/team-app and resolve them.',
+    ],
+  ])('judges %s', (_name, app, status, message, hint) => {
+    const [leaf] = evaluateApplications(facts({ apps: [app] })).children!;
+    expect(leaf).toMatchObject({ subject: `Application ${app.namespace}/${app.name}`, status, message });
+    expect(leaf!.hint).toBe(hint);
+  });
+
+  it('points a Degraded app at the failing ExternalSecret in its destination namespace', () => {
+    const [leaf] = evaluateApplications(
+      facts({
+        apps: [secretsProd!],
+        failingByNamespace: { 'plate-prod': ['ExternalSecret plate-prod/plate-api-prod-env'] },
+      }),
+    ).children!;
+    expect(leaf).toEqual({
+      id: 'gitops.applications:argocd/openbao-secrets-manager-prod',
+      title: 'Application argocd/openbao-secrets-manager-prod',
+      subject: 'Application argocd/openbao-secrets-manager-prod',
+      status: 'fail',
+      message:
+        'health Degraded (could not get secret data from provider); sync OutOfSync — plate-prod has failing ExternalSecret plate-prod/plate-api-prod-env',
+      hint: 'Start with ExternalSecret plate-prod/plate-api-prod-env: it is failing in the destination namespace of Application argocd/openbao-secrets-manager-prod (see the runbooks above).',
+      commands: [
+        'argocd app get openbao-secrets-manager-prod',
+        'kubectl describe application -n argocd openbao-secrets-manager-prod',
+      ],
+    });
+  });
+
+  it('names apps outside the control-plane namespace as namespace/name for the argocd CLI', () => {
+    const [leaf] = evaluateApplications(
+      facts({ apps: [teamApp!], kubectlFlags: '--context prod' }),
+    ).children!;
+    expect(leaf!.commands).toEqual([
+      'argocd app get team-a/team-app',
+      'kubectl --context prod describe application -n team-a team-app',
+    ]);
+  });
+
+  it.each([
+    ['Suspended', 'warn'],
+    ['Missing', 'fail'],
+    ['Unknown', 'warn'],
+  ])('treats health %s as %s', (health, status) => {
+    const [leaf] = evaluateApplications(
+      facts({ apps: [{ ...ingressProd!, healthStatus: health }] }),
+    ).children!;
+    expect(leaf).toMatchObject({ status, message: `health ${health}` });
+  });
+
+  it('skips when Argo CD is not installed', () => {
+    expect(evaluateApplications(facts({ isArgoInstalled: false }))).toEqual({
+      id: 'gitops.applications',
+      title: 'Argo CD Applications are Synced and Healthy',
+      status: 'skip',
+      message: 'Argo CD is not installed',
+      hint: 'Install Argo CD, or point the doctor at the cluster that runs it.',
+    });
+  });
+
+  it('reports a forbidden list as an error with the permission', () => {
+    const node = evaluateApplications(
+      facts({
+        listFailure: {
+          kind: 'forbidden',
+          message: 'applications is forbidden',
+          permission: 'list applications in argocd',
+        },
+      }),
+    );
+    expect(node.children![0]).toMatchObject({
+      status: 'error',
+      message: 'could not list Applications in argocd: applications is forbidden',
+      commands: ['kubectl auth can-i list applications -n argocd'],
+    });
+  });
+});
+
+describe('gatherApplications', () => {
+  const related = [
+    ...loadObjects('secrets/externalsecrets.yaml'),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'plate-ingress', namespace: 'plate-stg' },
+      status: { loadBalancer: { ingress: [{}] } },
+    },
+  ];
+
+  it('lists apps in every namespace, ignores unreconciled strays, and collects failing objects per destination', async () => {
+    const kube = kubeOf({ objects: [...APPS, ...related] });
+    const result = await gatherApplications(aGatherContext({ kube }));
+    expect(result.apps.map((a) => `${a.namespace}/${a.name}`)).toEqual([
+      'argocd/ingress-prod',
+      'argocd/ingress-stg',
+      'argocd/openbao-secrets-manager-prod',
+      'argocd/plate-stg',
+      'team-a/team-app',
+    ]);
+    expect(result.failingByNamespace).toEqual({
+      'plate-prod': ['ExternalSecret plate-prod/plate-api-prod-env'],
+      'plate-stg': ['Ingress plate-stg/plate-ingress (no load balancer address)'],
+      'team-a': [],
+    });
+  });
+
+  it('falls back to the Argo CD namespace when listing across namespaces is forbidden', async () => {
+    const calls: string[] = [];
+    const kube = fakeKube({
+      list: async (kind, options) => {
+        calls.push(`${kind}@${options.namespace ?? '*'}`);
+        if (options.namespace === undefined) {
+          throw new GatewayError('kubernetes', 'forbidden', 'applications is forbidden', {
+            permission: 'list applications',
+          });
+        }
+        return kind === 'applications' ? APPS.filter((a) => a.metadata.namespace === options.namespace) : [];
+      },
+    });
+    const result = await gatherApplications(aGatherContext({ kube }, { namespaces: ['plate-prod'] }));
+    expect(calls.slice(0, 2)).toEqual(['applications@*', 'applications@argocd']);
+    expect(result.apps.map((a) => a.name)).toEqual(['ingress-prod', 'openbao-secrets-manager-prod']);
+  });
+
+  it('skips when the Application kind is not served', async () => {
+    const kube = kubeOf({ objects: [], missingKinds: ['applications'] });
+    expect(evaluateApplications(await gatherApplications(aGatherContext({ kube })))).toMatchObject({
+      status: 'skip',
+      message: 'Argo CD is not installed',
+    });
+  });
+
+  it('is the only step of the gitops runbook', () => {
+    expect(gitops.steps.map((s) => s.id)).toEqual(['gitops.applications']);
+  });
+});

@@ -1,0 +1,198 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { StepId } from '../../src/checks/result.js';
+import type { RunEvent } from '../../src/engine/events.js';
+import { DoctorApp, type DoctorCommands } from '../../src/ui/DoctorApp.js';
+import type { DoctorAction } from '../../src/ui/state.js';
+import { runEvents } from './sample.js';
+
+/** Commands that record what the app asked for; `send` plays engine events into the app. */
+function recordingCommands() {
+  let dispatch: (action: DoctorAction) => void = () => {};
+  const asked: string[] = [];
+  const commands: DoctorCommands = {
+    connect(next) {
+      dispatch = next;
+      asked.push('connect');
+      return () => asked.push('disconnect');
+    },
+    rerunStep: (step: StepId) => asked.push(`rerunStep ${step}`),
+    rerunAll: () => asked.push('rerunAll'),
+    save: () => asked.push('save'),
+    quit: () => asked.push('quit'),
+  };
+  const send = (events: RunEvent[], atMs = 1000) =>
+    events.forEach((event) => dispatch({ type: 'run-event', event, atMs }));
+  return { commands, asked, send, dispatch: (a: DoctorAction) => dispatch(a) };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+async function app(events: RunEvent[] = runEvents()) {
+  const recorder = recordingCommands();
+  const ui = render(
+    <DoctorApp
+      commands={recorder.commands}
+      unicode
+      color={false}
+      verbose={false}
+      clock={() => 2_000}
+      tickMs={0}
+    />,
+  );
+  await tick();
+  recorder.send(events);
+  await tick();
+  const press = async (input: string) => {
+    ui.stdin.write(input);
+    await tick();
+  };
+  return { ...recorder, ...ui, press };
+}
+
+describe('DoctorApp', () => {
+  it('connects once and shows the finished run with the cursor and hint on the failure', async () => {
+    const { lastFrame, asked } = await app();
+    expect(asked).toEqual(['connect']);
+    expect(lastFrame()).toMatchInlineSnapshot(`
+      "  ✖ Ingress, certificates and DNS
+          ✔ Ingresses are admitted and have an address (2 passed)  42ms
+          ✖ DNS records point at the ingress load balancer  1.2s
+      ›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+                → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
+                  address.
+                $ dig +short stg.cocdev.co.kr
+                $ kubectl get ingress -n plate-stg -o wide
+            ✔ 2 passed
+        ✔ Secrets from OpenBao (1 passed)
+
+      platform doctor · context kind-demo · cluster demo · env stg
+      1 failed · 5 passed (6) · 1.3s
+      j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit"
+    `);
+  });
+});
+
+describe('DoctorApp keys', () => {
+  it('moves the cursor with j and k, and opens the folded passes with Enter', async () => {
+    const { lastFrame, press } = await app();
+    await press('j');
+    expect(lastFrame()).toContain('›     ✔ 2 passed');
+    expect(lastFrame()).not.toContain('→ Update the A record');
+    await press('\r');
+    expect(lastFrame()!.split('\n').slice(4, 7)).toEqual([
+      '›     ✔ 2 passed',
+      '        ✔ host cocdev.co.kr — resolves to 127.0.10.10',
+      '        ✔ host llm.cocdev.co.kr — resolves to 127.0.10.10',
+    ]);
+    await press('k');
+    expect(lastFrame()).toContain('→ Update the A record');
+  });
+
+  it('shows only problems with f and everything again with a second f', async () => {
+    const { lastFrame, press } = await app();
+    await press('f');
+    expect(lastFrame()).toMatchInlineSnapshot(`
+      "  ✖ Ingress, certificates and DNS
+          ✖ DNS records point at the ingress load balancer  1.2s
+      ›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+                → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
+                  address.
+                $ dig +short stg.cocdev.co.kr
+                $ kubectl get ingress -n plate-stg -o wide
+
+      platform doctor · context kind-demo · cluster demo · env stg
+      1 failed · 5 passed (6) · 1.3s · failures only
+      j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit"
+    `);
+    await press('f');
+    expect(lastFrame()).toContain('✔ Secrets from OpenBao (1 passed)');
+  });
+
+  it('shows hints under every problem with h, even away from the cursor', async () => {
+    const { lastFrame, press } = await app();
+    await press('k');
+    await press('k');
+    expect(lastFrame()).not.toContain('→ Update the A record');
+    await press('h');
+    expect(lastFrame()).toContain('→ Update the A record of stg.cocdev.co.kr to 127.0.10.10');
+  });
+
+  it('shows the key help with ? and goes back to the tree with ?', async () => {
+    const { lastFrame, press } = await app();
+    await press('?');
+    expect(lastFrame()!.split('\n')[0]).toBe('Keys');
+    expect(lastFrame()).toContain('r           rerun the selected step with fresh reads');
+    await press('j');
+    expect(lastFrame()!.split('\n')[0]).toBe('Keys');
+    await press('?');
+    expect(lastFrame()!.split('\n')[0]).toBe('  ✖ Ingress, certificates and DNS');
+  });
+
+  it('asks to rerun the step under the cursor with r, and everything with R', async () => {
+    const { asked, press } = await app();
+    await press('r');
+    await press('R');
+    expect(asked).toEqual(['connect', 'rerunStep ingress.dns', 'rerunAll']);
+  });
+
+  it('explains instead of rerunning while checks are still running, or when a runbook is selected', async () => {
+    const { asked, press, lastFrame, send } = await app(runEvents().slice(0, 3));
+    await press('r');
+    expect(lastFrame()!.split('\n').at(-1)).toBe('checks are still running; rerun when they finish');
+    expect(lastFrame()!.split('\n').at(-2)).toBe('running 0/3 · 1.0s');
+    send(runEvents().slice(3));
+    await press('k');
+    await press('k');
+    await press('k');
+    await press('r');
+    expect(lastFrame()!.split('\n').at(-1)).toBe('select a step to rerun it, or press R to rerun everything');
+    expect(asked).toEqual(['connect']);
+  });
+
+  it('saves with s once the run has finished, and shows the notice the commands send', async () => {
+    const early = await app(runEvents().slice(0, 1));
+    await early.press('s');
+    expect(early.lastFrame()!.split('\n').at(-1)).toBe('the report can be saved once the run has finished');
+    expect(early.asked).toEqual(['connect']);
+
+    const { asked, press, dispatch, lastFrame } = await app();
+    await press('s');
+    dispatch({ type: 'notice', text: 'saved /work/platform-doctor-2025.md' });
+    await tick();
+    expect(asked).toEqual(['connect', 'save']);
+    expect(lastFrame()!.split('\n').at(-1)).toBe('saved /work/platform-doctor-2025.md');
+  });
+
+  it('quits with q and with Ctrl-C', async () => {
+    const q = await app();
+    await q.press('q');
+    const ctrlC = await app();
+    await ctrlC.press('\u0003');
+    expect([q.asked, ctrlC.asked]).toEqual([
+      ['connect', 'quit'],
+      ['connect', 'quit'],
+    ]);
+  });
+});
+
+describe('DoctorApp arrow keys', () => {
+  it('moves with ↓ and ↑, expands with →, and goes to the parent with ←', async () => {
+    const { lastFrame, press } = await app();
+    await press('\u001B[A');
+    await press('\u001B[A');
+    await press('\u001B[C');
+    expect(lastFrame()!.split('\n').slice(1, 4)).toEqual([
+      '›   ✔ Ingresses are admitted and have an address  42ms',
+      '      ✔ Ingress plate-stg/plate-ingress — address 127.0.10.10',
+      '      ✔ Ingress plate-prod/plate-ingress — address 127.0.10.10',
+    ]);
+    await press('\u001B[B');
+    await press('\u001B[D');
+    expect(lastFrame()!.split('\n')[1]).toBe('›   ✔ Ingresses are admitted and have an address  42ms');
+    await press('\u001B[D');
+    expect(lastFrame()!.split('\n')[1]).toBe(
+      '›   ✔ Ingresses are admitted and have an address (2 passed)  42ms',
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findBinary } from '../support/require-binary.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const TMUX = findBinary('tmux');
+if (!TMUX && process.env.CI === 'true') {
+  throw new Error(
+    'tmux is not installed; install the Debian package "tmux" (apt-get install tmux): the TTY test cannot run in CI without it',
+  );
+}
+if (!TMUX) console.warn('skipping the TTY end-to-end test: tmux is not installed (apt-get install tmux)');
+
+const SOCKET = `platform-doctor-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync(TMUX!, ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', 'doctor');
+
+/** Polls the pane until `matches` holds; fails with the last screen so a broken layout is visible. */
+async function waitForScreen(matches: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = screen();
+    if (matches(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect.fail(`the screen never matched; it showed:\n${text}`);
+}
+
+const lines = (text: string) => text.split('\n').map((l) => l.trimEnd());
+
+afterAll(async () => {
+  if (!TMUX) return;
+  try {
+    // After a failed assertion the doctor is still running: let it quit so its sandbox cleans up.
+    tmux('send-keys', '-t', 'doctor', 'q');
+    await new Promise((r) => setTimeout(r, 1_000));
+    tmux('kill-server');
+  } catch {
+    // the server already exited with its last session
+  }
+});
+
+describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () => {
+  it(
+    'shows the live tree, reacts to keys, and exits 2 for the dns-mismatch demo',
+    { timeout: 60_000 },
+    async () => {
+      const exitFile = join(mkdtempSync(join(tmpdir(), 'doctor-tty-')), 'exit');
+      const command = `env LANG=C.UTF-8 node bin/platform.js doctor --demo dns-mismatch; echo EXIT=$? > ${exitFile}; sleep 60`;
+      tmux('new-session', '-d', '-s', 'doctor', '-x', '100', '-y', '40', '-c', ROOT, command);
+
+      const finished = await waitForScreen((text) =>
+        /^1 failed · \d+ passed \(\d+\) · [\d.]+m?s$/m.test(text),
+      );
+      const tree = lines(finished);
+      expect(tree[0]).toBe('  ✖ Ingress, certificates and DNS');
+      expect(
+        tree[
+          tree.indexOf(
+            '›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+          ) - 1
+        ],
+      ).toMatch(/^    ✖ DNS records point at the ingress load balancer  [\d.]+m?s$/);
+      expect(tree).toContain(
+        '›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+      );
+      expect(tree).toContain(
+        '          → Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.',
+      );
+      expect(tree).toContain('      ✔ 2 passed');
+      expect(tree).toContain('platform doctor · context sandbox-dns-mismatch · cluster sandbox-dns-mismatch');
+      expect(tree).toContain('j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit');
+      expect(tree.every((l) => l.length <= 100)).toBe(true);
+
+      tmux('send-keys', '-t', 'doctor', 'j');
+      const moved = await waitForScreen((text) => lines(text).includes('›     ✔ 2 passed'));
+      expect(moved).not.toContain('→ Update the A record');
+
+      tmux('send-keys', '-t', 'doctor', 'f');
+      const failuresOnly = lines(await waitForScreen((text) => /· failures only$/m.test(text)));
+      // The folded row under the cursor is hidden, so the cursor moves up to its step.
+      expect(failuresOnly[0]).toBe('  ✖ Ingress, certificates and DNS');
+      expect(failuresOnly[1]).toMatch(/^›   ✖ DNS records point at the ingress load balancer  [\d.]+m?s$/);
+      expect(failuresOnly[2]).toBe(
+        '      ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+      );
+      expect(failuresOnly[3]).toBe('');
+      expect(failuresOnly.join('\n')).not.toContain('Secrets from OpenBao');
+
+      tmux('send-keys', '-t', 'doctor', '?');
+      const help = lines(await waitForScreen((text) => text.startsWith('Keys')));
+      expect(help).toContain('  r           rerun the selected step with fresh reads');
+
+      tmux('send-keys', '-t', 'doctor', 'q');
+      await waitForScreen(() => existsSync(exitFile) && readFileSync(exitFile, 'utf8') !== '');
+      expect(readFileSync(exitFile, 'utf8')).toBe('EXIT=2\n');
+    },
+  );
+});
