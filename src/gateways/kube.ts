@@ -162,10 +162,12 @@ class ApiKubeGateway implements KubeGateway {
     });
   }
 
-  serviceProxy(namespace: string, service: string, port: string | number): BaoEndpoint {
+  serviceProxy(namespace: string, service: string, port: string | number, scheme: 'http' | 'https' = 'http'): BaoEndpoint {
     const credentials = this.http.credentials();
+    // The proxy speaks plain HTTP to the Service unless the name carries the `https:` scheme prefix.
+    const target = `${scheme === 'https' ? 'https:' : ''}${enc(service)}:${port}`;
     const endpoint: BaoEndpoint = {
-      address: `${this.target.server}/api/v1/namespaces/${enc(namespace)}/services/${enc(service)}:${port}/proxy`,
+      address: `${this.target.server}/api/v1/namespaces/${enc(namespace)}/services/${target}/proxy`,
       label: `${namespace}/${service}:${port} via the API server proxy`,
       via: 'service-proxy',
       tls: {

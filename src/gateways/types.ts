@@ -100,8 +100,11 @@ export interface KubeGateway {
     resource: { group: string; resource: string; namespace?: string; subresource?: string; name?: string },
     signal: AbortSignal,
   ): Promise<boolean>;
-  /** How to reach a Service through the API server's proxy (`/api/v1/namespaces/NS/services/NAME:PORT/proxy`). */
-  serviceProxy(namespace: string, service: string, port: string | number): BaoEndpoint;
+  /**
+   * How to reach a Service through the API server's proxy (`/api/v1/namespaces/NS/services/NAME:PORT/proxy`;
+   * `https:NAME:PORT` when the Service itself speaks TLS).
+   */
+  serviceProxy(namespace: string, service: string, port: string | number, scheme?: 'http' | 'https'): BaoEndpoint;
   forget(): void;
 }
 

@@ -250,7 +250,10 @@ export async function startKubeApi(options: KubeApiOptions): Promise<RunningKube
     const { name: spec = '', namespace = '' } = request;
     const parts = spec.split(':');
     const [serviceName, portName] = parts.length === 3 ? [parts[1]!, parts[2]!] : [parts[0]!, parts[1] ?? ''];
-    authorize({ ...request, name: serviceName }, 'get');
+    // RBAC checks the proxy subresource with the verb of the HTTP method, as the real API server does.
+    const verb =
+      { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[req.method ?? 'GET'] ?? 'get';
+    authorize({ ...request, name: serviceName }, verb);
     const target = scenario.openbao.service;
     const service = store.objects
       .get(request.resource)!

@@ -34,8 +34,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<Repor
       verbose={options.render.verbose}
       clock={() => performance.now()}
     />,
-    // Only changed lines are rewritten: spinners stay cheap over ssh and do not flicker in tmux.
-    { exitOnCtrlC: false, incrementalRendering: true },
+    { exitOnCtrlC: false },
   );
   void options.interrupted.then(() => controller.quit());
   const report = await controller.finished;
@@ -62,10 +61,11 @@ export function createController(
   clock: () => number = () => performance.now(),
 ): DoctorController {
   const { run } = options;
+  const wallClock = run.now ?? (() => new Date());
   const nodes = new Map<StepId, ResultNode>();
   let dispatch: (action: DoctorAction) => void = () => {};
   let lastReport: Report | null = null;
-  let firstStartedAt: Date | null = null;
+  let runStartedAt: Date | null = null;
   let busy = false;
   let hasQuit = false;
   let watchTimer: NodeJS.Timeout | undefined;
@@ -111,7 +111,7 @@ export function createController(
     if (busy || hasQuit) return;
     busy = true;
     clearTimeout(watchTimer);
-    firstStartedAt ??= (run.now ?? (() => new Date()))();
+    runStartedAt = wallClock();
     forgetAll();
     lastReport = await runDoctor(wired);
     busy = false;
@@ -161,13 +161,13 @@ export function createController(
       if (hasQuit) return;
       hasQuit = true;
       clearTimeout(watchTimer);
-      const startedAt = firstStartedAt ?? (run.now ?? (() => new Date()))();
+      const startedAt = runStartedAt ?? wallClock();
       settle(
         !busy && lastReport
           ? lastReport
           : rebuild({
               startedAt,
-              durationMs: Math.max(0, (run.now ?? (() => new Date()))().getTime() - startedAt.getTime()),
+              durationMs: Math.max(0, wallClock().getTime() - startedAt.getTime()),
             }),
       );
     },

@@ -278,6 +278,12 @@ describe('secrets.openbao evaluate: store tokens', () => {
   });
 });
 
+const PROXY_FORBIDDEN = {
+  kind: 'forbidden' as const,
+  message: 'the API server refused: create services/proxy in openbao',
+  permission: 'create services/proxy in openbao',
+};
+
 describe('secrets.openbao evaluate: mapped paths', () => {
   const metadata = 'kubectl exec -n openbao svc/openbao -- bao kv metadata get -mount=server staging';
   it.each<[string, Partial<StoreBaoFacts>, string, string, string | undefined, string[] | undefined]>([
@@ -299,6 +305,25 @@ describe('secrets.openbao evaluate: mapped paths', () => {
         'kubectl exec -n openbao svc/openbao -- bao policy read default',
         'kubectl exec -n openbao svc/openbao -- bao policy read plate-stg-read',
       ],
+    ],
+    [
+      'a proxy that forbids capabilities-self, while the key read proves access',
+      { capabilities: { ok: false, failure: PROXY_FORBIDDEN } },
+      'pass',
+      'readable; has DB_PASSWORD, DB_USER (capabilities not checked: the API server refused: create services/proxy in openbao)',
+      undefined,
+      undefined,
+    ],
+    [
+      'a proxy that forbids capabilities-self when the key could not be read either',
+      {
+        capabilities: { ok: false, failure: PROXY_FORBIDDEN },
+        paths: [path({ kv: { ok: false, failure: PROXY_FORBIDDEN } })],
+      },
+      'error',
+      'could not read capabilities: the API server refused: create services/proxy in openbao',
+      'Grant "create services/proxy in openbao" to the identity running the doctor, or run it with a kubeconfig that has it.',
+      ['kubectl auth can-i create services/proxy -n openbao'],
     ],
     [
       'a path never written',

@@ -465,6 +465,12 @@ describe('serviceProxy', () => {
     expect(JSON.stringify(endpoint)).not.toContain(TOKEN);
   });
 
+  it('names the https: scheme for a Service that speaks TLS, as the API server expects', () => {
+    expect(gateway().serviceProxy('openbao', 'openbao', 8200, 'https').address).toBe(
+      `${server.url}/api/v1/namespaces/openbao/services/https:openbao:8200/proxy`,
+    );
+  });
+
   describe('with client-certificate auth', () => {
     let client: { certPem: string; keyPem: string };
     beforeAll(async () => {

@@ -68,7 +68,12 @@ export async function reachServer(
       const { namespace, name } = location.service;
       return {
         location,
-        endpoint: ctx.gateways.kube.serviceProxy(namespace, name, location.port),
+        endpoint: ctx.gateways.kube.serviceProxy(
+          namespace,
+          name,
+          location.port,
+          location.address.startsWith('https:') ? 'https' : 'http',
+        ),
         note: `${location.hostname} is not resolvable from here; reached through the API server proxy`,
       };
     }

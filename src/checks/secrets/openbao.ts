@@ -423,12 +423,15 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
   });
   const policies =
     s.token?.kind === 'lookup' && s.token.lookup.kind === 'valid' ? s.token.lookup.policies : [];
-  if (s.capabilities && !s.capabilities.ok) {
+  // capabilities-self is a POST, which the API server proxy authorizes as `create services/proxy`; a
+  // read-only identity may lack it. The KV read below still proves whether the token can read the path.
+  const capabilitiesFailure = s.capabilities && !s.capabilities.ok ? s.capabilities.failure : null;
+  if (capabilitiesFailure && (p.kv === null || !p.kv.ok)) {
     return {
       ...base,
       status: 'error',
-      message: `could not read capabilities: ${s.capabilities.failure.message}`,
-      ...couldNotCheck(s.capabilities.failure, `OpenBao ${server.label}`, flags),
+      message: `could not read capabilities: ${capabilitiesFailure.message}`,
+      ...couldNotCheck(capabilitiesFailure, `OpenBao ${server.label}`, flags),
     };
   }
   if (s.capabilities?.ok && !canRead(s.capabilities.value[p.aclPath])) {
@@ -508,7 +511,8 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
           ...kvBroken(p.mount, p.path, 'keys', s.store, esRefs, server, flags),
         };
       }
-      return { ...base, status: 'pass', message: `readable; has ${read.keys.join(', ') || 'no keys'}` };
+      const unchecked = capabilitiesFailure ? ` (capabilities not checked: ${capabilitiesFailure.message})` : '';
+      return { ...base, status: 'pass', message: `readable; has ${read.keys.join(', ') || 'no keys'}${unchecked}` };
     }
   }
 }
