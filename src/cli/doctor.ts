@@ -34,7 +34,7 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
   let sandbox: Sandbox | undefined;
   try {
     if (options.demo !== undefined) sandbox = await startSandbox({ scenario: options.demo });
-    const gateways = createGateways(options, io, profile.context, sandbox, debug);
+    const gateways = createGateways(options, io, profile, sandbox, debug);
     const scope = buildScope(options, io, profile, sandbox);
     const target: Report['target'] = {
       context: gateways.kube.target.context,
@@ -109,7 +109,7 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
 function createGateways(
   options: DoctorOptions,
   io: CliIO,
-  profileContext: string | null,
+  profile: Scope['profile'],
   sandbox: Sandbox | undefined,
   debug: ((line: string) => void) | undefined,
 ): Gateways {
@@ -117,8 +117,10 @@ function createGateways(
   return {
     kube: createKubeGateway({
       kubeconfigPath: sandbox?.kubeconfigPath ?? options.kubeconfig,
-      context: sandbox?.context ?? options.context ?? profileContext ?? undefined,
+      context: sandbox?.context ?? options.context ?? profile.context ?? undefined,
       requestTimeoutMs,
+      // Every namespace is in scope: one cluster-wide list per kind serves every per-namespace question.
+      preferClusterWideLists: options.namespaces.length === 0 && profile.namespaces === null,
       env: io.env,
       trace: debug,
     }),

@@ -22,13 +22,19 @@ export interface KubeGatewayOptions extends KubeConfigOptions {
   requestTimeoutMs?: number;
   /** `--debug`: one line per request (method, path, status, duration), never headers or bodies. */
   trace?: (line: string) => void;
+  /**
+   * Serve namespaced lists from one memoized cluster-wide list of the kind (filtered here), falling back to
+   * the namespaced list when the cluster-wide one is forbidden. Set when the run's scope is every namespace,
+   * so steps that look into one namespace cost no extra request.
+   */
+  preferClusterWideLists?: boolean;
 }
 
 /** The real KubeGateway. Throws KubeConfigError when no usable kubeconfig or in-cluster account exists. */
 export function createKubeGateway(options: KubeGatewayOptions): KubeGateway {
   const { kubeConfig, target } = resolveKubeConfig(options);
   const http = new KubeHttp(kubeConfig, target.server, options.requestTimeoutMs ?? 10_000, options.trace);
-  return new ApiKubeGateway(target, http);
+  return new ApiKubeGateway(target, http, options.preferClusterWideLists ?? false);
 }
 
 const PAGE_SIZE = 500;
@@ -56,6 +62,7 @@ class ApiKubeGateway implements KubeGateway {
   constructor(
     readonly target: KubeTarget,
     private readonly http: KubeHttp,
+    private readonly preferClusterWideLists: boolean,
   ) {}
 
   readVersion(signal: AbortSignal): Promise<string> {
@@ -81,6 +88,9 @@ class ApiKubeGateway implements KubeGateway {
     options: ListOptions,
     signal: AbortSignal,
   ): Promise<KubeObject[] | null> {
+    if (this.#servesFromClusterWide(kind, options)) {
+      return this.#fromClusterWide(kind, options, (o) => this.list(kind, o, signal));
+    }
     return this.#reads.read(listKey(kind, options), signal, (s) =>
       this.#listServed(
         kind,
@@ -92,6 +102,11 @@ class ApiKubeGateway implements KubeGateway {
   }
 
   listSecrets(options: ListOptions, signal: AbortSignal): Promise<SecretSummary[]> {
+    if (this.#servesFromClusterWide('secrets', options)) {
+      return this.#fromClusterWide('secrets', options, (o) => this.listSecrets(o, signal)).then(
+        (l) => l ?? [],
+      );
+    }
     return this.#reads.read(listKey('secrets', options), signal, async (s) => {
       // Summaries are made page by page, so Secret values are never held beyond one page's parse.
       const summaries = await this.#listServed(
@@ -103,6 +118,38 @@ class ApiKubeGateway implements KubeGateway {
       // The core group always serves secrets (a 404 there is a protocol error), so this is never null.
       return summaries ?? [];
     });
+  }
+
+  /** Kinds whose cluster-wide list was forbidden this run: their namespaced lists go straight to the namespace. */
+  readonly #clusterWideForbidden = new Set<KindName>();
+
+  #servesFromClusterWide(kind: KindName, options: ListOptions): boolean {
+    // A selector list (controller pods by label) stays namespaced: the server filters it, and it is small.
+    return (
+      this.preferClusterWideLists &&
+      options.namespace !== undefined &&
+      options.labelSelector === undefined &&
+      options.fieldSelector === undefined &&
+      KINDS[kind].namespaced &&
+      !this.#clusterWideForbidden.has(kind)
+    );
+  }
+
+  /** A namespaced list answered from the cluster-wide one; the namespaced request only when that is forbidden. */
+  async #fromClusterWide<T extends { metadata: KubeObject['metadata'] }>(
+    kind: KindName,
+    options: ListOptions,
+    listWith: (options: ListOptions) => Promise<T[] | null>,
+  ): Promise<T[] | null> {
+    const { namespace, ...clusterWide } = options;
+    try {
+      const all = await listWith(clusterWide);
+      return all === null ? null : all.filter((item) => item.metadata.namespace === namespace);
+    } catch (error) {
+      if (!(error instanceof GatewayError && error.kind === 'forbidden')) throw error;
+      this.#clusterWideForbidden.add(kind);
+      return listWith(options);
+    }
   }
 
   readSecretValue(
@@ -162,7 +209,12 @@ class ApiKubeGateway implements KubeGateway {
     });
   }
 
-  serviceProxy(namespace: string, service: string, port: string | number, scheme: 'http' | 'https' = 'http'): BaoEndpoint {
+  serviceProxy(
+    namespace: string,
+    service: string,
+    port: string | number,
+    scheme: 'http' | 'https' = 'http',
+  ): BaoEndpoint {
     const credentials = this.http.credentials();
     // The proxy speaks plain HTTP to the Service unless the name carries the `https:` scheme prefix.
     const target = `${scheme === 'https' ? 'https:' : ''}${enc(service)}:${port}`;
@@ -183,6 +235,7 @@ class ApiKubeGateway implements KubeGateway {
 
   forget(): void {
     this.#reads.clear();
+    this.#clusterWideForbidden.clear();
   }
 
   /** GET a JSON object; 404 resolves to null, any other non-200 rejects with a GatewayError. */

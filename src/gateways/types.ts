@@ -104,7 +104,12 @@ export interface KubeGateway {
    * How to reach a Service through the API server's proxy (`/api/v1/namespaces/NS/services/NAME:PORT/proxy`;
    * `https:NAME:PORT` when the Service itself speaks TLS).
    */
-  serviceProxy(namespace: string, service: string, port: string | number, scheme?: 'http' | 'https'): BaoEndpoint;
+  serviceProxy(
+    namespace: string,
+    service: string,
+    port: string | number,
+    scheme?: 'http' | 'https',
+  ): BaoEndpoint;
   forget(): void;
 }
 

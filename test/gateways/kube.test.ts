@@ -73,6 +73,51 @@ const cert = (name: string) => ({
 describe('list', () => {
   const CERTS = '/apis/cert-manager.io/v1/namespaces/plate-stg/certificates';
 
+  describe('when every namespace is in scope (preferClusterWideLists)', () => {
+    const ALL = '/apis/cert-manager.io/v1/certificates';
+    const inNamespace = (name: string, namespace: string) => ({
+      ...cert(name),
+      metadata: { name, namespace },
+    });
+
+    it('answers namespaced lists from one cluster-wide list', async () => {
+      server.on('GET', ALL, {
+        status: 200,
+        json: { items: [inNamespace('a', 'plate-stg'), inNamespace('b', 'plate-prod')] },
+      });
+      const kube = gateway({ preferClusterWideLists: true });
+      const [stg, prod] = await Promise.all([
+        kube.list('certificates', { namespace: 'plate-stg' }, signal()),
+        kube.list('certificates', { namespace: 'plate-prod' }, signal()),
+      ]);
+      expect(stg!.map((c) => c.metadata.name)).toEqual(['a']);
+      expect(prod!.map((c) => c.metadata.name)).toEqual(['b']);
+      expect(server.requests.map((r) => r.path)).toEqual([ALL]);
+    });
+
+    it('falls back to the namespace when the cluster-wide list is forbidden, and asks the cluster once', async () => {
+      server.on('GET', ALL, {
+        status: 403,
+        json: statusBody(403, 'Forbidden', 'forbidden at the cluster scope'),
+      });
+      server.on('GET', CERTS, { status: 200, json: { items: [cert('a')] } });
+      const kube = gateway({ preferClusterWideLists: true });
+      expect((await kube.list('certificates', { namespace: 'plate-stg' }, signal()))!).toHaveLength(1);
+      await kube.list('certificates', { namespace: 'plate-stg' }, signal());
+      expect(server.requests.map((r) => r.path)).toEqual([ALL, CERTS]);
+    });
+
+    it('keeps selector lists namespaced: the server filters them', async () => {
+      server.on('GET', CERTS, { status: 200, json: { items: [cert('a')] } });
+      await gateway({ preferClusterWideLists: true }).list(
+        'certificates',
+        { namespace: 'plate-stg', labelSelector: 'app=x' },
+        signal(),
+      );
+      expect(server.requests.map((r) => r.path)).toEqual([CERTS]);
+    });
+  });
+
   it('follows continue tokens across three pages and types each item', async () => {
     server.on('GET', CERTS, (req) => {
       const page = req.query.get('continue');

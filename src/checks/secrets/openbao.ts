@@ -511,8 +511,14 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
           ...kvBroken(p.mount, p.path, 'keys', s.store, esRefs, server, flags),
         };
       }
-      const unchecked = capabilitiesFailure ? ` (capabilities not checked: ${capabilitiesFailure.message})` : '';
-      return { ...base, status: 'pass', message: `readable; has ${read.keys.join(', ') || 'no keys'}${unchecked}` };
+      const unchecked = capabilitiesFailure
+        ? ` (capabilities not checked: ${capabilitiesFailure.message})`
+        : '';
+      return {
+        ...base,
+        status: 'pass',
+        message: `readable; has ${read.keys.join(', ') || 'no keys'}${unchecked}`,
+      };
     }
   }
 }
