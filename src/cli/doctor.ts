@@ -74,7 +74,7 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
     }
 
     const render = renderOptions(options, io);
-    if (io.stdout.isTTY && options.output === undefined) {
+    if (isInteractive(options, io)) {
       const { runInteractive } = await import('../ui/interactive.js');
       const report = await runInteractive({
         run: runOptions,
@@ -104,6 +104,15 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
   } finally {
     await sandbox?.close();
   }
+}
+
+/**
+ * The live Ink tree needs a terminal for output and for keys. Under CI (even with a pseudo-terminal) Ink
+ * draws only its last frame and nobody presses `q`, so CI gets the plain tree instead.
+ */
+function isInteractive(options: DoctorOptions, io: CliIO): boolean {
+  const ci = io.env.CI !== undefined && io.env.CI !== 'false' && io.env.CI !== '0';
+  return Boolean(io.stdout.isTTY) && io.stdinIsTTY && options.output === undefined && !ci;
 }
 
 function createGateways(

@@ -2,21 +2,31 @@
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
+  /** Whether keys can be read: the interactive UI needs a terminal on both sides. */
+  stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Resolves when the user interrupts (Ctrl-C / SIGTERM): `--watch` and `sandbox up` stop then. */
-  interrupted: Promise<void>;
+  /**
+   * Resolves when the user interrupts (Ctrl-C, SIGTERM, SIGHUP): `--watch`, the UI and `sandbox up` stop then.
+   * Only commands that read it take over those signals; a one-shot run keeps Node's default (exit at once).
+   */
+  readonly interrupted: Promise<void>;
 }
 
 export function processIO(): CliIO {
+  let interrupted: Promise<void> | undefined;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
     cwd: process.cwd(),
-    interrupted: new Promise((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    }),
+    get interrupted() {
+      interrupted ??= new Promise((resolve) => {
+        // SIGHUP: the ssh connection dropped; stop the same way, so a demo sandbox removes its temp folder.
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve());
+      });
+      return interrupted;
+    },
   };
 }

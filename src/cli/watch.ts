@@ -24,13 +24,15 @@ export async function watchPlain(
   settings: WatchSettings,
 ): Promise<number> {
   let stopped = false;
+  const stopping = new AbortController();
   void io.interrupted.then(() => {
     stopped = true;
+    stopping.abort();
   });
   let previous: Report | null = null;
   let exitCode = 0;
   while (!stopped) {
-    const report = await runDoctor(run);
+    const report = await runDoctor({ ...run, signal: stopping.signal });
     if (settings.output === 'json') io.stdout.write(`${JSON.stringify(report)}\n`);
     else if (previous === null) io.stdout.write(renderers[settings.output](report, settings.render));
     else io.stdout.write(changesBetween(previous, report, settings.render));

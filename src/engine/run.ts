@@ -25,6 +25,8 @@ export interface RunOptions {
   onEvent?: RunListener;
   /** Receives stack traces of crashed steps (`--debug`); never stdout. */
   debug?: (text: string) => void;
+  /** Ends the run early (the UI's quit): unfinished steps become `error` nodes at once. */
+  signal?: AbortSignal;
 }
 
 /** The listed runbooks and steps, for the UI's first frame and for `--only`/`--skip` help. */
@@ -41,7 +43,9 @@ export async function runDoctor(options: RunOptions): Promise<Report> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const started = performance.now();
-  const deadline = AbortSignal.timeout(options.deadlineMs);
+  const deadline = options.signal
+    ? AbortSignal.any([AbortSignal.timeout(options.deadlineMs), options.signal])
+    : AbortSignal.timeout(options.deadlineMs);
   options.onEvent?.({ type: 'run-started', plan: describePlan(options.plan), target: options.target });
 
   const jobs = options.plan.flatMap((runbook) => runbook.steps.map((step) => ({ runbook, step })));

@@ -76,8 +76,11 @@ export function createController(
     if (event.type === 'step-finished') nodes.set(event.step, event.node);
     if (!hasQuit) dispatch({ type: 'run-event', event, atMs: clock() });
   };
+  // Quitting mid-run aborts the steps still going, so the process ends now rather than at their deadlines.
+  const quitting = new AbortController();
   const wired: RunOptions = {
     ...run,
+    signal: quitting.signal,
     onEvent: (event) => {
       send(event);
       run.onEvent?.(event);
@@ -126,7 +129,11 @@ export function createController(
     clearTimeout(watchTimer);
     forgetAll();
     send({ type: 'step-started', runbook: runbook.id, step: step.id });
-    const node = await executeStep(step, run, AbortSignal.timeout(run.deadlineMs));
+    const node = await executeStep(
+      step,
+      run,
+      AbortSignal.any([AbortSignal.timeout(run.deadlineMs), quitting.signal]),
+    );
     send({ type: 'step-finished', runbook: runbook.id, step: step.id, node });
     // The envelope keeps the full run's start and duration; only this step's node is new.
     lastReport = rebuild({ startedAt: new Date(lastReport.startedAt), durationMs: lastReport.durationMs });
@@ -161,6 +168,7 @@ export function createController(
       if (hasQuit) return;
       hasQuit = true;
       clearTimeout(watchTimer);
+      quitting.abort();
       const startedAt = runStartedAt ?? wallClock();
       settle(
         !busy && lastReport

@@ -7,16 +7,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `main()` in-process with captured output, no TTY, and a fixed environment. */
+/** Runs `main()` in-process with captured output, no TTY unless asked, and a fixed environment. */
 export async function runCli(
   argv: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; interrupted?: Promise<void> } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; interrupted?: Promise<void>; tty?: boolean } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
-    stdout: { write: (text: string) => (stdout += text), isTTY: false },
+    stdout: { write: (text: string) => (stdout += text), isTTY: options.tty ?? false },
     stderr: { write: (text: string) => (stderr += text) },
+    stdinIsTTY: options.tty ?? false,
     env: { LANG: 'C.UTF-8', PATH: process.env.PATH, HOME: '/nonexistent-home', ...options.env },
     cwd: options.cwd ?? process.cwd(),
     interrupted: options.interrupted ?? new Promise(() => {}),

@@ -50,7 +50,8 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
     { timeout: 60_000 },
     async () => {
       const exitFile = join(mkdtempSync(join(tmpdir(), 'doctor-tty-')), 'exit');
-      const command = `env LANG=C.UTF-8 node bin/platform.js doctor --demo dns-mismatch; echo EXIT=$? > ${exitFile}; sleep 60`;
+      // Ink renders only the last frame when it sees CI in the environment (is-in-ci); a person at a terminal has none.
+      const command = `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 node bin/platform.js doctor --demo dns-mismatch; echo EXIT=$? > ${exitFile}; sleep 60`;
       tmux('new-session', '-d', '-s', 'doctor', '-x', '100', '-y', '40', '-c', ROOT, command);
 
       const finished = await waitForScreen((text) =>
