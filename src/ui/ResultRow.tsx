@@ -112,10 +112,10 @@ function rowColor(status: Row['status']): ColorName {
 export function rowDetailLines(
   row: Row,
   look: Pick<RowLook, 'unicode' | 'width'>,
-): { kind: 'hint' | 'command'; text: string }[] {
+): { kind: 'message' | 'hint' | 'command'; text: string }[] {
   const m = look.unicode ? marks.unicode : marks.ascii;
   const indent = ' '.repeat(2 + row.depth * 2 + 4);
-  const block = (kind: 'hint' | 'command', mark: string, text: string) => {
+  const block = (kind: 'message' | 'hint' | 'command', mark: string, text: string) => {
     const lead = `${indent}${mark} `;
     const rest = ' '.repeat(lead.length);
     return wrapText(text, look.width - lead.length).map((line, i) => ({
@@ -123,7 +123,11 @@ export function rowDetailLines(
       text: `${i === 0 ? lead : rest}${line}`,
     }));
   };
+  // The tree line cuts a long message with `…`; the details repeat it whole, so what was seen is readable.
+  const lineLength = 2 + row.depth * 2 + 2 + row.label.length + (row.message ? row.message.length + 3 : 0);
+  const isMessageCut = Boolean(row.message) && lineLength > look.width;
   return [
+    ...(isMessageCut ? block('message', ' ', row.message!) : []),
     ...(row.hint ? block('hint', m.hint, row.hint) : []),
     ...(row.commands ?? []).flatMap((command) => block('command', m.command, command)),
   ];

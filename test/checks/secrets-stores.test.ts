@@ -7,7 +7,7 @@ import {
 } from '../../src/checks/secrets/stores.js';
 import { readStore } from '../../src/checks/secrets/model.js';
 import { aGatherContext } from '../fakes/scope.js';
-import { kubeOf, loadObjects } from './secrets-fixtures.js';
+import { HEALTHY, SEALED, baoOf, kubeOf, loadObjects, noDns } from './secrets-fixtures.js';
 
 const STORES = loadObjects('secrets/stores.yaml');
 const CLUSTER_STORES = loadObjects('secrets/cluster-stores.yaml');
@@ -18,11 +18,12 @@ const ALL = [
   ...loadObjects('secrets/secrets.yaml'),
 ];
 
-const facts = (stores: StoreFacts[], flags = ''): StoresFacts => ({
+type StoreFactsIn = Omit<StoreFacts, 'probe'> & Partial<Pick<StoreFacts, 'probe'>>;
+const facts = (stores: StoreFactsIn[], flags = ''): StoresFacts => ({
   kubectlFlags: flags,
   isEsoInstalled: true,
   listFailures: [],
-  stores,
+  stores: stores.map((store) => ({ probe: null, ...store })),
 });
 const stg = readStore(STORES[0]!, 'SecretStore');
 const prod = readStore(STORES[1]!, 'SecretStore');
@@ -231,7 +232,10 @@ describe('secrets.stores evaluate', () => {
 describe('gatherStores', () => {
   it('reads v1 and v1beta1 stores, events of unready stores only, and token Secret key names', async () => {
     const kube = kubeOf({ objects: ALL });
-    const result = await gatherStores(aGatherContext({ kube }, { namespaces: ['plate-stg', 'plate-prod'] }));
+    const openbao = baoOf({ health: HEALTHY });
+    const result = await gatherStores(
+      aGatherContext({ kube, openbao, dns: noDns() }, { namespaces: ['plate-stg', 'plate-prod'] }),
+    );
     expect(result.stores.map((s) => s.store.subject)).toEqual([
       'ClusterSecretStore no-namespace',
       'ClusterSecretStore openbao-shared',
@@ -249,6 +253,23 @@ describe('gatherStores', () => {
     expect(kube.calls.filter((c) => c.startsWith('events'))).toEqual(['events@default', 'events@plate-prod']);
   });
 
+  it('asks OpenBao about unready stores only, and names a sealed server as the likely cause', async () => {
+    const kube = kubeOf({ objects: ALL });
+    const openbao = baoOf({ health: SEALED });
+    const result = await gatherStores(
+      aGatherContext({ kube, openbao, dns: noDns() }, { namespaces: ['plate-prod'] }),
+    );
+    const prod = result.stores.find((s) => s.store.subject === 'SecretStore plate-prod/openbao')!;
+    expect(prod.probe?.health).toEqual({ ok: true, value: SEALED });
+    const leaf = evaluateStores(result).children!.find((c) => c.id === 'secrets.stores:plate-prod/openbao')!;
+    expect(leaf.status).toBe('fail');
+    expect(leaf.message).toMatch(/ — likely caused by: OpenBao sealed$/);
+    expect(leaf.hint).toMatch(/^Unseal OpenBao /);
+    expect(result.stores.filter((s) => s.store.ready?.status === 'True').every((s) => s.probe === null)).toBe(
+      true,
+    );
+  });
+
   it('reports ESO as not installed when no store kind is served', async () => {
     const kube = kubeOf({ objects: [], missingKinds: ['secretstores', 'clustersecretstores'] });
     const result = await gatherStores(aGatherContext({ kube }));
@@ -257,7 +278,10 @@ describe('gatherStores', () => {
 
   it('keeps a forbidden list as an error, not as "no stores"', async () => {
     const kube = kubeOf({ objects: ALL, forbidden: ['secretstores@plate-prod'] });
-    const result = await gatherStores(aGatherContext({ kube }, { namespaces: ['plate-prod'] }));
+    const openbao = baoOf({ health: HEALTHY });
+    const result = await gatherStores(
+      aGatherContext({ kube, openbao, dns: noDns() }, { namespaces: ['plate-prod'] }),
+    );
     const node = evaluateStores(result);
     expect(node.children![0]).toMatchObject({
       id: 'secrets.stores:list:SecretStores in plate-prod',

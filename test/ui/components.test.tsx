@@ -67,7 +67,7 @@ describe('ResultRow', () => {
     `);
   });
 
-  it('cuts a long line with an ellipsis at the terminal width instead of wrapping it', () => {
+  it('cuts a long line with an ellipsis at the terminal width and repeats the whole message under it', () => {
     const narrow = { ...look, width: 60 };
     const { lastFrame } = render(
       <Box width={60}>
@@ -76,6 +76,8 @@ describe('ResultRow', () => {
     );
     expect(lastFrame()).toMatchInlineSnapshot(`
       "›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, loa…
+                  resolves to 127.0.10.9, load balancer is
+                  127.0.10.10
                 → Update the A record of stg.cocdev.co.kr to
                   127.0.10.10; it still points at an old address.
                 $ dig +short stg.cocdev.co.kr

@@ -66,8 +66,9 @@ export async function listInScope<T>(
   label: string,
   list: (namespace: string | undefined) => Promise<T[] | null>,
   namespaced = true,
+  only?: readonly string[],
 ): Promise<Inventory<T>> {
-  const namespaces = namespaced ? (ctx.scope.namespaces ?? [undefined]) : [undefined];
+  const namespaces = !namespaced ? [undefined] : (only ?? ctx.scope.namespaces ?? [undefined]);
   const results = await Promise.all(
     namespaces.map(async (namespace) => ({ namespace, result: await attempt(() => list(namespace)) })),
   );
@@ -121,8 +122,21 @@ export async function listExternalSecrets(ctx: GatherContext): Promise<Inventory
 }
 
 /** Secrets (key names only) in the namespaces in scope. */
-export function listSecrets(ctx: GatherContext): Promise<Inventory<SecretSummary>> {
-  return listInScope(ctx, 'Secrets', (namespace) => ctx.gateways.kube.listSecrets({ namespace }, ctx.signal));
+/**
+ * Secrets (key names only) in the given namespaces, one list each: the gateway answers them from one
+ * cluster-wide list when it may, and a namespace it may not read does not hide the others.
+ */
+export function listSecretsIn(
+  ctx: GatherContext,
+  namespaces: readonly string[],
+): Promise<Inventory<SecretSummary>> {
+  return listInScope(
+    ctx,
+    'Secrets',
+    (namespace) => ctx.gateways.kube.listSecrets({ namespace }, ctx.signal),
+    true,
+    namespaces,
+  );
 }
 
 /** Pods in the namespaces in scope. */

@@ -3,6 +3,7 @@ import {
   classifyProviderError,
   couldNotCheck,
   esoNotInstalled,
+  rootCauseHint,
   storeNotReady,
   storeUnreconciled,
   tokenSecretBroken,
@@ -10,6 +11,7 @@ import {
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
+import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { listStores, listFailureLeaves, type ListFailure } from './inventory.js';
 import { attempt, latestWarning, type EventInfo, type Failure, type StoreInfo } from './model.js';
 
@@ -34,6 +36,8 @@ export interface StoreFacts {
   /** The Secret `auth.tokenSecretRef` names (key names only); null when the store has no such ref. */
   tokenSecret:
     { kind: 'found'; keys: string[] } | { kind: 'missing' } | { kind: 'error'; failure: Failure } | null;
+  /** OpenBao as this store sees it, asked only when the store is not Ready (memoized: shared with other steps). */
+  probe: BaoProbe | null;
 }
 
 /** Lists stores in scope (all ClusterSecretStores), their warning events and their token Secrets' key names. */
@@ -67,7 +71,8 @@ export async function gatherStores(ctx: GatherContext): Promise<StoresFacts> {
       if (!secrets.ok) tokenSecret = { kind: 'error', failure: secrets.failure };
       else tokenSecret = findSecret(secrets.value, ref.name);
     }
-    return { store, warning, eventsFailure, tokenSecret };
+    const probe = store.ready?.status === 'True' ? null : await probeStore(ctx, store);
+    return { store, warning, eventsFailure, tokenSecret, probe };
   });
 
   return {
@@ -120,7 +125,7 @@ export function evaluateStores(facts: StoresFacts): ResultNode {
   return group(ID, TITLE, leaves, 'no SecretStores or ClusterSecretStores in scope');
 }
 
-function storeLeaf({ store, warning, eventsFailure }: StoreFacts, flags: string): ResultNode {
+function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts, flags: string): ResultNode {
   const base = { id: `${ID}:${store.key}`, title: store.subject, subject: store.subject };
   const provider = describeProvider(store);
   const ready = store.ready;
@@ -139,6 +144,12 @@ function storeLeaf({ store, warning, eventsFailure }: StoreFacts, flags: string)
   if (warning && warning.message !== ready.message) parts.push(`event ${warning.reason}: ${warning.message}`);
   if (eventsFailure) parts.push(`events not readable (${eventsFailure.message})`);
   parts.push(provider);
+  // ESO ≥ 0.20 says only "unable to validate store": what OpenBao answers names the cause.
+  const cause = rootCauseOf(probe);
+  if (cause && probe) {
+    const message = `${parts.join('; ')} — likely caused by: ${cause.text}`;
+    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [], flags) };
+  }
   const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`);
   return { ...base, status: 'fail', message: parts.join('; '), ...storeNotReady(store, problem, flags) };
 }

@@ -15,7 +15,7 @@ import {
   listExternalSecrets,
   listFailureLeaves,
   listPods,
-  listSecrets,
+  listSecretsIn,
   listStores,
   type ListFailure,
 } from './inventory.js';
@@ -118,12 +118,25 @@ function missingRefs(pod: KubeObject, secrets: Map<string, SecretSummary>): Secr
 
 /** Lists ExternalSecrets, Secrets (names and key names) and pods; asks OpenBao when something is missing. */
 export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSecretsFacts> {
-  const [externalSecrets, stores, secrets, pods] = await Promise.all([
+  const [externalSecrets, stores, allPods] = await Promise.all([
     listExternalSecrets(ctx),
     listStores(ctx),
-    listSecrets(ctx),
     listPods(ctx),
   ]);
+  // Secrets matter where ExternalSecrets write them, in the namespaces asked for, and where a pod is stuck on
+  // its configuration; reading every namespace's Secrets would cost more and fail on the first forbidden one.
+  const namespaces = [
+    ...new Set([
+      ...externalSecrets.items.map((es) => es.namespace),
+      ...(ctx.scope.namespaces ?? []),
+      ...allPods.items.filter((p) => stuckMessageOf(p) !== null).map((p) => p.metadata.namespace ?? ''),
+    ]),
+  ].sort();
+  const secrets = await listSecretsIn(ctx, namespaces);
+  const pods = {
+    ...allPods,
+    items: allPods.items.filter((p) => namespaces.includes(p.metadata.namespace ?? '')),
+  };
   const secretsByNamespace = new Map<string, Map<string, SecretSummary>>();
   for (const s of secrets.items) {
     const ns = s.metadata.namespace ?? '';
