@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: { FORCE_COLOR: '0' },
+    // The JSON results let .ci/run print a plain `N passed, N failed` closing line for CI.
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
 });
