@@ -100,8 +100,10 @@ function leafLists(leaves: ResultNode[]): string {
   return `${list(attention)}\n<details class="passes">\n<summary>${text(counts)}</summary>\n${list(rest)}\n</details>`;
 }
 
+/** A checked object; a group (one Ingress, one host, one OpenBao server) lists its own children the same way. */
 function leafHtml(leaf: ResultNode): string {
-  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${detail(leaf)}</li>`;
+  const nested = leaf.children?.length ? `\n${leafLists([...leaf.children].sort(compareWorstFirst))}\n` : '';
+  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${detail(leaf)}${nested}</li>`;
 }
 
 function detail(node: ResultNode): string {

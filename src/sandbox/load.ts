@@ -147,12 +147,12 @@ function deepMerge(base: Raw, child: Raw): Raw {
 }
 
 const TEMPLATE = /\{\{([^{}]*)\}\}/g;
-const TIME_EXPRESSION = /^(?:(klog|epoch|epochms|rfc1123):)?now(?:([+-])(\d+)([smhd]))?$/;
+const TIME_EXPRESSION = /^(?:(klog|epoch|epochms|rfc1123|utc):)?now(?:([+-])(\d+)([smhd]))?$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
  * Renders `{{now}}`, `{{now-2d}}`, `{{klog:now-5m}}`, `{{epoch:now-5m}}`, `{{epochms:now-5m}}` and
- * `{{rfc1123:now-1d}}` in every string.
+ * `{{rfc1123:now-1d}}` and `{{utc:now+2d}}` in every string.
  */
 function renderTimes(value: unknown, now: Date, file: string, path: (string | number)[]): unknown {
   if (typeof value === 'string') {
@@ -191,6 +191,12 @@ function formatTime(time: Date, format: string | undefined): string {
     case 'epochms':
       // component-base's JSON logger (cert-manager): milliseconds with a fraction.
       return time.getTime().toFixed(3);
+    case 'utc':
+      // Let's Encrypt's `retry after 2026-08-15 19:14:33 UTC`.
+      return time
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC');
     case 'rfc1123':
       // Go's time.RFC1123 as cert-manager writes it in `Certificate expired on …`: Mon, 02 Jun 2025 10:00:00 UTC.
       return time.toUTCString().replace('GMT', 'UTC');

@@ -455,6 +455,17 @@ describe('evaluateCertificates', () => {
     expect(certLeaf(evaluateCertificates(facts(cert, extra), { now: NOW }))).toMatchObject(expected);
   });
 
+  it('stops telling the engineer to wait once the rate limit has lifted', () => {
+    const cert = aCert({
+      ready: NOT_READY,
+      chain: aChain({ order: { name: 'stg-tls-1-3761388167', state: 'errored', reason: RATE_LIMIT_NEW } }),
+    });
+    const later = new Date('2026-03-03T00:00:00Z');
+    expect(certLeaf(evaluateCertificates(facts(cert, {}), { now: later })).hint).toBe(
+      'The rate limit lifted at 2026-03-02 19:14:33 UTC, but cert-manager backs off between failed attempts: fix what made earlier attempts of Certificate plate-stg/stg-tls fail, then let it retry.',
+    );
+  });
+
   it('adds a leaf for each referenced issuer, failing one that is not Ready', () => {
     const node = evaluateCertificates(
       facts(aCert(), {

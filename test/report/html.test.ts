@@ -68,6 +68,46 @@ describe('html report', () => {
     );
   });
 
+  it('shows failing leaves nested under a group (one Ingress, one host), with their hints', () => {
+    const report = loadReport('mixed');
+    const step = report.runbooks[0]!.children![0]!;
+    const grouped: Report = {
+      ...report,
+      runbooks: [
+        {
+          ...report.runbooks[0]!,
+          children: [
+            {
+              ...step,
+              children: [
+                {
+                  id: `${step.id}:plate-stg/web`,
+                  title: 'Ingress plate-stg/web',
+                  subject: 'Ingress plate-stg/web',
+                  status: 'fail',
+                  children: [
+                    {
+                      id: `${step.id}:plate-stg/web/tls`,
+                      title: 'Secret plate-stg/web-tls',
+                      subject: 'Secret plate-stg/web-tls',
+                      status: 'fail',
+                      message: 'does not exist',
+                      hint: 'Find out why cert-manager has not stored Secret plate-stg/web-tls.',
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const page = render(grouped);
+    expect(page).toContain('<span class="subject">Ingress plate-stg/web</span>');
+    expect(page).toContain('<p class="message">does not exist</p>');
+    expect(page).toContain('Find out why cert-manager has not stored Secret plate-stg/web-tls.');
+  });
+
   it('sorts leaves within a step worst first, then by subject', () => {
     const step = page.slice(page.indexOf('id="gitops.applications"'));
     const subjects = [...step.matchAll(/<span class="subject">([^<]*)<\/span>/g)].map((m) => m[1]);

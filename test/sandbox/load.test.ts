@@ -55,6 +55,19 @@ describe('loadScenario', () => {
     );
   });
 
+  it("renders Go's RFC1123 and Let's Encrypt's UTC forms for status messages", async () => {
+    const dir2 = await mkdtemp(join(tmpdir(), 'pd-times-'));
+    await writeFile(
+      join(dir2, 'times.yaml'),
+      "description: x\nkubernetes:\n  logs: { a/b: { c: ['expired on {{rfc1123:now-1d}}', 'retry after {{utc:now+2d}}'] } }\n",
+    );
+    const { kubernetes } = await loadScenario('times', { dir: dir2, now });
+    expect(kubernetes.logs['a/b']!.c).toEqual([
+      'expired on Wed, 25 Nov 2026 09:00:00 UTC',
+      'retry after 2026-11-28 09:00:00 UTC',
+    ]);
+  });
+
   it('applies schema defaults and names the scenario', async () => {
     const scenario = await loadScenario('base', { dir, now });
     expect(scenario.name).toBe('base');

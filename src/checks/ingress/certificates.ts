@@ -330,7 +330,12 @@ function conditionText(c: Condition | null): string {
   return c.message ? `${c.reason ?? c.status}: ${c.message}` : (c.reason ?? c.status);
 }
 
-function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts): ResultNode {
+function notReadyLeaf(
+  base: LeafBase,
+  cert: CertificateFact,
+  facts: CertificatesFacts,
+  now: Date,
+): ResultNode {
   const flags = facts.kubectlFlags;
   const p = { ns: cert.namespace, name: cert.name };
   const cause = causeOf(cert, facts);
@@ -344,7 +349,17 @@ function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: Certificates
     case 'rate-limit':
       return fail(
         `not Ready: ACME rate limit (429 rateLimited) on ${cause.object}: ${cause.detail}`,
-        hints.certRateLimited({ ...p, retryAfter: cause.retryAfter }, flags),
+        hints.certRateLimited(
+          {
+            ...p,
+            retryAfter: cause.retryAfter,
+            // Let's Encrypt writes `2026-08-15 19:14:33 UTC`; once that time has passed, waiting is no advice.
+            hasRetryPassed:
+              cause.retryAfter !== null &&
+              Date.parse(cause.retryAfter.replace(' UTC', 'Z').replace(' ', 'T')) <= now.getTime(),
+          },
+          flags,
+        ),
       );
     case 'http-01':
       return fail(
@@ -466,7 +481,7 @@ function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: D
   if (cert.ready?.status === 'True') return readyLeaf(base, cert, facts, now);
   if (cert.chain && facts.chainFailure && !causeOf(cert, facts))
     return failureLeaf(base, facts.chainFailure, facts.kubectlFlags);
-  return notReadyLeaf(base, cert, facts);
+  return notReadyLeaf(base, cert, facts, now);
 }
 
 /** A TLS Secret an Ingress uses that no Certificate manages: judged by its stored certificate. */

@@ -175,9 +175,15 @@ export function certNotReady(p: { ns: string; name: string }, flags: string): Hi
 }
 
 export function certRateLimited(
-  p: { ns: string; name: string; retryAfter: string | null },
+  p: { ns: string; name: string; retryAfter: string | null; hasRetryPassed: boolean },
   flags: string,
 ): Hint {
+  if (p.retryAfter && p.hasRetryPassed) {
+    return {
+      hint: `The rate limit lifted at ${p.retryAfter}, but cert-manager backs off between failed attempts: fix what made earlier attempts of Certificate ${p.ns}/${p.name} fail, then let it retry.`,
+      commands: certCommands(p.ns, p.name, flags),
+    };
+  }
   return {
     hint: p.retryAfter
       ? `Wait until ${p.retryAfter} before cert-manager retries Certificate ${p.ns}/${p.name}; fix what made earlier attempts fail first.`
