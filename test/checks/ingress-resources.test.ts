@@ -106,7 +106,7 @@ describe('evaluateResources', () => {
       id: `${ING}/class`,
       expected: {
         status: 'fail',
-        message: 'IngressClass traefik does not exist',
+        message: 'does not exist (class of Ingress plate-stg/plate-ingress)',
         hint: 'Create IngressClass traefik or point Ingress plate-stg/plate-ingress at an existing class.',
         commands: ['kubectl get ingressclasses', 'kubectl get ingress -n plate-stg plate-ingress -o yaml'],
       },
@@ -171,7 +171,7 @@ describe('evaluateResources', () => {
       id: `${ING}/backend/plate-web-stg:80`,
       expected: {
         status: 'fail',
-        message: 'Service plate-stg/plate-web-stg does not exist',
+        message: 'does not exist (Ingress plate-stg/plate-ingress routes to it)',
         hint: 'Deploy Service plate-stg/plate-web-stg or fix the backend of Ingress plate-stg/plate-ingress.',
         commands: ['kubectl get svc -n plate-stg', 'kubectl describe ingress -n plate-stg plate-ingress'],
       },
@@ -254,7 +254,7 @@ describe('evaluateResources', () => {
       id: `${ING}/tls/stg-tls`,
       expected: {
         status: 'fail',
-        message: 'Secret plate-stg/stg-tls does not exist',
+        message: 'does not exist (TLS Secret of Ingress plate-stg/plate-ingress)',
         hint: 'Find out why cert-manager has not stored Secret plate-stg/stg-tls (see ingress.certificates).',
         commands: [
           'kubectl get secret -n plate-stg stg-tls',
@@ -287,7 +287,7 @@ describe('evaluateResources', () => {
       id: `${ING}/issuer`,
       expected: {
         status: 'fail',
-        message: 'ClusterIssuer letsencrypt-prod does not exist',
+        message: 'does not exist (named by Ingress plate-stg/plate-ingress)',
         hint: 'Create ClusterIssuer letsencrypt-prod or fix the cert-manager annotation of Ingress plate-stg/plate-ingress.',
         commands: ['kubectl get clusterissuers'],
       },
@@ -505,11 +505,11 @@ describe('gatherResources', () => {
     const node = evaluateResources(await gatherResources(ctx));
     const app = 'ingress.resources:plate-dev/traefik-app';
     expect(leaf(node, app).children!.map((c) => [c.status, c.message])).toEqual([
-      ['fail', 'IngressClass traefik does not exist'],
+      ['fail', 'does not exist (class of Ingress plate-dev/traefik-app)'],
       ['fail', 'load balancer reports port errors: 443/TCP: CertificateMismatch'],
-      ['fail', 'Service plate-dev/missing-svc does not exist'],
+      ['fail', 'does not exist (Ingress plate-dev/traefik-app routes to it)'],
       ['fail', 'Secret plate-dev/app-tls has type Opaque, expected kubernetes.io/tls'],
-      ['fail', 'Issuer plate-dev/dev-ca does not exist'],
+      ['fail', 'does not exist (named by Ingress plate-dev/traefik-app)'],
     ]);
   });
 

@@ -241,7 +241,7 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
       ...base,
       subject,
       status: 'fail',
-      message: `IngressClass ${ing.className} does not exist`,
+      message: `does not exist (class of Ingress ${ing.key})`,
       ...problem,
     };
   }
@@ -294,7 +294,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
     return {
       ...base,
       status: 'fail',
-      message: `Service ${ns}/${backend.service} does not exist`,
+      message: `does not exist (Ingress ${ing.key} routes to it)`,
       ...hints.serviceMissing({ ns, service: backend.service, ingress: ing.name }, flags),
     };
   }
@@ -344,7 +344,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): R
   );
   const secret = itemsOf(facts.secrets).find((s) => s.namespace === ns && s.name === secretName);
   if (!secret)
-    return { ...base, status: 'fail', message: `Secret ${ns}/${secretName} does not exist`, ...problem };
+    return { ...base, status: 'fail', message: `does not exist (TLS Secret of Ingress ${ing.key})`, ...problem };
   if (secret.type !== 'kubernetes.io/tls') {
     return {
       ...base,
@@ -391,7 +391,7 @@ function issuerLeaf(
     return {
       ...base,
       status: 'fail',
-      message: `${subject} does not exist`,
+      message: `does not exist (named by Ingress ${ing.key})`,
       ...hints.issuerMissing(
         { kind: issuer.kind, ns, name: issuer.name, ingress: ing.name },
         facts.kubectlFlags,
