@@ -344,7 +344,12 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): R
   );
   const secret = itemsOf(facts.secrets).find((s) => s.namespace === ns && s.name === secretName);
   if (!secret)
-    return { ...base, status: 'fail', message: `does not exist (TLS Secret of Ingress ${ing.key})`, ...problem };
+    return {
+      ...base,
+      status: 'fail',
+      message: `does not exist (TLS Secret of Ingress ${ing.key})`,
+      ...problem,
+    };
   if (secret.type !== 'kubernetes.io/tls') {
     return {
       ...base,
