@@ -3,6 +3,9 @@ import type { Gateways } from '../gateways/types.js';
 import type { Sensitive } from '../gateways/sensitive.js';
 import type { ResultNode, StepId } from './result.js';
 
+/** The message of a leaf that needed Secret data under `--no-read-secrets` (Scope.readSecrets false). */
+export const SECRETS_NOT_READ = 'not checked: --no-read-secrets keeps the doctor away from Secrets';
+
 /** What a run looks at: resolved from flags, the config profile and the environment by the CLI. */
 export interface Scope {
   profile: Profile;

@@ -49,6 +49,18 @@ describe('platform doctor against a running sandbox, by hand', () => {
     expect(repeated).toEqual([]);
   });
 
+  it('under --no-read-secrets never asks the API server for a Secret, and still passes the healthy platform', async () => {
+    const before = { ...sandbox.stats.requests };
+    const run = await runCli([...flags(), '--no-read-secrets'], { env: { NODE_EXTRA_CA_CERTS: caFile } });
+    expect(run.exitCode).toBe(0);
+    const asked = Object.entries(sandbox.stats.requests)
+      .filter(([path, count]) => count > (before[path] ?? 0))
+      .map(([path]) => path);
+    expect(asked.filter((path) => /\/secrets(\/|$)/.test(path))).toEqual([]);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.summary.skip).toBeGreaterThan(0);
+  });
+
   it('fails the HTTPS step, not the run, when the sandbox CA is not trusted', async () => {
     const run = await runCli(flags());
     const report = JSON.parse(run.stdout) as Report;

@@ -28,7 +28,9 @@ export interface ListFailure {
 export type Listing<T> =
   | { kind: 'items'; items: T[] }
   | { kind: 'not-served'; resource: string }
-  | { kind: 'failed'; failure: ListFailure };
+  | { kind: 'failed'; failure: ListFailure }
+  /** `--no-read-secrets`: Secrets were deliberately not listed. */
+  | { kind: 'not-read' };
 
 const LIST_CONCURRENCY = 4;
 
@@ -69,6 +71,7 @@ export async function listSecretsInScope(
   ctx: GatherContext,
   namespaces: readonly string[] | null,
 ): Promise<Listing<SecretSummary>> {
+  if (!ctx.scope.readSecrets) return { kind: 'not-read' };
   const scopes: (string | null)[] = namespaces ? [...namespaces] : [null];
   const lists = await mapLimit(scopes, LIST_CONCURRENCY, async (namespace) => {
     try {

@@ -1,7 +1,7 @@
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, type GatherContext } from '../step.js';
+import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
 import {
   CONTROLLER_NAMESPACE,
   failureLeaf,
@@ -338,6 +338,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): R
     subject: `Secret ${ns}/${secretName}`,
   };
   if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failure, facts.kubectlFlags);
+  if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
   const problem = hints.tlsSecretProblem(
     { ns, secret: secretName, ingress: ing.name, issued: ing.issuer !== null },
     facts.kubectlFlags,

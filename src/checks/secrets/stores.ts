@@ -10,7 +10,7 @@ import {
 } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, type GatherContext } from '../step.js';
+import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { listStores, listFailureLeaves, type ListFailure } from './inventory.js';
 import { attempt, latestWarning, type EventInfo, type Failure, type StoreInfo } from './model.js';
@@ -35,7 +35,12 @@ export interface StoreFacts {
   eventsFailure: Failure | null;
   /** The Secret `auth.tokenSecretRef` names (key names only); null when the store has no such ref. */
   tokenSecret:
-    { kind: 'found'; keys: string[] } | { kind: 'missing' } | { kind: 'error'; failure: Failure } | null;
+    | { kind: 'found'; keys: string[] }
+    | { kind: 'missing' }
+    | { kind: 'error'; failure: Failure }
+    /** `--no-read-secrets`: deliberately not looked at. */
+    | { kind: 'not-read' }
+    | null;
   /** OpenBao as this store sees it, asked only when the store is not Ready (memoized: shared with other steps). */
   probe: BaoProbe | null;
 }
@@ -65,7 +70,8 @@ export async function gatherStores(ctx: GatherContext): Promise<StoresFacts> {
     }
     let tokenSecret: StoreFacts['tokenSecret'] = null;
     const ref = store.tokenRef;
-    if (ref?.namespace) {
+    if (ref?.namespace && !ctx.scope.readSecrets) tokenSecret = { kind: 'not-read' };
+    else if (ref?.namespace) {
       const namespace = ref.namespace;
       const secrets = await attempt(() => kube.listSecrets({ namespace }, ctx.signal));
       if (!secrets.ok) tokenSecret = { kind: 'error', failure: secrets.failure };
@@ -174,6 +180,8 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNod
   }
   if (tokenSecret === null) return null;
   switch (tokenSecret.kind) {
+    case 'not-read':
+      return { ...base, status: 'skip', message: SECRETS_NOT_READ };
     case 'error':
       return {
         ...base,

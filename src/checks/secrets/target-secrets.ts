@@ -8,7 +8,7 @@ import {
 } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, type GatherContext } from '../step.js';
+import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import {
   hides,
@@ -43,7 +43,9 @@ export interface TargetFacts {
         /** Names of the ExternalSecrets in its ownerReferences. */ ownedBy: string[];
       }
     | { kind: 'missing' }
-    | { kind: 'unknown'; failure: Failure };
+    | { kind: 'unknown'; failure: Failure }
+    /** `--no-read-secrets`: deliberately not looked at. */
+    | { kind: 'not-read' };
   /** OpenBao as the ExternalSecret's store sees it; asked only when the Secret or a key is missing. */
   probe: BaoProbe | null;
 }
@@ -132,7 +134,10 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
       ...allPods.items.filter((p) => stuckMessageOf(p) !== null).map((p) => p.metadata.namespace ?? ''),
     ]),
   ].sort();
-  const secrets = await listSecretsIn(ctx, namespaces);
+  const readSecrets = ctx.scope.readSecrets;
+  const secrets = readSecrets
+    ? await listSecretsIn(ctx, namespaces)
+    : { isInstalled: true, items: [], failures: [] };
   const pods = {
     ...allPods,
     items: allPods.items.filter((p) => namespaces.includes(p.metadata.namespace ?? '')),
@@ -155,6 +160,7 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
 
   const creating = externalSecrets.items.filter((es) => es.target.creationPolicy !== 'None');
   const targets = await mapLimit(creating, 4, async (es): Promise<TargetFacts> => {
+    if (!readSecrets) return { es, secret: { kind: 'not-read' }, probe: null };
     const failure = hides(secrets.failures, 'Secrets', es.namespace);
     if (failure) return { es, secret: { kind: 'unknown', failure: failure.failure }, probe: null };
     const found = secretsByNamespace.get(es.namespace)?.get(es.target.name);
@@ -173,6 +179,11 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
   const troubled = pods.items.flatMap((pod) => {
     const ns = pod.metadata.namespace ?? '';
     if (hides(secrets.failures, 'Secrets', ns)) return [];
+    // Without Secret data only the kubelet's own word counts: a pod stuck on its configuration.
+    if (!readSecrets) {
+      const refs = secretRefsOf(pod);
+      return stuckMessageOf(pod) && refs.length ? [{ pod, ns, missing: refs }] : [];
+    }
     const missing = missingRefs(pod, secretsByNamespace.get(ns) ?? new Map());
     return missing.length ? [{ pod, ns, missing }] : [];
   });
@@ -235,6 +246,7 @@ export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
 function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: string): ResultNode {
   const name = `${es.namespace}/${es.target.name}`;
   const base = { id, title: `Secret ${name}`, subject: `Secret ${name}` };
+  if (secret.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
   const owner = `ExternalSecret ${es.key}`;
   const ref = { namespace: es.namespace, name: es.name };
   const cause = rootCauseOf(probe);
