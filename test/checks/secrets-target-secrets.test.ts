@@ -191,6 +191,21 @@ describe('secrets.target-secrets evaluate', () => {
 });
 
 describe('gatherTargetSecrets', () => {
+  it('under --no-read-secrets lists no Secret, skips target Secrets and still reports pods the kubelet says are stuck', async () => {
+    const kube = kubeOf({ objects: ALL });
+    const openbao = baoOf({ health: SEALED });
+    const result = await gatherTargetSecrets(
+      aGatherContext({ kube, openbao, dns: noDns() }, { readSecrets: false }),
+    );
+    expect(kube.calls.filter((c) => c.startsWith('secrets@') || c.startsWith('read '))).toEqual([]);
+    expect(result.targets.every((t) => t.secret.kind === 'not-read')).toBe(true);
+    expect(result.pods.every((p) => p.stuckMessage !== null)).toBe(true);
+    const node = evaluateTargetSecrets(result);
+    expect(node.children!.find((c) => c.status === 'skip')!.message).toBe(
+      'not checked: --no-read-secrets keeps the doctor away from Secrets',
+    );
+  });
+
   it('finds target Secrets by key names, skips optional references, and links stuck pods to their ExternalSecret', async () => {
     const kube = kubeOf({ objects: ALL });
     const openbao = baoOf({ health: SEALED });
