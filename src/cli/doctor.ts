@@ -30,7 +30,12 @@ const STEP_CONCURRENCY = 4;
 export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersion: string): Promise<number> {
   const loaded = loadConfig(options.config, io.cwd);
   const profile = selectProfile(loaded?.config ?? null, options.env);
-  const debug = options.debug ? (line: string) => io.stderr.write(`[debug] ${line}\n`) : undefined;
+  // Under the live UI, debug lines would tear Ink's frame: hold them and print them once it has exited.
+  const heldDebug: string[] = [];
+  const isLive = isInteractive(options, io);
+  const debug = options.debug
+    ? (line: string) => (isLive ? heldDebug.push(line) : io.stderr.write(`[debug] ${line}\n`))
+    : undefined;
   let sandbox: Sandbox | undefined;
   try {
     if (options.demo !== undefined) sandbox = await startSandbox({ scenario: options.demo });
@@ -74,7 +79,7 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
     }
 
     const render = renderOptions(options, io);
-    if (isInteractive(options, io)) {
+    if (isLive) {
       const { runInteractive } = await import('../ui/interactive.js');
       const report = await runInteractive({
         run: runOptions,
@@ -87,6 +92,7 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
           return path;
         },
       });
+      for (const line of heldDebug) io.stderr.write(`[debug] ${line}\n`);
       await writeReports(options, io, report);
       return exitCodeFor(report.status);
     }
