@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from './config/load.js';
-import { doctorCommand } from './cli/doctor.js';
 import { EXIT } from './cli/exit-code.js';
 import { processIO, type CliIO } from './cli/io.js';
 import {
@@ -15,9 +13,7 @@ import {
   selectSteps,
   type DoctorOptions,
 } from './cli/options.js';
-import { sandboxList, sandboxUp } from './cli/sandbox.js';
-import { errorMessage } from './gateways/errors.js';
-import { KubeConfigError } from './gateways/kube.js';
+import { UserError, errorMessage } from './gateways/errors.js';
 
 const TOOL_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -141,7 +137,10 @@ function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('-v, --verbose', 'expand passing checks too')
     .option('--debug', 'stack traces and request traces on stderr')
     .action(async (runbookNames: string[], flags: DoctorFlags) => {
-      done(await doctorCommand(validateDoctorFlags(runbookNames, flags), io, TOOL_VERSION));
+      const options = validateDoctorFlags(runbookNames, flags);
+      // Loaded on use: --help and --version should not pay for the Kubernetes client and the sandbox.
+      const { doctorCommand } = await import('./cli/doctor.js');
+      done(await doctorCommand(options, io, TOOL_VERSION));
     });
 
   const sandbox = program.command('sandbox').description('the built-in sandbox platform (no cluster needed)');
@@ -149,11 +148,17 @@ function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .command('up')
     .description('start the sandbox and keep it running; prints how to point kubectl and the doctor at it')
     .option('--scenario <name>', 'scenario to serve', 'healthy')
-    .action(async (flags: { scenario: string }) => done(await sandboxUp(flags.scenario, io)));
+    .action(async (flags: { scenario: string }) => {
+      const { sandboxUp } = await import('./cli/sandbox.js');
+      done(await sandboxUp(flags.scenario, io));
+    });
   sandbox
     .command('list')
     .description('list the scenarios')
-    .action(async () => done(await sandboxList(io)));
+    .action(async () => {
+      const { sandboxList } = await import('./cli/sandbox.js');
+      done(await sandboxList(io));
+    });
   return program;
 }
 
@@ -175,7 +180,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.stderr.write(`try: platform ${argv[0] === 'sandbox' ? 'sandbox' : 'doctor'} --help\n`);
       return EXIT.couldNotCheck;
     }
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof KubeConfigError) {
+    if (error instanceof UserError) {
       io.stderr.write(`platform: ${error.message}\ntry: platform doctor --help\n`);
       return EXIT.couldNotCheck;
     }

@@ -15,7 +15,7 @@ import { renderers } from '../report/index.js';
 import type { RenderOptions } from '../report/types.js';
 import { runbooks } from '../runbooks/index.js';
 import type { Runbook } from '../runbooks/types.js';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { supportsColor, supportsUnicode } from '../ui/theme.js';
 import { EXIT, exitCodeFor } from './exit-code.js';
 import type { CliIO } from './io.js';
@@ -38,7 +38,11 @@ export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersi
     : undefined;
   let sandbox: Sandbox | undefined;
   try {
-    if (options.demo !== undefined) sandbox = await startSandbox({ scenario: options.demo });
+    if (options.demo !== undefined) {
+      // Only --demo needs the sandbox servers and their certificate library.
+      const { startSandbox } = await import('../sandbox/index.js');
+      sandbox = await startSandbox({ scenario: options.demo });
+    }
     const gateways = createGateways(options, io, profile, sandbox, debug);
     const scope = buildScope(options, io, profile, sandbox);
     const target: Report['target'] = {

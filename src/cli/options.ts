@@ -1,9 +1,10 @@
 import { extname } from 'node:path';
+import { UserError } from '../gateways/errors.js';
 import { RUNBOOK_IDS, STEP_IDS, type RunbookId, type StepId } from '../checks/result.js';
 import { REPORT_EXTENSIONS, STDOUT_FORMATS, type OutputFormat } from '../report/index.js';
 
 /** A mistake in how the doctor was called: one line for people, exit 3. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override readonly name = 'UsageError';
 }
 

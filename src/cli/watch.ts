@@ -33,6 +33,8 @@ export async function watchPlain(
   let exitCode = 0;
   while (!stopped) {
     const report = await runDoctor({ ...run, signal: stopping.signal });
+    // A run cut short by the interrupt says nothing new about the platform: the last full run stands.
+    if (stopped && previous !== null) break;
     if (settings.output === 'json') io.stdout.write(`${JSON.stringify(report)}\n`);
     else if (previous === null) io.stdout.write(renderers[settings.output](report, settings.render));
     else io.stdout.write(changesBetween(previous, report, settings.render));

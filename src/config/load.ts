@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { UserError } from '../gateways/errors.js';
 import { configSchema, resolveProfile, type ConfigFile, type Profile } from './schema.js';
 
 /** A config file that cannot be used; the message names the file and the bad key. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
 }
 

@@ -1,3 +1,9 @@
+/**
+ * A mistake in how the doctor was called or configured (flags, config file, kubeconfig): the CLI prints
+ * its message as one line and exits 3, without a stack trace. Subclasses name where the mistake is.
+ */
+export class UserError extends Error {}
+
 /** The external systems the doctor talks to, one gateway each. */
 export type SystemName = 'kubernetes' | 'openbao' | 'dns' | 'http';
 

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
-import { errorMessage } from './errors.js';
+import { UserError, errorMessage } from './errors.js';
 import type { KubeTarget } from './types.js';
 
 /** No usable Kubernetes configuration: one line for people, e.g. `kubeconfig /x: no such file`. */
-export class KubeConfigError extends Error {
+export class KubeConfigError extends UserError {
   override readonly name = 'KubeConfigError';
 }
 
