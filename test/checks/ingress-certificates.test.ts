@@ -438,11 +438,13 @@ describe('evaluateCertificates', () => {
       cert: aCert({ ready: NOT_READY, chain: aChain() }),
       extra: {
         chainFailure: {
-          resource: 'orders.acme.cert-manager.io',
+          listed: 'orders',
           namespace: 'plate-stg',
-          kind: 'forbidden',
-          message: 'forbidden',
-          permission: 'list orders.acme.cert-manager.io in plate-stg',
+          failure: {
+            kind: 'forbidden',
+            message: 'forbidden',
+            permission: 'list orders.acme.cert-manager.io in plate-stg',
+          },
         },
       } as Partial<CertificatesFacts>,
       expected: {

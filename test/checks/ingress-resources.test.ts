@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ControllerLookup, ListFailure } from '../../src/checks/ingress/inventory.js';
+import type { ControllerLookup } from '../../src/checks/ingress/inventory.js';
+import type { ListFailure } from '../../src/checks/listing.js';
 import {
   evaluateResources,
   gatherResources,
@@ -54,11 +55,9 @@ function facts(overrides: Partial<ResourcesFacts> = {}, ingress = anIngress()): 
 }
 
 const FORBIDDEN_SERVICES: ListFailure = {
-  resource: 'services',
+  listed: 'services',
   namespace: 'plate-stg',
-  kind: 'forbidden',
-  message: 'services is forbidden',
-  permission: 'list services in plate-stg',
+  failure: { kind: 'forbidden', message: 'services is forbidden', permission: 'list services in plate-stg' },
 };
 
 /** The leaf with this id anywhere in the tree. */
@@ -239,7 +238,7 @@ describe('evaluateResources', () => {
     },
     {
       name: 'a forbidden Service list, as an error rather than "does not exist"',
-      facts: facts({ services: { kind: 'failed', failure: FORBIDDEN_SERVICES } }),
+      facts: facts({ services: { kind: 'failed', failures: [FORBIDDEN_SERVICES], items: [] } }),
       id: `${ING}/backend/plate-web-stg:80`,
       expected: {
         status: 'error',
@@ -399,11 +398,17 @@ describe('evaluateResources', () => {
         inventory: {
           ingresses: {
             kind: 'failed',
-            failure: {
-              ...FORBIDDEN_SERVICES,
-              resource: 'ingresses.networking.k8s.io',
-              permission: 'list ingresses.networking.k8s.io in plate-stg',
-            },
+            failures: [
+              {
+                listed: 'ingresses',
+                namespace: 'plate-stg',
+                failure: {
+                  ...FORBIDDEN_SERVICES.failure,
+                  permission: 'list ingresses.networking.k8s.io in plate-stg',
+                },
+              },
+            ],
+            items: [],
           },
           controller: CONTROLLER,
         },

@@ -4,7 +4,9 @@ import { couldNotCheck } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, worstOf, type ResultNode, type Status } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { attempt, conditionOf, oneLine, type Failure } from '../secrets/model.js';
+import { itemsOf, listInScope } from '../listing.js';
+import { conditionOf, oneLine } from '../secrets/model.js';
+import type { Failure } from '../outcome.js';
 
 const ID = 'gitops.applications';
 const TITLE = 'Argo CD Applications are Synced and Healthy';
@@ -71,18 +73,19 @@ export interface ApplicationsFacts {
  * a cluster-wide list is forbidden; then the ExternalSecrets and Ingresses of each destination namespace.
  */
 export async function gatherApplications(ctx: GatherContext): Promise<ApplicationsFacts> {
-  const { kube } = ctx.gateways;
   const argocdNamespace = ctx.scope.profile.argocd.namespace;
-  let listed = await attempt(() => kube.list('applications', {}, ctx.signal));
-  if (!listed.ok && listed.failure.kind === 'forbidden') {
-    listed = await attempt(() => kube.list('applications', { namespace: argocdNamespace }, ctx.signal));
+  let listed = await listInScope(ctx, 'applications', null);
+  if (listed.kind === 'failed' && listed.failures[0].failure.kind === 'forbidden') {
+    listed = await listInScope(ctx, 'applications', [argocdNamespace]);
   }
   const base = { kubectlFlags: ctx.scope.kubectlFlags, argocdNamespace, failingByNamespace: {} };
-  if (!listed.ok) return { ...base, isArgoInstalled: true, listFailure: listed.failure, apps: [] };
-  if (listed.value === null) return { ...base, isArgoInstalled: false, listFailure: null, apps: [] };
+  if (listed.kind === 'failed') {
+    return { ...base, isArgoInstalled: true, listFailure: listed.failures[0].failure, apps: [] };
+  }
+  if (listed.kind === 'not-served') return { ...base, isArgoInstalled: false, listFailure: null, apps: [] };
 
   const scope = ctx.scope.namespaces;
-  const apps = listed.value
+  const apps = itemsOf(listed)
     // Outside the control-plane namespace only apps Argo CD reconciles (apps-in-any-namespace) have a status.
     .filter((o) => o.metadata.namespace === argocdNamespace || o.status?.sync !== undefined)
     .map(readApplication)
@@ -111,15 +114,15 @@ export async function gatherApplications(ctx: GatherContext): Promise<Applicatio
 /** Objects of the other runbooks that are visibly failing in a namespace; unreadable kinds are left out. */
 async function failingIn(ctx: GatherContext, namespace: string): Promise<string[]> {
   const [externalSecrets, ingresses] = await Promise.all([
-    attempt(() => ctx.gateways.kube.list('externalsecrets', { namespace }, ctx.signal)),
-    attempt(() => ctx.gateways.kube.list('ingresses', { namespace }, ctx.signal)),
+    listInScope(ctx, 'externalsecrets', [namespace]),
+    listInScope(ctx, 'ingresses', [namespace]),
   ]);
   const found: string[] = [];
-  for (const es of externalSecrets.ok ? (externalSecrets.value ?? []) : []) {
+  for (const es of itemsOf(externalSecrets)) {
     if (conditionOf(es, 'Ready')?.status === 'False')
       found.push(`ExternalSecret ${namespace}/${es.metadata.name}`);
   }
-  for (const ing of ingresses.ok ? (ingresses.value ?? []) : []) {
+  for (const ing of itemsOf(ingresses)) {
     const lb: unknown[] = ing.status?.loadBalancer?.ingress ?? [];
     if (!lb.some((e) => e && typeof e === 'object' && Object.keys(e).length > 0)) {
       found.push(`Ingress ${namespace}/${ing.metadata.name} (no load balancer address)`);

@@ -4,15 +4,15 @@ import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
 import {
-  failureLeaf,
+  combine,
+  failuresOf,
   itemsOf,
   listInScope,
-  listSecretsInScope,
   mapListing,
-  toIngressView,
   type ListFailure,
   type Listing,
-} from './inventory.js';
+} from '../listing.js';
+import { failureLeaf, toIngressView } from './inventory.js';
 import {
   certCovers,
   day,
@@ -181,17 +181,17 @@ function toCertificate(obj: KubeObject, chain: IssuanceChain | null): Certificat
 }
 
 function tlsUses(ingresses: Listing<KubeObject>): Listing<IngressTlsUse> {
-  if (ingresses.kind !== 'items') return ingresses;
-  const items = ingresses.items
-    .map(toIngressView)
-    .flatMap((i) =>
-      i.tls.flatMap((t) =>
-        t.secretName
-          ? [{ ingress: i.key, namespace: i.namespace, secretName: t.secretName, hosts: t.hosts }]
-          : [],
+  return mapListing(ingresses, (items) =>
+    items
+      .map(toIngressView)
+      .flatMap((i) =>
+        i.tls.flatMap((t) =>
+          t.secretName
+            ? [{ ingress: i.key, namespace: i.namespace, secretName: t.secretName, hosts: t.hosts }]
+            : [],
+        ),
       ),
-    );
-  return { kind: 'items', items };
+  );
 }
 
 function toIssuer(kind: IssuerFact['kind']) {
@@ -210,7 +210,7 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
     listInScope(ctx, 'certificates', ns),
     listInScope(ctx, 'issuers', ns),
     listInScope(ctx, 'clusterissuers', null),
-    listSecretsInScope(ctx, ns),
+    listInScope(ctx, 'secrets', ns),
     listInScope(ctx, 'ingresses', ns),
   ]);
   const notReady = itemsOf(certs).filter((c) => condition(c, 'Ready')?.status !== 'True');
@@ -222,24 +222,27 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
       listInScope(ctx, 'orders', ns),
       listInScope(ctx, 'challenges', ns),
     ]);
-    const failed = lists.find((l) => l.kind === 'failed');
-    chainFailure = failed?.kind === 'failed' ? failed.failure : null;
+    chainFailure = failuresOf(combine(lists))[0] ?? null;
     chainLists = lists.map(itemsOf);
   }
   const [requests = [], orders = [], challenges = []] = chainLists;
   return {
     kubectlFlags: ctx.scope.kubectlFlags,
-    certificates: mapListing(certs, (c) =>
-      toCertificate(c, notReady.includes(c) ? walkIssuance(c, requests, orders, challenges) : null),
+    certificates: mapListing(certs, (items) =>
+      items.map((c) =>
+        toCertificate(c, notReady.includes(c) ? walkIssuance(c, requests, orders, challenges) : null),
+      ),
     ),
-    issuers: mapListing(issuers, toIssuer('Issuer')),
-    clusterIssuers: mapListing(clusterIssuers, toIssuer('ClusterIssuer')),
-    secrets: mapListing(secrets, (s) => ({
-      namespace: s.metadata.namespace ?? '',
-      name: s.metadata.name,
-      type: s.type,
-      cert: s.tlsCrtPem ? readCertificate(s.tlsCrtPem) : null,
-    })),
+    issuers: mapListing(issuers, (items) => items.map(toIssuer('Issuer'))),
+    clusterIssuers: mapListing(clusterIssuers, (items) => items.map(toIssuer('ClusterIssuer'))),
+    secrets: mapListing(secrets, (items) =>
+      items.map((s) => ({
+        namespace: s.metadata.namespace ?? '',
+        name: s.metadata.name,
+        type: s.type,
+        cert: s.tlsCrtPem ? readCertificate(s.tlsCrtPem) : null,
+      })),
+    ),
     ingressTls: tlsUses(ingresses),
     chainFailure,
   };
@@ -494,7 +497,7 @@ function unmanagedSecretLeaf(
   const key = `${namespace}/${secretName}`;
   const base = { id: `${ID}:secret/${key}`, title: `Secret ${key}`, subject: `Secret ${key}` };
   const flags = facts.kubectlFlags;
-  if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failure, flags);
+  if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failures[0], flags);
   if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
   const problem = hints.manualSecretCert({ ns: namespace, secret: secretName }, flags);
   const secret = storedSecret(facts, namespace, secretName);
@@ -572,7 +575,7 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
     children.push(
       failureLeaf(
         { id: `${ID}:certificates`, title: 'Certificates', subject: 'Certificates' },
-        facts.certificates.failure,
+        facts.certificates.failures[0],
         flags,
       ),
     );
@@ -590,7 +593,7 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
     children.push(
       failureLeaf(
         { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' },
-        facts.ingressTls.failure,
+        facts.ingressTls.failures[0],
         flags,
       ),
     );
@@ -601,11 +604,11 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
   children.push(...certs.map((c) => certificateLeaf(c, facts, now)));
   for (const listing of [facts.clusterIssuers, facts.issuers]) {
     if (listing.kind === 'failed' && certs.length > 0) {
-      const what = listing.failure.resource.startsWith('cluster') ? 'ClusterIssuers' : 'Issuers';
+      const what = listing.failures[0].listed === 'clusterissuers' ? 'ClusterIssuers' : 'Issuers';
       children.push(
         failureLeaf(
           { id: `${ID}:${what.toLowerCase()}`, title: what, subject: what },
-          listing.failure,
+          listing.failures[0],
           flags,
         ),
       );

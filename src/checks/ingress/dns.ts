@@ -4,13 +4,8 @@ import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode, type Status } from '../result.js';
 import { mapLimit } from '../concurrency.js';
 import { defineStep, type GatherContext } from '../step.js';
-import {
-  failureLeaf,
-  gatherIngressInventory,
-  servedHosts,
-  type ListFailure,
-  type LbTarget,
-} from './inventory.js';
+import type { ListFailure } from '../listing.js';
+import { failureLeaf, gatherIngressInventory, servedHosts, type LbTarget } from './inventory.js';
 
 const ID = 'ingress.dns';
 const TITLE = 'DNS records point at the ingress load balancer';
@@ -53,7 +48,7 @@ export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
     kubectlFlags: ctx.scope.kubectlFlags,
     resolvers: [...ctx.gateways.dns.resolvers],
     controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
-    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failure : null,
+    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null,
     hosts: served.map((h) => ({
       host: h.host,
       ingresses: h.ingresses.map((i) => i.key),

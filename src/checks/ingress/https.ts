@@ -4,13 +4,8 @@ import * as hints from '../../runbooks/hints/ingress.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import {
-  failureLeaf,
-  gatherIngressInventory,
-  servedHosts,
-  type ListFailure,
-  type ServedHost,
-} from './inventory.js';
+import type { ListFailure } from '../listing.js';
+import { failureLeaf, gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
 import { certCovers, day, daysUntil, EXPIRY_WARN_DAYS, readCertificate, type CertInfo } from './x509.js';
 
 const ID = 'ingress.https';
@@ -122,7 +117,7 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
     kubectlFlags: ctx.scope.kubectlFlags,
     ports: { http, https },
     controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
-    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failure : null,
+    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null,
     hosts: hosts.map((h, i) => {
       const r = results[i]!;
       const leafPem = r.tls?.kind === 'handshake' ? r.tls.chainPem[0] : undefined;

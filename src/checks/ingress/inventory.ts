@@ -1,121 +1,34 @@
-import { isGatewayError, type GatewayError, type GatewayErrorKind } from '../../gateways/errors.js';
-import { KINDS, resourceName, type KindName } from '../../gateways/kinds.js';
-import type { KubeObject, SecretSummary } from '../../gateways/types.js';
+import { resourceName } from '../../gateways/kinds.js';
+import type { KubeObject } from '../../gateways/types.js';
 import { listFailed } from '../../runbooks/hints/ingress.js';
+import { itemsOf, listInScope, mapListing, type ListFailure, type Listing } from '../listing.js';
 import type { ResultNode } from '../result.js';
-import { mapLimit } from '../concurrency.js';
 import type { GatherContext } from '../step.js';
 
 /**
- * What the ingress steps share: listing kinds in scope with errors kept as data, the Ingress model,
- * and how the controller's LoadBalancer is found. Every step gathers through here; the kube gateway
- * memoizes lists, so asking again in another step costs nothing.
+ * What the ingress steps share: how a failed list reads, the Ingress model, and how the controller's
+ * LoadBalancer is found. A partial list counts as no list here: steps report the failure instead.
  */
 
-/** A list that could not be read, as plain data for `evaluate`. */
-export interface ListFailure {
-  /** `certificates.cert-manager.io` */
-  resource: string;
-  /** Null for cluster-wide or cluster-scoped lists. */
-  namespace: string | null;
-  kind: GatewayErrorKind;
-  message: string;
-  /** For `forbidden`: the missing permission, e.g. `list certificates.cert-manager.io in plate-stg`. */
-  permission: string | null;
-}
-
-/** The outcome of listing one kind in scope. `not-served` means the kind's CRD is not installed. */
-export type Listing<T> =
-  | { kind: 'items'; items: T[] }
-  | { kind: 'not-served'; resource: string }
-  | { kind: 'failed'; failure: ListFailure }
-  /** `--no-read-secrets`: Secrets were deliberately not listed. */
-  | { kind: 'not-read' };
-
-const LIST_CONCURRENCY = 4;
-
-function toFailure(error: GatewayError, resource: string, namespace: string | null): ListFailure {
-  return {
-    resource,
-    namespace,
-    kind: error.kind,
-    message: error.message,
-    permission: error.permission ?? null,
-  };
-}
-
-/** Lists one kind per namespace in `namespaces` (null: all namespaces; ignored for cluster-scoped kinds). */
-export async function listInScope(
-  ctx: GatherContext,
-  kind: Exclude<KindName, 'secrets'>,
-  namespaces: readonly string[] | null,
-): Promise<Listing<KubeObject>> {
-  const resource = resourceName(kind);
-  const scopes: (string | null)[] = KINDS[kind].namespaced && namespaces ? [...namespaces] : [null];
-  const lists = await mapLimit(scopes, LIST_CONCURRENCY, async (namespace) => {
-    try {
-      const items = await ctx.gateways.kube.list(kind, namespace ? { namespace } : {}, ctx.signal);
-      return items === null
-        ? ({ kind: 'not-served', resource } as const)
-        : ({ kind: 'items', items } as const);
-    } catch (error) {
-      if (!isGatewayError(error)) throw error;
-      return { kind: 'failed', failure: toFailure(error, resource, namespace) } as const;
-    }
-  });
-  return combine(lists);
-}
-
-/** Secrets (names, types, public tls.crt) per namespace in scope. */
-export async function listSecretsInScope(
-  ctx: GatherContext,
-  namespaces: readonly string[] | null,
-): Promise<Listing<SecretSummary>> {
-  if (!ctx.scope.readSecrets) return { kind: 'not-read' };
-  const scopes: (string | null)[] = namespaces ? [...namespaces] : [null];
-  const lists = await mapLimit(scopes, LIST_CONCURRENCY, async (namespace) => {
-    try {
-      const items = await ctx.gateways.kube.listSecrets(namespace ? { namespace } : {}, ctx.signal);
-      return { kind: 'items', items } as const;
-    } catch (error) {
-      if (!isGatewayError(error)) throw error;
-      return { kind: 'failed', failure: toFailure(error, 'secrets', namespace) } as const;
-    }
-  });
-  return combine(lists);
-}
-
-function combine<T>(lists: Listing<T>[]): Listing<T> {
-  const failed = lists.find((l) => l.kind === 'failed');
-  if (failed) return failed;
-  const notServed = lists.find((l) => l.kind === 'not-served');
-  if (notServed) return notServed;
-  return { kind: 'items', items: lists.flatMap((l) => (l.kind === 'items' ? l.items : [])) };
-}
-
-/** Maps the items of a listing; failures and `not-served` pass through. */
-export function mapListing<T, U>(listing: Listing<T>, fn: (item: T) => U): Listing<U> {
-  return listing.kind === 'items' ? { kind: 'items', items: listing.items.map(fn) } : listing;
-}
-
-/** Items of a listing, or [] when it failed or is not served (callers report those separately). */
-export function itemsOf<T>(listing: Listing<T>): T[] {
-  return listing.kind === 'items' ? listing.items : [];
-}
-
 /** One line for a list that could not be read. */
-export function failureMessage(f: ListFailure): string {
-  if (f.kind === 'forbidden') return `not allowed to ${f.permission ?? `list ${f.resource}`}`;
-  return `could not list ${f.resource}${f.namespace ? ` in ${f.namespace}` : ''}: ${f.message}`;
+function failureMessage({ listed, namespace, failure }: ListFailure): string {
+  if (failure.kind === 'forbidden')
+    return `not allowed to ${failure.permission ?? `list ${resourceName(listed)}`}`;
+  return `could not list ${resourceName(listed)}${namespace ? ` in ${namespace}` : ''}: ${failure.message}`;
 }
 
 /** An `error` leaf for a list that could not be read. */
 export function failureLeaf(
   base: { id: string; title: string; subject: string },
-  failure: ListFailure,
+  f: ListFailure,
   flags: string,
 ): ResultNode {
-  return { ...base, status: 'error', message: failureMessage(failure), ...listFailed(failure, flags) };
+  const { kind, permission } = f.failure;
+  const hint = listFailed(
+    { resource: resourceName(f.listed), namespace: f.namespace, kind, permission },
+    flags,
+  );
+  return { ...base, status: 'error', message: failureMessage(f), ...hint };
 }
 
 // ---------------------------------------------------------------- the Ingress model
@@ -297,13 +210,13 @@ export async function findController(
   const profileRef = ctx.scope.profile.ingress.controllerService;
   if (profileRef) {
     const listing = await listInScope(ctx, 'services', [profileRef.namespace]);
-    if (listing.kind === 'failed') return listing;
+    if (listing.kind === 'failed') return { kind: 'failed', failure: listing.failures[0] };
     const svc = itemsOf(listing).find((s) => s.metadata.name === profileRef.name);
     return svc ? found(svc, 'profile') : { kind: 'not-found', profileRef };
   }
   const isLb = (s: KubeObject): boolean => s.spec?.type === 'LoadBalancer';
   const inNamespace = await listInScope(ctx, 'services', [CONTROLLER_NAMESPACE]);
-  if (inNamespace.kind === 'failed') return inNamespace;
+  if (inNamespace.kind === 'failed') return { kind: 'failed', failure: inNamespace.failures[0] };
   const candidates = itemsOf(inNamespace)
     .filter(isLb)
     .sort(
@@ -316,7 +229,7 @@ export async function findController(
   );
   if (published.size === 0) return { kind: 'not-found', profileRef: null };
   const everywhere = await listInScope(ctx, 'services', null);
-  if (everywhere.kind === 'failed') return everywhere;
+  if (everywhere.kind === 'failed') return { kind: 'failed', failure: everywhere.failures[0] };
   const svc = itemsOf(everywhere)
     .filter(isLb)
     .find((s) => lbAddresses(s).some((a) => published.has(a.ip) || published.has(a.hostname)));
@@ -332,10 +245,9 @@ export interface IngressInventory {
 /** Lists Ingresses in scope (sorted by namespace/name) and finds the controller Service. */
 export async function gatherIngressInventory(ctx: GatherContext): Promise<IngressInventory> {
   const listing = await listInScope(ctx, 'ingresses', ctx.scope.namespaces);
-  const ingresses: Listing<IngressView> =
-    listing.kind === 'items'
-      ? { kind: 'items', items: listing.items.map(toIngressView).sort((a, b) => a.key.localeCompare(b.key)) }
-      : listing;
+  const ingresses = mapListing(listing, (items) =>
+    items.map(toIngressView).sort((a, b) => a.key.localeCompare(b.key)),
+  );
   return { ingresses, controller: await findController(ctx, itemsOf(ingresses)) };
 }
 

@@ -2,20 +2,16 @@ import type { KubeObject, SecretSummary } from '../../gateways/types.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
 import {
   CONTROLLER_NAMESPACE,
   failureLeaf,
   gatherIngressInventory,
   hostMatches,
-  itemsOf,
-  listInScope,
-  listSecretsInScope,
-  mapListing,
   type BackendRef,
   type ControllerLookup,
   type IngressInventory,
   type IngressView,
-  type Listing,
 } from './inventory.js';
 
 const ID = 'ingress.resources';
@@ -109,10 +105,11 @@ function countEndpoints(objects: KubeObject[]): EndpointCount[] {
 /** EndpointSlices, falling back to Endpoints when slices are not served or not readable. */
 async function gatherEndpoints(ctx: GatherContext): Promise<Listing<EndpointCount>> {
   const slices = await listInScope(ctx, 'endpointslices', ctx.scope.namespaces);
-  if (slices.kind === 'items') return { kind: 'items', items: countSlices(slices.items) };
-  if (slices.kind === 'failed' && slices.failure.kind !== 'forbidden') return slices;
-  const endpoints = await listInScope(ctx, 'endpoints', ctx.scope.namespaces);
-  return endpoints.kind === 'items' ? { kind: 'items', items: countEndpoints(endpoints.items) } : endpoints;
+  const isFallback =
+    slices.kind === 'not-served' ||
+    (slices.kind === 'failed' && slices.failures[0].failure.kind === 'forbidden');
+  if (!isFallback) return mapListing(slices, countSlices);
+  return mapListing(await listInScope(ctx, 'endpoints', ctx.scope.namespaces), countEndpoints);
 }
 
 /** I/O half: Ingresses, the controller, and the objects they reference, one list per kind. */
@@ -128,7 +125,7 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
     hasIngresses ? listInScope(ctx, 'ingressclasses', null) : none<KubeObject>(),
     hasIngresses ? listInScope(ctx, 'services', namespaces) : none<KubeObject>(),
     hasIngresses ? gatherEndpoints(ctx) : none<EndpointCount>(),
-    needsSecrets ? listSecretsInScope(ctx, namespaces) : none<SecretSummary>(),
+    needsSecrets ? listInScope(ctx, 'secrets', namespaces) : none<SecretSummary>(),
     needsIssuers ? listInScope(ctx, 'issuers', namespaces) : none<KubeObject>(),
     needsClusterIssuers ? listInScope(ctx, 'clusterissuers', null) : none<KubeObject>(),
   ]);
@@ -136,20 +133,26 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
     kubectlFlags: ctx.scope.kubectlFlags,
     profileHosts: ctx.scope.profile.hosts,
     inventory,
-    ingressClasses: mapListing(ingressClasses, (c) => ({
-      name: c.metadata.name,
-      isDefault: c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
-    })),
-    services: mapListing(services, toService),
+    ingressClasses: mapListing(ingressClasses, (items) =>
+      items.map((c) => ({
+        name: c.metadata.name,
+        isDefault: c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+      })),
+    ),
+    services: mapListing(services, (items) => items.map(toService)),
     endpoints,
-    secrets: mapListing(secrets, (s) => ({
-      namespace: s.metadata.namespace ?? '',
-      name: s.metadata.name,
-      type: s.type,
-      keys: s.keys,
-    })),
-    issuers: mapListing(issuers, (i) => ({ namespace: i.metadata.namespace ?? '', name: i.metadata.name })),
-    clusterIssuers: mapListing(clusterIssuers, (i) => ({ name: i.metadata.name })),
+    secrets: mapListing(secrets, (items) =>
+      items.map((s) => ({
+        namespace: s.metadata.namespace ?? '',
+        name: s.metadata.name,
+        type: s.type,
+        keys: s.keys,
+      })),
+    ),
+    issuers: mapListing(issuers, (items) =>
+      items.map((i) => ({ namespace: i.metadata.namespace ?? '', name: i.metadata.name })),
+    ),
+    clusterIssuers: mapListing(clusterIssuers, (items) => items.map((i) => ({ name: i.metadata.name }))),
   };
 }
 
@@ -212,7 +215,7 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
   const flags = facts.kubectlFlags;
   const subject = ing.className ? `IngressClass ${ing.className}` : `Ingress ${ing.key}`;
   if (facts.ingressClasses.kind === 'failed') {
-    return failureLeaf({ ...base, subject }, facts.ingressClasses.failure, flags);
+    return failureLeaf({ ...base, subject }, facts.ingressClasses.failures[0], flags);
   }
   const classes = itemsOf(facts.ingressClasses);
   const problem = hints.ingressClassMissing(
@@ -288,7 +291,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
     title: `backend ${backend.service}:${backend.port}`,
     subject: `Service ${ns}/${backend.service}`,
   };
-  if (facts.services.kind === 'failed') return failureLeaf(base, facts.services.failure, flags);
+  if (facts.services.kind === 'failed') return failureLeaf(base, facts.services.failures[0], flags);
   const svc = itemsOf(facts.services).find((s) => s.namespace === ns && s.name === backend.service);
   if (!svc) {
     return {
@@ -313,7 +316,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
       ...hints.servicePortMismatch({ ns, service: backend.service, ingress: ing.name }, flags),
     };
   }
-  if (facts.endpoints.kind === 'failed') return failureLeaf(base, facts.endpoints.failure, flags);
+  if (facts.endpoints.kind === 'failed') return failureLeaf(base, facts.endpoints.failures[0], flags);
   const count = itemsOf(facts.endpoints).find((e) => e.namespace === ns && e.service === backend.service);
   const ready = count?.ready ?? 0;
   if (ready === 0) {
@@ -337,7 +340,8 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): R
     title: `TLS Secret ${secretName}`,
     subject: `Secret ${ns}/${secretName}`,
   };
-  if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failure, facts.kubectlFlags);
+  if (facts.secrets.kind === 'failed')
+    return failureLeaf(base, facts.secrets.failures[0], facts.kubectlFlags);
   if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
   const problem = hints.tlsSecretProblem(
     { ns, secret: secretName, ingress: ing.name, issued: ing.issuer !== null },
@@ -381,7 +385,7 @@ function issuerLeaf(
   const subject = isCluster ? `ClusterIssuer ${issuer.name}` : `Issuer ${ns}/${issuer.name}`;
   const base = { id: `${ID}:${ing.key}/issuer`, title: subject, subject };
   const listing = isCluster ? facts.clusterIssuers : facts.issuers;
-  if (listing.kind === 'failed') return failureLeaf(base, listing.failure, facts.kubectlFlags);
+  if (listing.kind === 'failed') return failureLeaf(base, listing.failures[0], facts.kubectlFlags);
   if (listing.kind === 'not-served') {
     return {
       ...base,
@@ -447,7 +451,7 @@ export function evaluateResources(facts: ResourcesFacts): ResultNode {
   if (inventory.ingresses.kind === 'failed') {
     const leaf = failureLeaf(
       { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' },
-      inventory.ingresses.failure,
+      inventory.ingresses.failures[0],
       flags,
     );
     return group(ID, TITLE, [leaf]);

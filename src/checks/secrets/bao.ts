@@ -5,7 +5,8 @@
 import type { BaoEndpoint, BaoHealth, TokenLookup } from '../../gateways/types.js';
 import type { Sensitive } from '../../gateways/sensitive.js';
 import type { GatherContext } from '../step.js';
-import { attempt, type Failure, type Outcome, type StoreInfo } from './model.js';
+import { type StoreInfo } from './model.js';
+import { attempt, type Failure, type Outcome } from '../outcome.js';
 
 /** Where a store's `server` points. */
 export interface ServerLocation {

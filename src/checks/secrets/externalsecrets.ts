@@ -9,18 +9,18 @@ import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
-import { hides, listExternalSecrets, listStores, listFailureLeaves, type ListFailure } from './inventory.js';
+import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
+import { hides, listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
 import {
-  attempt,
   formatAge,
   latestWarning,
   parseGoDurationMs,
   type Condition,
   type EventInfo,
   type ExternalSecretInfo,
-  type Failure,
   type StoreInfo,
 } from './model.js';
+import type { Failure } from '../outcome.js';
 
 const ID = 'secrets.externalsecrets';
 const TITLE = 'ExternalSecrets are synced from their store';
@@ -52,7 +52,7 @@ export interface ExternalSecretFacts {
 /** Lists ExternalSecrets and stores; for each one not Ready, reads its UpdateFailed event and asks OpenBao. */
 export async function gatherExternalSecrets(ctx: GatherContext): Promise<ExternalSecretsFacts> {
   const [externalSecrets, stores] = await Promise.all([listExternalSecrets(ctx), listStores(ctx)]);
-  const byKey = new Map(stores.items.map((s) => [`${s.kind} ${s.key}`, s]));
+  const byKey = new Map(itemsSeen(stores).map((s) => [`${s.kind} ${s.key}`, s]));
   const probes = new Map<string, Promise<BaoProbe | null>>();
   const probe = (store: StoreInfo): Promise<BaoProbe | null> => {
     const key = store.subject;
@@ -61,11 +61,11 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
     return pending;
   };
 
-  const items = await mapLimit(externalSecrets.items, 4, async (es): Promise<ExternalSecretFacts> => {
+  const items = await mapLimit(itemsSeen(externalSecrets), 4, async (es): Promise<ExternalSecretFacts> => {
     const found = byKey.get(es.storeRef.subject);
     const storeFailure = hides(
-      stores.failures,
-      es.storeRef.kind === 'SecretStore' ? 'SecretStores' : 'ClusterSecretStores',
+      failuresOf(stores),
+      es.storeRef.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores',
       es.storeRef.kind === 'SecretStore' ? es.namespace : null,
     )?.failure;
     const store: ExternalSecretFacts['store'] = found
@@ -74,24 +74,23 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
         ? { kind: 'unknown', failure: storeFailure }
         : { kind: 'missing' };
     if (es.ready?.status === 'True') return { es, store, updateFailed: null, probe: null };
-    const events = await attempt(() =>
-      ctx.gateways.kube.list('events', { namespace: es.namespace }, ctx.signal),
-    );
-    const updateFailed = events.ok
-      ? latestWarning(
-          events.value ?? [],
-          { kind: 'ExternalSecret', name: es.name, namespace: es.namespace },
-          'UpdateFailed',
-        )
-      : null;
+    const events = await listInScope(ctx, 'events', [es.namespace]);
+    const updateFailed =
+      events.kind === 'failed'
+        ? null
+        : latestWarning(
+            itemsOf(events),
+            { kind: 'ExternalSecret', name: es.name, namespace: es.namespace },
+            'UpdateFailed',
+          );
     return { es, store, updateFailed, probe: found ? await probe(found) : null };
   });
 
   return {
     kubectlFlags: ctx.scope.kubectlFlags,
     esoNamespace: ctx.scope.profile.externalSecrets.namespace,
-    isEsoInstalled: externalSecrets.isInstalled,
-    listFailures: externalSecrets.failures,
+    isEsoInstalled: externalSecrets.kind !== 'not-served',
+    listFailures: failuresOf(externalSecrets),
     items,
   };
 }

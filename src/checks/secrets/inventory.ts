@@ -1,20 +1,21 @@
 /**
- * The ESO objects in scope, listed the same way by every secrets step: one list per kind and namespace,
- * so the memoizing gateway answers repeats from memory.
+ * The ESO objects in scope, listed the same way by every secrets step. These steps judge what they could
+ * see and report each list that failed (`SecretStores in plate-stg`) as its own `error` leaf.
  */
-import type { KindName } from '../../gateways/kinds.js';
-import type { KubeObject, SecretSummary } from '../../gateways/types.js';
+import { KINDS, type KindName } from '../../gateways/kinds.js';
 import type { ResultNode } from '../result.js';
 import type { GatherContext } from '../step.js';
 import { couldNotCheck } from '../../runbooks/hints/secrets.js';
-import {
-  attempt,
-  readExternalSecret,
-  readStore,
-  type ExternalSecretInfo,
-  type Failure,
-  type StoreInfo,
-} from './model.js';
+import { combine, listInScope, mapListing, type ListFailure, type Listing } from '../listing.js';
+import { readExternalSecret, readStore, type ExternalSecretInfo, type StoreInfo } from './model.js';
+
+/** A failed list named for people: `SecretStores in plate-stg`, `Secrets in all namespaces`. */
+function describeList({ listed, namespace }: ListFailure): string {
+  // Every kind the secrets steps list (Secret, Pod, SecretStore, …) takes a plain plural.
+  const label = `${KINDS[listed].kind}s`;
+  if (!KINDS[listed].namespaced) return label;
+  return `${label} ${namespace ? `in ${namespace}` : 'in all namespaces'}`;
+}
 
 /** An `error` leaf per list that failed, naming what could not be listed and how to get access. */
 export function listFailureLeaves(
@@ -22,124 +23,47 @@ export function listFailureLeaves(
   failures: readonly ListFailure[],
   flags: string,
 ): ResultNode[] {
-  return failures.map(({ what, failure }) => ({
-    id: `${stepId}:list:${what}`,
-    title: what,
-    subject: what,
-    status: 'error',
-    message: `could not list ${what}: ${failure.message}`,
-    ...couldNotCheck(failure, 'the Kubernetes API', flags),
-  }));
+  return failures.map((f) => {
+    const what = describeList(f);
+    return {
+      id: `${stepId}:list:${what}`,
+      title: what,
+      subject: what,
+      status: 'error',
+      message: `could not list ${what}: ${f.failure.message}`,
+      ...couldNotCheck(f.failure, 'the Kubernetes API', flags),
+    };
+  });
 }
 
-/** A list that failed, named for people: `SecretStores in plate-stg`. */
-export interface ListFailure {
-  what: string;
-  /** The kind as people say it: `SecretStores`, `Secrets`, `Pods`. */
-  label: string;
-  /** The namespace listed; null for all namespaces or a cluster-scoped kind. */
-  namespace: string | null;
-  failure: Failure;
-}
-
-/** Objects of one or more kinds in scope; `isInstalled` is false only when the cluster serves none of the kinds. */
-export interface Inventory<T> {
-  isInstalled: boolean;
-  items: T[];
-  failures: ListFailure[];
-}
-
-/** Whether a failed list may have hidden an object of `label` in `namespace`. */
+/** The failed list, if any, that may have hidden an object of kind `listed` in `namespace`. */
 export function hides(
   failures: readonly ListFailure[],
-  label: string,
+  listed: KindName,
   namespace: string | null,
 ): ListFailure | null {
   return (
-    failures.find((f) => f.label === label && (f.namespace === null || f.namespace === namespace)) ?? null
+    failures.find((f) => f.listed === listed && (f.namespace === null || f.namespace === namespace)) ?? null
   );
-}
-
-/** One list per namespace in scope (one across all namespaces when the scope is everything). */
-export async function listInScope<T>(
-  ctx: GatherContext,
-  label: string,
-  list: (namespace: string | undefined) => Promise<T[] | null>,
-  namespaced = true,
-  only?: readonly string[],
-): Promise<Inventory<T>> {
-  const namespaces = !namespaced ? [undefined] : (only ?? ctx.scope.namespaces ?? [undefined]);
-  const results = await Promise.all(
-    namespaces.map(async (namespace) => ({ namespace, result: await attempt(() => list(namespace)) })),
-  );
-  const inventory: Inventory<T> = { isInstalled: false, items: [], failures: [] };
-  for (const { namespace, result } of results) {
-    if (!result.ok) {
-      const where = !namespaced ? '' : namespace ? ` in ${namespace}` : ' in all namespaces';
-      inventory.failures.push({
-        what: `${label}${where}`,
-        label,
-        namespace: namespace ?? null,
-        failure: result.failure,
-      });
-      // A forbidden list proves nothing about whether the kind is served.
-      inventory.isInstalled = true;
-    } else if (result.value !== null) {
-      inventory.isInstalled = true;
-      inventory.items.push(...result.value);
-    }
-  }
-  return inventory;
-}
-
-function listKind(ctx: GatherContext, kind: Exclude<KindName, 'secrets'>) {
-  return (namespace: string | undefined): Promise<KubeObject[] | null> =>
-    ctx.gateways.kube.list(kind, { namespace }, ctx.signal);
 }
 
 /** SecretStores in the namespaces in scope and every ClusterSecretStore, sorted by subject. */
-export async function listStores(ctx: GatherContext): Promise<Inventory<StoreInfo>> {
+export async function listStores(ctx: GatherContext): Promise<Listing<StoreInfo>> {
   const [namespaced, cluster] = await Promise.all([
-    listInScope(ctx, 'SecretStores', listKind(ctx, 'secretstores')),
-    listInScope(ctx, 'ClusterSecretStores', listKind(ctx, 'clustersecretstores'), false),
+    listInScope(ctx, 'secretstores', ctx.scope.namespaces),
+    listInScope(ctx, 'clustersecretstores', null),
   ]);
-  const items = [
-    ...namespaced.items.map((o) => readStore(o, 'SecretStore')),
-    ...cluster.items.map((o) => readStore(o, 'ClusterSecretStore')),
-  ].sort((a, b) => a.subject.localeCompare(b.subject));
-  return {
-    isInstalled: namespaced.isInstalled || cluster.isInstalled,
-    items,
-    failures: [...namespaced.failures, ...cluster.failures],
-  };
+  const stores = combine([
+    mapListing(namespaced, (items) => items.map((o) => readStore(o, 'SecretStore'))),
+    mapListing(cluster, (items) => items.map((o) => readStore(o, 'ClusterSecretStore'))),
+  ]);
+  return mapListing(stores, (items) => items.sort((a, b) => a.subject.localeCompare(b.subject)));
 }
 
 /** ExternalSecrets in the namespaces in scope, sorted by `namespace/name`. */
-export async function listExternalSecrets(ctx: GatherContext): Promise<Inventory<ExternalSecretInfo>> {
-  const listed = await listInScope(ctx, 'ExternalSecrets', listKind(ctx, 'externalsecrets'));
-  const items = listed.items.map(readExternalSecret).sort((a, b) => a.key.localeCompare(b.key));
-  return { ...listed, items };
-}
-
-/** Secrets (key names only) in the namespaces in scope. */
-/**
- * Secrets (key names only) in the given namespaces, one list each: the gateway answers them from one
- * cluster-wide list when it may, and a namespace it may not read does not hide the others.
- */
-export function listSecretsIn(
-  ctx: GatherContext,
-  namespaces: readonly string[],
-): Promise<Inventory<SecretSummary>> {
-  return listInScope(
-    ctx,
-    'Secrets',
-    (namespace) => ctx.gateways.kube.listSecrets({ namespace }, ctx.signal),
-    true,
-    namespaces,
+export async function listExternalSecrets(ctx: GatherContext): Promise<Listing<ExternalSecretInfo>> {
+  const listed = await listInScope(ctx, 'externalsecrets', ctx.scope.namespaces);
+  return mapListing(listed, (items) =>
+    items.map(readExternalSecret).sort((a, b) => a.key.localeCompare(b.key)),
   );
-}
-
-/** Pods in the namespaces in scope. */
-export function listPods(ctx: GatherContext): Promise<Inventory<KubeObject>> {
-  return listInScope(ctx, 'Pods', listKind(ctx, 'pods'));
 }

@@ -23,15 +23,10 @@ import {
   type TokenAccess,
   type TokenState,
 } from './bao.js';
-import { listExternalSecrets, listStores, listFailureLeaves, type ListFailure } from './inventory.js';
-import {
-  attempt,
-  formatAge,
-  kvLocation,
-  type ExternalSecretInfo,
-  type Outcome,
-  type StoreInfo,
-} from './model.js';
+import { failuresOf, itemsSeen, type ListFailure } from '../listing.js';
+import { listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
+import { formatAge, kvLocation, type ExternalSecretInfo, type StoreInfo } from './model.js';
+import { attempt, type Outcome } from '../outcome.js';
 
 const ID = 'secrets.openbao';
 const TITLE = 'OpenBao is unsealed and each store token can read its mapped secrets';
@@ -124,7 +119,7 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
   const [stores, externalSecrets] = await Promise.all([listStores(ctx), listExternalSecrets(ctx)]);
   const unusable: OpenBaoFacts['unusable'] = [];
   const byServer = new Map<string, { location: ServerLocation; stores: StoreInfo[] }>();
-  for (const store of stores.items.filter((s) => s.provider === 'vault')) {
+  for (const store of itemsSeen(stores).filter((s) => s.provider === 'vault')) {
     const location = storeServer(ctx, store);
     if (location === null) {
       unusable.push({
@@ -151,7 +146,7 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
       const health = await attempt(() => ctx.gateways.openbao.readHealth(target.endpoint, ctx.signal));
       const serving = isServing(health);
       const storeFacts = await mapLimit(using, 4, async (store): Promise<StoreBaoFacts> => {
-        const mine = externalSecrets.items.filter((es) => es.storeRef.subject === store.subject);
+        const mine = itemsSeen(externalSecrets).filter((es) => es.storeRef.subject === store.subject);
         const refs = mine.map((es) => ({ namespace: es.namespace, name: es.name }));
         const paths = pathsOf(store, mine);
         if (!serving)
@@ -217,7 +212,7 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
   return {
     kubectlFlags: ctx.scope.kubectlFlags,
     readSecrets: ctx.scope.readSecrets,
-    listFailures: [...stores.failures, ...externalSecrets.failures],
+    listFailures: [...failuresOf(stores), ...failuresOf(externalSecrets)],
     unusable,
     servers,
   };

@@ -12,8 +12,10 @@ import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
-import { listStores, listFailureLeaves, type ListFailure } from './inventory.js';
-import { attempt, latestWarning, type EventInfo, type Failure, type StoreInfo } from './model.js';
+import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
+import { listStores, listFailureLeaves } from './inventory.js';
+import { latestWarning, type EventInfo, type StoreInfo } from './model.js';
+import type { Failure } from '../outcome.js';
 
 const ID = 'secrets.stores';
 const TITLE = 'SecretStores are Ready and their OpenBao token Secret exists';
@@ -47,35 +49,32 @@ export interface StoreFacts {
 
 /** Lists stores in scope (all ClusterSecretStores), their warning events and their token Secrets' key names. */
 export async function gatherStores(ctx: GatherContext): Promise<StoresFacts> {
-  const { kube } = ctx.gateways;
   const listed = await listStores(ctx);
 
-  const stores = await mapLimit(listed.items, 4, async (store): Promise<StoreFacts> => {
+  const stores = await mapLimit(itemsSeen(listed), 4, async (store): Promise<StoreFacts> => {
     let warning: EventInfo | null = null;
     let eventsFailure: Failure | null = null;
     if (store.ready?.status !== 'True') {
       // Events about cluster-scoped objects are recorded in `default`.
-      const events = await attempt(() =>
-        kube.list('events', { namespace: store.namespace ?? 'default' }, ctx.signal),
-      );
-      if (events.ok) {
-        warning = latestWarning(events.value ?? [], {
+      const events = await listInScope(ctx, 'events', [store.namespace ?? 'default']);
+      if (events.kind === 'failed') {
+        eventsFailure = events.failures[0].failure;
+      } else {
+        warning = latestWarning(itemsOf(events), {
           kind: store.kind,
           name: store.name,
           namespace: store.namespace,
         });
-      } else {
-        eventsFailure = events.failure;
       }
     }
     let tokenSecret: StoreFacts['tokenSecret'] = null;
     const ref = store.tokenRef;
-    if (ref?.namespace && !ctx.scope.readSecrets) tokenSecret = { kind: 'not-read' };
-    else if (ref?.namespace) {
-      const namespace = ref.namespace;
-      const secrets = await attempt(() => kube.listSecrets({ namespace }, ctx.signal));
-      if (!secrets.ok) tokenSecret = { kind: 'error', failure: secrets.failure };
-      else tokenSecret = findSecret(secrets.value, ref.name);
+    if (ref?.namespace) {
+      const secrets = await listInScope(ctx, 'secrets', [ref.namespace]);
+      if (secrets.kind === 'not-read') tokenSecret = { kind: 'not-read' };
+      else if (secrets.kind === 'failed')
+        tokenSecret = { kind: 'error', failure: secrets.failures[0].failure };
+      else tokenSecret = findSecret(itemsOf(secrets), ref.name);
     }
     const probe = store.ready?.status === 'True' ? null : await probeStore(ctx, store);
     return { store, warning, eventsFailure, tokenSecret, probe };
@@ -83,8 +82,8 @@ export async function gatherStores(ctx: GatherContext): Promise<StoresFacts> {
 
   return {
     kubectlFlags: ctx.scope.kubectlFlags,
-    isEsoInstalled: listed.isInstalled,
-    listFailures: listed.failures,
+    isEsoInstalled: listed.kind !== 'not-served',
+    listFailures: failuresOf(listed),
     stores,
   };
 }

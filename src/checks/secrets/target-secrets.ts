@@ -10,16 +10,10 @@ import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
 import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
-import {
-  hides,
-  listExternalSecrets,
-  listFailureLeaves,
-  listPods,
-  listSecretsIn,
-  listStores,
-  type ListFailure,
-} from './inventory.js';
-import type { ExternalSecretInfo, Failure, StoreInfo } from './model.js';
+import { failuresOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
+import { hides, listExternalSecrets, listFailureLeaves, listStores } from './inventory.js';
+import type { ExternalSecretInfo, StoreInfo } from './model.js';
+import type { Failure } from '../outcome.js';
 
 const ID = 'secrets.target-secrets';
 const TITLE = 'Target Secrets exist with every mapped key, and pods find them';
@@ -120,35 +114,35 @@ function missingRefs(pod: KubeObject, secrets: Map<string, SecretSummary>): Secr
 
 /** Lists ExternalSecrets, Secrets (names and key names) and pods; asks OpenBao when something is missing. */
 export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSecretsFacts> {
-  const [externalSecrets, stores, allPods] = await Promise.all([
+  const [esListing, stores, podListing] = await Promise.all([
     listExternalSecrets(ctx),
     listStores(ctx),
-    listPods(ctx),
+    listInScope(ctx, 'pods', ctx.scope.namespaces),
   ]);
+  const externalSecrets = itemsSeen(esListing);
+  const allPods = itemsSeen(podListing);
   // Secrets matter where ExternalSecrets write them, in the namespaces asked for, and where a pod is stuck on
   // its configuration; reading every namespace's Secrets would cost more and fail on the first forbidden one.
   const namespaces = [
     ...new Set([
-      ...externalSecrets.items.map((es) => es.namespace),
+      ...externalSecrets.map((es) => es.namespace),
       ...(ctx.scope.namespaces ?? []),
-      ...allPods.items.filter((p) => stuckMessageOf(p) !== null).map((p) => p.metadata.namespace ?? ''),
+      ...allPods.filter((p) => stuckMessageOf(p) !== null).map((p) => p.metadata.namespace ?? ''),
     ]),
   ].sort();
   const readSecrets = ctx.scope.readSecrets;
-  const secrets = readSecrets
-    ? await listSecretsIn(ctx, namespaces)
-    : { isInstalled: true, items: [], failures: [] };
-  const pods = {
-    ...allPods,
-    items: allPods.items.filter((p) => namespaces.includes(p.metadata.namespace ?? '')),
-  };
+  // One list per namespace: the gateway answers them from one cluster-wide list when it may, and a
+  // namespace it may not read does not hide the others.
+  const secrets = await listInScope(ctx, 'secrets', namespaces);
+  const secretFailures = failuresOf(secrets);
+  const pods = allPods.filter((p) => namespaces.includes(p.metadata.namespace ?? ''));
   const secretsByNamespace = new Map<string, Map<string, SecretSummary>>();
-  for (const s of secrets.items) {
+  for (const s of itemsSeen(secrets)) {
     const ns = s.metadata.namespace ?? '';
     const map = secretsByNamespace.get(ns) ?? new Map<string, SecretSummary>();
     secretsByNamespace.set(ns, map.set(s.metadata.name, s));
   }
-  const storeBySubject = new Map(stores.items.map((s) => [s.subject, s]));
+  const storeBySubject = new Map(itemsSeen(stores).map((s) => [s.subject, s]));
   const probes = new Map<string, Promise<BaoProbe | null>>();
   const probe = (es: ExternalSecretInfo): Promise<BaoProbe | null> => {
     const store: StoreInfo | undefined = storeBySubject.get(es.storeRef.subject);
@@ -158,10 +152,10 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
     return pending;
   };
 
-  const creating = externalSecrets.items.filter((es) => es.target.creationPolicy !== 'None');
+  const creating = externalSecrets.filter((es) => es.target.creationPolicy !== 'None');
   const targets = await mapLimit(creating, 4, async (es): Promise<TargetFacts> => {
     if (!readSecrets) return { es, secret: { kind: 'not-read' }, probe: null };
-    const failure = hides(secrets.failures, 'Secrets', es.namespace);
+    const failure = hides(secretFailures, 'secrets', es.namespace);
     if (failure) return { es, secret: { kind: 'unknown', failure: failure.failure }, probe: null };
     const found = secretsByNamespace.get(es.namespace)?.get(es.target.name);
     if (!found) return { es, secret: { kind: 'missing' }, probe: await probe(es) };
@@ -176,9 +170,9 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
     };
   });
 
-  const troubled = pods.items.flatMap((pod) => {
+  const troubled = pods.flatMap((pod) => {
     const ns = pod.metadata.namespace ?? '';
-    if (hides(secrets.failures, 'Secrets', ns)) return [];
+    if (hides(secretFailures, 'secrets', ns)) return [];
     // Without Secret data only the kubelet's own word counts: a pod stuck on its configuration.
     if (!readSecrets) {
       const refs = secretRefsOf(pod);
@@ -188,7 +182,7 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
     return missing.length ? [{ pod, ns, missing }] : [];
   });
   const podFacts = await mapLimit(troubled, 4, async ({ pod, ns, missing }): Promise<PodFacts> => {
-    const provider = externalSecrets.items.find(
+    const provider = externalSecrets.find(
       (es) => es.namespace === ns && missing.some((m) => m.secret === es.target.name),
     );
     return {
@@ -203,8 +197,8 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
 
   return {
     kubectlFlags: ctx.scope.kubectlFlags,
-    isEsoInstalled: externalSecrets.isInstalled,
-    listFailures: [...externalSecrets.failures, ...secrets.failures, ...pods.failures],
+    isEsoInstalled: esListing.kind !== 'not-served',
+    listFailures: [...failuresOf(esListing), ...secretFailures, ...failuresOf(podListing)],
     targets,
     pods: podFacts.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
   };
