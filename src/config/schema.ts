@@ -18,7 +18,6 @@ const profile = z.strictObject({
     .strictObject({
       /** The ingress controller's LoadBalancer Service. Default: found in `ingress-nginx`. */
       controllerService: objectRef.optional(),
-      className: z.string().min(1).optional(),
     })
     .optional(),
   certManager: z
@@ -38,8 +37,6 @@ const profile = z.strictObject({
     .strictObject({
       /** Override for every store's server, e.g. `https://bao.example:8200`. */
       address: z.url().optional(),
-      /** Paths the platform expects to exist, e.g. `server/staging`. */
-      paths: z.array(z.string().min(1)).optional(),
     })
     .optional(),
   argocd: z.strictObject({ namespace: z.string().min(1).optional() }).optional(),
@@ -70,10 +67,10 @@ export interface Profile {
   /** Null means all namespaces. */
   namespaces: string[] | null;
   hosts: string[];
-  ingress: { controllerService: { namespace: string; name: string } | null; className: string | null };
+  ingress: { controllerService: { namespace: string; name: string } | null };
   certManager: { namespace: string; podSelectors: string[] };
   externalSecrets: { namespace: string; podSelectors: string[] };
-  openbao: { address: string | null; paths: string[] };
+  openbao: { address: string | null };
   argocd: { namespace: string };
   logs: { tailLines: number; sinceSeconds: number };
 }
@@ -91,7 +88,6 @@ export function resolveProfile(
     hosts: file?.hosts ?? [],
     ingress: {
       controllerService: file?.ingress?.controllerService ?? null,
-      className: file?.ingress?.className ?? null,
     },
     certManager: {
       namespace: file?.certManager?.namespace ?? 'cert-manager',
@@ -108,7 +104,7 @@ export function resolveProfile(
         'app.kubernetes.io/name=external-secrets,app.kubernetes.io/instance=external-secrets',
       ],
     },
-    openbao: { address: file?.openbao?.address ?? null, paths: file?.openbao?.paths ?? [] },
+    openbao: { address: file?.openbao?.address ?? null },
     argocd: { namespace: file?.argocd?.namespace ?? 'argocd' },
     logs: { tailLines: logs?.tailLines ?? 200, sinceSeconds: (logs?.sinceMinutes ?? 60) * 60 },
   };
