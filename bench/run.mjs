@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KINDS } from '../dist/gateways/kinds.js';
 import { loadScenario } from '../dist/sandbox/load.js';
-import { startSandbox } from '../dist/sandbox/index.js';
+import { doctorFlagsFor, startSandbox } from '../dist/sandbox/index.js';
 
 const copies = Number(process.argv[process.argv.indexOf('--copies') + 1]) || 100;
 // On the 2-core reference machine, 100 copies (200 extra hosts, ~2,800 leaves) take about 10 s and
@@ -82,24 +82,10 @@ async function measure(n) {
   const caFile = join(mkdtempSync(join(tmpdir(), 'pd-bench-')), 'ca.pem');
   writeFileSync(caFile, sandbox.ingressCaPem);
   const started = performance.now();
-  const run = await runDoctor(
-    [
-      'doctor',
-      '--kubeconfig',
-      sandbox.kubeconfigPath,
-      '--dns-server',
-      sandbox.dnsServer,
-      '--http-port',
-      String(sandbox.http.port),
-      '--https-port',
-      String(sandbox.https.port),
-      '-o',
-      'json',
-      '--timeout',
-      '120s',
-    ],
-    { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
-  );
+  const run = await runDoctor(['doctor', ...doctorFlagsFor(sandbox), '-o', 'json', '--timeout', '120s'], {
+    ...process.env,
+    NODE_EXTRA_CA_CERTS: caFile,
+  });
   const runMs = performance.now() - started;
   const report = JSON.parse(run.stdout);
   const requests = Object.entries(sandbox.stats.requests);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { listScenarios } from '../sandbox/load.js';
-import { startSandbox } from '../sandbox/index.js';
+import { doctorFlagsFor, startSandbox } from '../sandbox/index.js';
 import { EXIT } from './exit-code.js';
 import type { CliIO } from './io.js';
 
@@ -28,7 +28,7 @@ export async function sandboxUp(scenario: string, io: CliIO): Promise<number> {
       `export NODE_EXTRA_CA_CERTS=${caFile}   # trust the sandbox ACME CA for the HTTPS probe`,
       '',
       `kubectl get ingress -A`,
-      `platform doctor --dns-server ${sandbox.dnsServer} --http-port ${sandbox.http.port} --https-port ${sandbox.https.port}`,
+      `platform doctor ${doctorFlagsFor(sandbox).join(' ')}`,
       `dig @${sandbox.dnsServer.split(':')[0]} -p ${sandbox.dnsServer.split(':')[1]} stg.cocdev.co.kr`,
       '',
     ].join('\n'),

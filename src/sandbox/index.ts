@@ -41,6 +41,23 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/**
+ * The `platform doctor` flags that point it at a running sandbox by hand: its kubeconfig, resolver and
+ * ingress ports (the HTTPS probe also needs the sandbox CA trusted, e.g. through NODE_EXTRA_CA_CERTS).
+ */
+export function doctorFlagsFor(sandbox: Sandbox): string[] {
+  return [
+    '--kubeconfig',
+    sandbox.kubeconfigPath,
+    '--dns-server',
+    sandbox.dnsServer,
+    '--http-port',
+    String(sandbox.http.port),
+    '--https-port',
+    String(sandbox.https.port),
+  ];
+}
+
 /** Starts the Kubernetes API, OpenBao, DNS and ingress endpoint for a scenario on loopback. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? new Date();

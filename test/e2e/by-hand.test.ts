@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/checks/result.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { doctorFlagsFor, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../support/run-cli.js';
 
 /**
@@ -21,19 +21,7 @@ describe('platform doctor against a running sandbox, by hand', () => {
   });
   afterAll(() => sandbox.close());
 
-  const flags = () => [
-    'doctor',
-    '--kubeconfig',
-    sandbox.kubeconfigPath,
-    '--dns-server',
-    sandbox.dnsServer,
-    '--http-port',
-    String(sandbox.http.port),
-    '--https-port',
-    String(sandbox.https.port),
-    '-o',
-    'json',
-  ];
+  const flags = () => ['doctor', ...doctorFlagsFor(sandbox), '-o', 'json'];
 
   it('passes the healthy platform, writes nothing, and lists each kind once per scope', async () => {
     const run = await runCli(flags(), { env: { NODE_EXTRA_CA_CERTS: caFile } });
