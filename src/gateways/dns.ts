@@ -102,6 +102,10 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
     forget() {
       reads.clear();
     },
+    // Each exchange closes its own socket when it ends or is aborted: nothing is held between them.
+    async close() {
+      reads.clear();
+    },
   };
 }
 

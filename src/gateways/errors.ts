@@ -1,3 +1,9 @@
+import { clip, oneLine } from '../text.js';
+import { redact } from './redact.js';
+
+/** Longest message a GatewayError carries: a 5 MB error body must not become a 5 MB line. */
+const ERROR_MESSAGE_LIMIT = 1000;
+
 /**
  * A mistake in how the doctor was called or configured (flags, config file, kubeconfig): the CLI prints
  * its message as one line and exits 3, without a stack trace. Subclasses name where the mistake is.
@@ -21,8 +27,9 @@ export type GatewayErrorKind =
   | 'protocol'; // an answer we could not make sense of (bad status, bad body)
 
 /**
- * The one error type gateways throw. `message` is one line for people and never contains a secret;
- * `cause` keeps the original error for `--debug`.
+ * The one error type gateways throw. `message` is one line for people, bounded, and passed through the
+ * redactor, so text a server sent back cannot carry a credential out; `cause` keeps the original error
+ * for `--debug`.
  */
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
@@ -33,7 +40,7 @@ export class GatewayError extends Error {
     message: string,
     options: { cause?: unknown; permission?: string; httpStatus?: number } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(clip(redact(oneLine(message)), ERROR_MESSAGE_LIMIT), { cause: options.cause });
     this.permission = options.permission;
     this.httpStatus = options.httpStatus;
   }
@@ -47,10 +54,10 @@ export function isGatewayError(error: unknown): error is GatewayError {
   return error instanceof GatewayError;
 }
 
-/** One line describing any thrown value; the only way code here turns an error into text. */
+/** One line describing any thrown value, redacted; the only way code here turns an error into text. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
+  const text = error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
+  return clip(redact(text), ERROR_MESSAGE_LIMIT);
 }
 
 const SOCKET_ERRORS: Record<string, string> = {

@@ -55,6 +55,10 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
     forget() {
       reads.clear();
     },
+    // Each probe destroys its own connection when it ends or is aborted: nothing is held between them.
+    async close() {
+      reads.clear();
+    },
   };
 }
 

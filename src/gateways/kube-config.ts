@@ -3,6 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { UserError, errorMessage } from './errors.js';
+import type { ExecConfig } from './kube-exec.js';
+import { registerSecret, withoutUserinfo } from './redact.js';
 import type { KubeTarget } from './types.js';
 
 /** No usable Kubernetes configuration: one line for people, e.g. `kubeconfig /x: no such file`. */
@@ -25,7 +27,11 @@ export interface KubeConfigOptions {
 /** A KubeConfig whose current context is the one to use, and who that is for the report. */
 export interface ResolvedKubeConfig {
   kubeConfig: KubeConfig;
+  /** `target.server` is for people (userinfo removed); requests go to `server`. */
   target: KubeTarget;
+  server: string;
+  /** The current user's exec credential plugin, run by the gateway itself (see ExecCredentialPlugin). */
+  exec: ExecConfig | null;
 }
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -128,24 +134,61 @@ function fromFiles(files: string[], contextOverride: string | undefined): Resolv
   checkFile(`cluster "${cluster.name}": certificate-authority`, cluster.caFile);
   checkFile(`user "${context.user}": client-certificate`, user?.certFile);
   checkFile(`user "${context.user}": client-key`, user?.keyFile);
+  registerCredentials(user, cluster.server);
+  const exec = execConfigOf(user);
 
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [...clusters.values()],
-    users: [...users.values()],
+    // The gateway runs the exec plugin itself, under the run's deadline; client-node must not run it too.
+    users: [...users.values()].map((u) => (u === user && exec ? { ...u, exec: undefined } : u)),
     contexts: [...contexts.values()],
     currentContext: name,
   });
   return {
     kubeConfig,
+    server: cluster.server,
+    exec,
     target: {
       context: name,
       cluster: cluster.name,
-      server: cluster.server,
+      server: withoutUserinfo(cluster.server),
       user: context.user ?? null,
       namespace: context.namespace ?? null,
       inCluster: false,
     },
+  };
+}
+
+/** Every credential the kubeconfig holds for this user, known to the redactor before any request. */
+function registerCredentials(user: User | undefined, server: string): void {
+  for (const value of [user?.token, user?.password, user?.keyData]) if (value) registerSecret(value);
+  if (user?.keyData) registerSecret(Buffer.from(user.keyData, 'base64').toString('utf8'));
+  try {
+    const { password } = new URL(server);
+    if (password) registerSecret(decodeURIComponent(password));
+  } catch {
+    // Not a URL: the first request reports it.
+  }
+}
+
+function execConfigOf(user: User | undefined): ExecConfig | null {
+  const exec: unknown = user?.exec;
+  if (typeof exec !== 'object' || exec === null) return null;
+  const { command, args, env, apiVersion, provideClusterInfo } = exec as Record<string, unknown>;
+  if (typeof command !== 'string' || command === '') {
+    throw new KubeConfigError(`user "${user?.name}": exec has no command`);
+  }
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  return {
+    command,
+    args: strings(args),
+    env: (Array.isArray(env) ? env : []).flatMap((e: { name?: unknown; value?: unknown }) =>
+      typeof e?.name === 'string' && typeof e.value === 'string' ? [{ name: e.name, value: e.value }] : [],
+    ),
+    apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined,
+    provideClusterInfo: provideClusterInfo === true,
   };
 }
 
@@ -172,19 +215,23 @@ function inCluster(host: string, port: string, saDir: string): ResolvedKubeConfi
   };
   const namespaceFile = path.join(saDir, 'namespace');
   const namespace = fs.existsSync(namespaceFile) ? read('namespace') : null;
+  const token = read('token');
+  registerSecret(token);
   const kubeConfig = new KubeConfig();
   // The token is read once rather than through client-node's tokenFile provider: that provider is a
   // process-wide singleton caching one token for all files. A doctor run is far shorter than the
   // token's rotation period (about an hour for projected tokens).
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'in-cluster', server, caFile: path.join(saDir, 'ca.crt'), skipTLSVerify: false }],
-    users: [{ name: 'service-account', token: read('token') }],
+    users: [{ name: 'service-account', token: token }],
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'service-account', namespace }],
     currentContext: 'in-cluster',
   });
   checkFile('service account', path.join(saDir, 'ca.crt'));
   return {
     kubeConfig,
+    server,
+    exec: null,
     target: { context: null, cluster: null, server, user: null, namespace, inCluster: true },
   };
 }

@@ -3,6 +3,8 @@ import https from 'node:https';
 import { bufferFromFileOrString, type KubeConfig } from '@kubernetes/client-node';
 import { formatSeconds, untilAborted } from './deadline.js';
 import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
+import type { ExecCredentialPlugin } from './kube-exec.js';
+import { registerSecret } from './redact.js';
 import { Sensitive } from './sensitive.js';
 
 /** One request as RBAC names it, for the `permission` of a 403: `list secrets in plate-stg`. */
@@ -28,8 +30,9 @@ export interface KubeCredentials {
 }
 
 /**
- * HTTP to the API server with client-node's KubeConfig supplying TLS material and credentials
- * (token, client certificate, exec and auth-provider plugins, proxy-url agents).
+ * HTTP to the API server with client-node's KubeConfig supplying TLS material and static credentials
+ * (token, client certificate, basic auth, auth-provider plugins, proxy-url agents); exec credential
+ * plugins are run by ExecCredentialPlugin under the caller's deadline.
  *
  * Why not the generated API clients: in client-node 1.x they send through node-fetch without an
  * AbortSignal and with no timeout, so a hung API server would hang the run and a deadline could not
@@ -37,11 +40,20 @@ export interface KubeCredentials {
  */
 export class KubeHttp {
   #lastOptions: https.RequestOptions | null = null;
+  /** Our own keep-alive pool, so `close()` can end its sockets; a kubeconfig proxy-url brings its own agent. */
+  readonly #agents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
 
   constructor(
     private readonly kubeConfig: KubeConfig,
-    readonly server: string,
+    /** Where requests go (may carry userinfo, which node:https sends as basic auth). */
+    private readonly server: string,
+    /** The server as messages name it: `the API server at https://…`, userinfo removed. */
+    readonly label: string,
     private readonly timeoutMs: number,
+    private readonly exec: ExecCredentialPlugin | null,
     private readonly trace?: (line: string) => void,
   ) {}
 
@@ -63,7 +75,7 @@ export class KubeHttp {
     let outcome = 'failed';
     try {
       const options: https.RequestOptions = { method, headers: {} };
-      await untilAborted(this.#applyCredentials(options), deadline);
+      await untilAborted(this.#applyCredentials(options, deadline), deadline);
       const reply = await this.#request(options, target, body, deadline);
       outcome = String(reply.status);
       return reply;
@@ -77,11 +89,11 @@ export class KubeHttp {
         throw new GatewayError(
           'kubernetes',
           'timeout',
-          `the API server did not answer within ${formatSeconds(this.timeoutMs)}`,
+          `the API server at ${this.label} did not answer within ${formatSeconds(this.timeoutMs)}`,
         );
       }
       outcome = (error as NodeJS.ErrnoException).code ?? 'failed';
-      throw error instanceof GatewayError ? error : transportError(error, this.server);
+      throw error instanceof GatewayError ? error : transportError(error, this.label);
     } finally {
       this.trace?.(`${method} ${target} ${outcome} ${Math.round(performance.now() - started)}ms`);
     }
@@ -109,20 +121,35 @@ export class KubeHttp {
     };
   }
 
-  async #applyCredentials(options: https.RequestOptions): Promise<void> {
+  /** Ends every pooled connection to the API server. */
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+
+  async #applyCredentials(options: https.RequestOptions, signal: AbortSignal): Promise<void> {
     try {
       await this.kubeConfig.applyToHTTPSOptions(options);
     } catch (error) {
-      // Exec plugins (aws, gke-gcloud-auth-plugin, kubelogin) fail here: expired logins, missing binaries.
+      // Auth-provider plugins (oidc, azure, gcp) fail here: expired logins, missing binaries.
       throw new GatewayError(
         'kubernetes',
         'unauthorized',
         `could not get credentials for the API server: ${errorMessage(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
+    if (this.exec) {
+      const credential = await this.exec.credential(signal, Date.now());
+      if (credential.token) {
+        options.headers = { ...options.headers, Authorization: `Bearer ${credential.token.reveal()}` };
+      }
+      if (credential.certPem && credential.keyPem) {
+        options.cert = credential.certPem;
+        options.key = credential.keyPem.reveal();
+      }
+    }
+    registerSecrets(options);
     this.#lastOptions = options;
   }
 
@@ -148,10 +175,17 @@ export class KubeHttp {
     deadline: AbortSignal,
   ): Promise<KubeReply> {
     const url = new URL(this.server + target);
-    const transport = url.protocol === 'http:' ? http : https;
+    const isPlain = url.protocol === 'http:';
+    const transport = isPlain ? http : https;
     return new Promise((resolve, reject) => {
       const request = transport.request(url, {
         ...options,
+        // client-node makes a new agent per call (no connection reuse); only a proxy-url needs its agent.
+        agent: this.kubeConfig.getCurrentCluster()?.proxyUrl
+          ? options.agent
+          : isPlain
+            ? this.#agents.http
+            : this.#agents.https,
         headers: {
           ...options.headers,
           Accept: 'application/json, */*',
@@ -171,7 +205,20 @@ export class KubeHttp {
       });
       request.on('response', (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+          settle();
+          request.destroy();
+          reject(
+            new GatewayError(
+              'kubernetes',
+              'protocol',
+              `the API server at ${this.label} sent more than ${MAX_BODY_BYTES >> 20} MB for ${target.split('?')[0]}`,
+            ),
+          );
+        });
         response.on('error', (error) => {
           settle();
           reject(error);
@@ -184,6 +231,19 @@ export class KubeHttp {
       request.end(body);
     });
   }
+}
+
+/** A list page or object bigger than this is not something the doctor should hold in memory. */
+const MAX_BODY_BYTES = 128 << 20;
+
+/** Whatever credential a request is about to carry, known to the redactor before any answer arrives. */
+function registerSecrets(options: https.RequestOptions): void {
+  const headers = options.headers && !Array.isArray(options.headers) ? options.headers : {};
+  const authorization = (headers as Record<string, unknown>)['Authorization'];
+  if (typeof authorization === 'string') registerSecret(authorization.replace(/^(Bearer|Basic)\s+/i, ''));
+  if (options.auth) registerSecret(options.auth.slice(options.auth.indexOf(':') + 1));
+  const key = pem(options.key);
+  if (key) registerSecret(key);
 }
 
 /** A non-success reply as a GatewayError; the body is used only through a Status object's `message`. */
@@ -256,7 +316,8 @@ function statusMessage(body: string): string | null {
   try {
     const status = JSON.parse(body) as { kind?: unknown; message?: unknown };
     if (status.kind !== 'Status' || typeof status.message !== 'string' || status.message === '') return null;
-    return status.message.split('\n')[0]!.slice(0, 300);
+    // Not cut here: the GatewayError redacts first, then bounds, so no half token escapes the redactor.
+    return status.message.split('\n')[0]!;
   } catch {
     return null;
   }

@@ -1,5 +1,6 @@
 import { KINDS, resourceName, type KindDef, type KindName } from './kinds.js';
 import { resolveKubeConfig, type KubeConfigOptions } from './kube-config.js';
+import { ExecCredentialPlugin } from './kube-exec.js';
 import { KubeHttp, parseJson, statusError, type Access } from './kube-http.js';
 import { SharedReads } from './memo.js';
 import { GatewayError } from './errors.js';
@@ -32,12 +33,22 @@ export interface KubeGatewayOptions extends KubeConfigOptions {
 
 /** The real KubeGateway. Throws KubeConfigError when no usable kubeconfig or in-cluster account exists. */
 export function createKubeGateway(options: KubeGatewayOptions): KubeGateway {
-  const { kubeConfig, target } = resolveKubeConfig(options);
-  const http = new KubeHttp(kubeConfig, target.server, options.requestTimeoutMs ?? 10_000, options.trace);
+  const { kubeConfig, target, server, exec } = resolveKubeConfig(options);
+  const plugin = exec ? new ExecCredentialPlugin(exec, { server }, options.env ?? process.env) : null;
+  const http = new KubeHttp(
+    kubeConfig,
+    server,
+    target.server,
+    options.requestTimeoutMs ?? 10_000,
+    plugin,
+    options.trace,
+  );
   return new ApiKubeGateway(target, http, options.preferClusterWideLists ?? false);
 }
 
 const PAGE_SIZE = 500;
+/** 500,000 objects of one kind: more than any cluster the doctor is meant for, far less than forever. */
+const MAX_PAGES = 1000;
 
 /**
  * `kubectl apply` copies the whole object, Secret data included, into this annotation:
@@ -46,14 +57,14 @@ const PAGE_SIZE = 500;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 interface RawList {
-  items?: unknown[];
-  metadata?: { continue?: string };
+  items?: unknown;
+  metadata?: { continue?: unknown };
 }
 
 interface RawSecret {
   metadata: KubeObject['metadata'];
-  type?: string;
-  data?: Record<string, string>;
+  type?: unknown;
+  data?: unknown;
 }
 
 class ApiKubeGateway implements KubeGateway {
@@ -92,12 +103,7 @@ class ApiKubeGateway implements KubeGateway {
       return this.#fromClusterWide(kind, options, (o) => this.list(kind, o, signal));
     }
     return this.#reads.read(listKey(kind, options), signal, (s) =>
-      this.#listServed(
-        kind,
-        options,
-        (item, version) => withType(item as KubeObject, KINDS[kind], version),
-        s,
-      ),
+      this.#listServed(kind, options, (item, version) => withType(item, KINDS[kind], version), s),
     );
   }
 
@@ -161,7 +167,7 @@ class ApiKubeGateway implements KubeGateway {
     const path = `/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`;
     return this.#reads.read(JSON.stringify(['secret-value', namespace, name, key]), signal, async (s) => {
       const secret = await this.#getJson<RawSecret>(path, { verb: 'get', resource: 'secrets', namespace }, s);
-      const encoded = secret?.data?.[key];
+      const encoded = isRecord(secret?.data) ? secret.data[key] : undefined;
       return typeof encoded === 'string'
         ? new Sensitive(Buffer.from(encoded, 'base64').toString('utf8'))
         : null;
@@ -238,6 +244,11 @@ class ApiKubeGateway implements KubeGateway {
     this.#clusterWideForbidden.clear();
   }
 
+  async close(): Promise<void> {
+    this.forget();
+    this.http.close();
+  }
+
   /** GET a JSON object; 404 resolves to null, any other non-200 rejects with a GatewayError. */
   async #getJson<T>(target: string, access: Access, signal: AbortSignal): Promise<T | null> {
     const reply = await this.http.send('GET', target, undefined, signal);
@@ -250,7 +261,7 @@ class ApiKubeGateway implements KubeGateway {
   async #listServed<T>(
     kind: KindName,
     options: ListOptions,
-    map: (item: unknown, version: string) => T,
+    map: (item: KubeObject, version: string) => T,
     signal: AbortSignal,
   ): Promise<T[] | null> {
     for (const version of KINDS[kind].versions) {
@@ -264,7 +275,7 @@ class ApiKubeGateway implements KubeGateway {
     kind: KindName,
     version: string,
     options: ListOptions,
-    map: (item: unknown, version: string) => T,
+    map: (item: KubeObject, version: string) => T,
     signal: AbortSignal,
   ): Promise<T[] | null> {
     const def: KindDef = KINDS[kind];
@@ -273,6 +284,7 @@ class ApiKubeGateway implements KubeGateway {
     const collection = `${base}${namespace ? `/namespaces/${enc(namespace)}` : ''}/${def.plural}`;
     const access: Access = { verb: 'list', resource: resourceName(kind), namespace };
     const items: T[] = [];
+    const tokens = new Set<string>();
     let next: string | undefined;
     do {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -286,11 +298,82 @@ class ApiKubeGateway implements KubeGateway {
       if (reply.status === 404 && def.group !== '' && next === undefined) return null;
       if (reply.status !== 200) throw statusError(reply, 'GET', target, access);
       const page = parseJson<RawList>(reply, 'GET', target);
-      for (const item of page.items ?? []) items.push(map(item, version));
-      next = page.metadata?.continue || undefined;
+      const pageItems = page?.items ?? [];
+      if (!Array.isArray(pageItems)) throw this.#protocol(`its list of ${def.plural} has no items array`);
+      for (const item of pageItems) items.push(map(this.#object(item, def), version));
+      next =
+        typeof page.metadata?.continue === 'string' && page.metadata.continue
+          ? page.metadata.continue
+          : undefined;
+      // A server that never stops paginating must not keep the doctor asking until the deadline.
+      if (next !== undefined && tokens.has(next)) {
+        throw this.#protocol(`it repeated a continue token while listing ${def.plural}; stopped paginating`);
+      }
+      if (next !== undefined) tokens.add(next);
+      if (tokens.size >= MAX_PAGES) {
+        throw this.#protocol(`it sent more than ${MAX_PAGES} pages of ${def.plural}; stopped paginating`);
+      }
     } while (next);
     return items;
   }
+
+  #protocol(problem: string): GatewayError {
+    return new GatewayError(
+      'kubernetes',
+      'protocol',
+      `the API server at ${this.http.label} answered oddly: ${problem}`,
+    );
+  }
+
+  /**
+   * A list item with its metadata checked and typed: checks may rely on `metadata` (a string `name`, and
+   * string/record/array fields or none), while `spec`, `status` and the rest stay untrusted JSON.
+   */
+  #object(raw: unknown, def: KindDef): KubeObject {
+    const item = isRecord(raw) ? raw : null;
+    const m = item && isRecord(item.metadata) ? item.metadata : null;
+    if (!item || !m || typeof m.name !== 'string' || m.name === '') {
+      throw this.#protocol(`it sent a ${def.kind} without metadata.name`);
+    }
+    const metadata: KubeObject['metadata'] = { name: m.name };
+    if (typeof m.namespace === 'string') metadata.namespace = m.namespace;
+    if (typeof m.uid === 'string') metadata.uid = m.uid;
+    if (typeof m.creationTimestamp === 'string') metadata.creationTimestamp = m.creationTimestamp;
+    if (typeof m.generation === 'number') metadata.generation = m.generation;
+    const labels = stringRecord(m.labels);
+    if (labels) metadata.labels = labels;
+    const annotations = stringRecord(m.annotations);
+    if (annotations) metadata.annotations = annotations;
+    if (Array.isArray(m.ownerReferences)) {
+      metadata.ownerReferences = m.ownerReferences.flatMap((r: unknown) => {
+        if (!isRecord(r)) return [];
+        const { apiVersion, kind, name, uid, controller } = r;
+        if (typeof kind !== 'string' || typeof name !== 'string') return [];
+        return [
+          {
+            apiVersion: typeof apiVersion === 'string' ? apiVersion : '',
+            kind,
+            name,
+            uid: typeof uid === 'string' ? uid : '',
+            ...(controller === true ? { controller: true } : {}),
+          },
+        ];
+      });
+    }
+    return { ...item, metadata } as KubeObject;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The string values of a record; null when it is not one. */
+function stringRecord(value: unknown): Record<string, string> | null {
+  if (!isRecord(value)) return null;
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key] = v;
+  return out;
 }
 
 function listKey(kind: KindName, options: ListOptions): string {
@@ -327,9 +410,10 @@ function summarizeSecret(secret: RawSecret): SecretSummary {
     ownerReferences: m.ownerReferences,
     creationTimestamp: m.creationTimestamp,
   };
-  const type = secret.type ?? 'Opaque';
-  const summary: SecretSummary = { metadata, type, keys: Object.keys(secret.data ?? {}).sort() };
-  const crt = secret.data?.['tls.crt'];
+  const type = typeof secret.type === 'string' && secret.type !== '' ? secret.type : 'Opaque';
+  const data = isRecord(secret.data) ? secret.data : {};
+  const summary: SecretSummary = { metadata, type, keys: Object.keys(data).sort() };
+  const crt = data['tls.crt'];
   if (type === 'kubernetes.io/tls' && typeof crt === 'string')
     summary.tlsCrtPem = Buffer.from(crt, 'base64').toString('utf8');
   return summary;

@@ -1,7 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import NodeVault from 'node-vault';
-import { GatewayError, errorMessage } from './errors.js';
+import { BaoTransport, BodyTooLarge, type BaoResponse } from './bao-transport.js';
+import { formatSeconds } from './deadline.js';
+import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
+import { clip } from '../text.js';
+import { redact, withoutUserinfo } from './redact.js';
 import type { Sensitive } from './sensitive.js';
 import type { BaoEndpoint, BaoHealth, KvRead, OpenBaoGateway, TokenLookup } from './types.js';
 
@@ -16,6 +20,7 @@ export interface OpenBaoGatewayOptions {
 interface BaoReply {
   status: number;
   body: unknown;
+  location: string | null;
 }
 
 type Json = Record<string, unknown>;
@@ -25,15 +30,15 @@ const SEALED = 'Vault is sealed';
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_(TLS|SSL)_|^EPROTO$/;
 
 /**
- * The real OpenBao gateway through node-vault, one client per endpoint. node-vault is used as a
- * transport only: every status is mapped here, and no error object of node-vault or axios (they carry
- * the request headers, hence the token) ever leaves this module.
+ * The real OpenBao gateway through node-vault, one client per endpoint, on our own transport
+ * (./bao-transport.ts: undici, no redirects, abortable, bounded bodies). Every status is mapped here, and
+ * no error object of the transport ever leaves this module.
  */
 export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenBaoGateway {
   const timeoutMs = options.timeoutMs ?? 5000;
   const trace = options.trace ?? (() => {});
   const reads = new SharedReads();
-  const clients = new Map<string, NodeVault.client>();
+  const clients = new Map<string, { vault: NodeVault.client; transport: BaoTransport }>();
   // Keys for memo and clients name credentials by a keyed hash: stable for the run, useless outside it.
   const hmacKey = randomBytes(32);
   const fingerprint = (value: string) => createHmac('sha256', hmacKey).update(value).digest('base64url');
@@ -53,25 +58,20 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
   function clientFor(endpoint: BaoEndpoint): NodeVault.client {
     const key = endpointKey(endpoint);
     const existing = clients.get(key);
-    if (existing) return existing;
-    const tls = endpoint.tls;
-    const client = NodeVault({
+    if (existing) return existing.vault;
+    const transport = new BaoTransport(endpoint);
+    const vault = NodeVault({
       endpoint: endpoint.address,
+      'request-promise': transport.requestPromise,
       // node-vault's own debug output prints paths and request bodies; it stays silent whatever DEBUG says.
       debug: () => {},
-      requestOptions: {
-        ...(tls?.caPem ? { ca: tls.caPem } : {}),
-        ...(tls?.certPem ? { cert: tls.certPem } : {}),
-        ...(tls?.keyPem ? { key: tls.keyPem.reveal() } : {}),
-        strictSSL: !tls?.insecureSkipVerify,
-      },
     });
     // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX; the doctor sends only what it was given.
-    Object.assign(client, { token: '', namespace: undefined, pathPrefix: '' });
+    Object.assign(vault, { token: '', namespace: undefined, pathPrefix: '' });
     // Every status is an answer to map here: node-vault would throw on non-2xx and hide health's status code.
-    client.handleVaultResponse = async (response) => response;
-    clients.set(key, client);
-    return client;
+    vault.handleVaultResponse = async (response) => response;
+    clients.set(key, { vault, transport });
+    return vault;
   }
 
   async function send(
@@ -79,24 +79,34 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
     method: 'GET' | 'POST',
     path: string,
     token: Sensitive | null,
+    signal: AbortSignal,
     body?: Json,
   ): Promise<BaoReply> {
-    const url = `${endpoint.address.replace(/\/+$/, '')}/v1/${path}`;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(endpoint.headers ?? {})) headers[name] = value.reveal();
     if (token) headers['X-Vault-Token'] = token.reveal();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const deadline = AbortSignal.any([signal, timeout]);
+    const url = `${withoutUserinfo(endpoint.address.replace(/\/+$/, ''))}/v1/${path}`;
     try {
       const response = (await clientFor(endpoint).request({
         path: `/${path}`,
         method,
         headers,
-        timeout: timeoutMs,
+        signal: deadline,
         ...(body ? { json: body } : {}),
-      })) as { statusCode: number; body: unknown };
+      })) as BaoResponse;
       trace(`${method} ${url} → ${response.statusCode}`);
-      return { status: response.statusCode, body: response.body };
+      return { status: response.statusCode, body: response.body, location: response.location };
     } catch (error) {
-      const failure = connectionFailure(error, endpoint, timeoutMs, Object.values(headers));
+      if (signal.aborted) throw signal.reason;
+      const failure = timeout.aborted
+        ? new GatewayError(
+            'openbao',
+            'timeout',
+            `OpenBao at ${endpoint.label} did not answer within ${formatSeconds(timeoutMs)}`,
+          )
+        : connectionFailure(error, endpoint, path);
       trace(`${method} ${url} → ${failure.message}`);
       throw failure;
     }
@@ -106,8 +116,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
 
   return {
     readHealth(endpoint, signal) {
-      return reads.read(`${endpointKey(endpoint)} health`, signal, async (): Promise<BaoHealth> => {
-        const reply = await send(endpoint, 'GET', 'sys/health', null);
+      return reads.read(`${endpointKey(endpoint)} health`, signal, async (s): Promise<BaoHealth> => {
+        const reply = await send(endpoint, 'GET', 'sys/health', null, s);
         const body = reply.body;
         // 429 (standby), 501 (not initialized) and 503 (sealed) carry a health body too: they are answers.
         if (
@@ -132,8 +142,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
       return reads.read(
         `${endpointKey(endpoint)} lookup ${tokenKey(token)}`,
         signal,
-        async (): Promise<TokenLookup> => {
-          const reply = await send(endpoint, 'GET', 'auth/token/lookup-self', token);
+        async (s): Promise<TokenLookup> => {
+          const reply = await send(endpoint, 'GET', 'auth/token/lookup-self', token, s);
           const data = isRecord(reply.body) ? reply.body['data'] : undefined;
           if (reply.status === 200 && isRecord(data)) {
             // Pick fields one by one: `data.id` is the token itself and `accessor` names it; neither is kept.
@@ -155,8 +165,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
 
     readCapabilities(endpoint, token, paths, signal) {
       const key = `${endpointKey(endpoint)} capabilities ${tokenKey(token)} ${JSON.stringify(paths)}`;
-      return reads.read(key, signal, async (): Promise<Record<string, string[]>> => {
-        const reply = await send(endpoint, 'POST', 'sys/capabilities-self', token, { paths });
+      return reads.read(key, signal, async (s): Promise<Record<string, string[]>> => {
+        const reply = await send(endpoint, 'POST', 'sys/capabilities-self', token, s, { paths });
         if (reply.status !== 200 || !isRecord(reply.body))
           throw statusFailure(reply, endpoint, 'sys/capabilities-self');
         const body = reply.body;
@@ -187,8 +197,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
       return reads.read(
         `${endpointKey(endpoint)} kv ${tokenKey(token)} ${apiPath}`,
         signal,
-        async (): Promise<KvRead> => {
-          const reply = await send(endpoint, 'GET', apiPath, token);
+        async (s): Promise<KvRead> => {
+          const reply = await send(endpoint, 'GET', apiPath, token, s);
           const body = isRecord(reply.body) ? reply.body : {};
           const data = isRecord(body['data']) ? body['data'] : null;
           if (!apiServerStatus(reply.body)) {
@@ -214,43 +224,37 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
     forget() {
       reads.clear();
     },
+
+    async close() {
+      reads.clear();
+      await Promise.all([...clients.values()].map((c) => c.transport.close()));
+      clients.clear();
+    },
   };
 }
 
-/** A failure to get any HTTP answer, as a GatewayError built from scratch: the axios error is dropped. */
-function connectionFailure(
-  error: unknown,
-  endpoint: BaoEndpoint,
-  timeoutMs: number,
-  secrets: string[],
-): GatewayError {
+/** A failure to get any HTTP answer, as a GatewayError built from scratch: the transport's error is dropped. */
+function connectionFailure(error: unknown, endpoint: BaoEndpoint, path: string): GatewayError {
+  const at = `OpenBao at ${endpoint.label}`;
+  if (error instanceof BodyTooLarge) {
+    return new GatewayError('openbao', 'protocol', `${at} sent ${error.message} for ${path}`);
+  }
   const code = (error as { code?: unknown } | null)?.code;
   const codeText = typeof code === 'string' ? code : undefined;
-  const detail = scrub(errorMessage(error), secrets);
-  // Keep a cause for --debug, rebuilt from the code and a scrubbed message only.
+  const detail = errorMessage(error);
+  // Keep a cause for --debug, rebuilt from the code and a redacted message only.
   const cause = Object.assign(new Error(detail), { code: codeText });
-  const at = `OpenBao at ${endpoint.label}`;
-  switch (codeText) {
-    case 'ECONNREFUSED':
-      return new GatewayError('openbao', 'unreachable', `cannot reach ${at}: connection refused`, { cause });
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new GatewayError(
-        'openbao',
-        'unreachable',
-        `cannot reach ${at}: its host name does not resolve`,
-        { cause },
-      );
-    case 'ECONNRESET':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EPIPE':
-      return new GatewayError('openbao', 'unreachable', `cannot reach ${at}: ${detail}`, { cause });
-    case 'ECONNABORTED':
-    case 'ETIMEDOUT':
-      return new GatewayError('openbao', 'timeout', `${at} did not answer within ${timeoutMs / 1000}s`, {
-        cause,
-      });
+  const reason = socketErrorReason(codeText);
+  if (codeText === 'ENOTFOUND' || codeText === 'EAI_AGAIN') {
+    return new GatewayError('openbao', 'unreachable', `cannot reach ${at}: its host name does not resolve`, {
+      cause,
+    });
+  }
+  if (reason) return new GatewayError('openbao', 'unreachable', `cannot reach ${at}: ${reason}`, { cause });
+  if (codeText === 'UND_ERR_SOCKET' || codeText === 'UND_ERR_CLOSED') {
+    return new GatewayError('openbao', 'unreachable', `cannot reach ${at}: the connection was closed`, {
+      cause,
+    });
   }
   if (codeText && TLS_CODE.test(codeText)) {
     return new GatewayError('openbao', 'tls', `TLS with ${at} failed: ${detail}`, { cause });
@@ -274,6 +278,16 @@ function statusFailure(reply: BaoReply, endpoint: BaoEndpoint, what: string): Ga
     }
     if (status === 404) return new GatewayError('openbao', 'unreachable', message, options);
     return new GatewayError('openbao', status >= 500 ? 'unavailable' : 'protocol', message, options);
+  }
+  if (status >= 300 && status < 400) {
+    // Following it would send our token (and the API server's credentials) to wherever it points.
+    const to = reply.location ? ` to ${withoutUserinfo(reply.location)}` : '';
+    return new GatewayError(
+      'openbao',
+      'protocol',
+      `OpenBao at ${endpoint.label} redirected ${what}${to} (HTTP ${status}); not followed, because the request carries a token`,
+      options,
+    );
   }
   const errors = errorsOf(reply.body);
   if (status === 503 && errors.includes(SEALED)) {
@@ -300,11 +314,17 @@ function apiServerStatus(body: unknown): string | null {
   return typeof body['message'] === 'string' ? body['message'] : String(body['reason'] ?? 'no message');
 }
 
-/** `errors` as the server wrote them; a non-JSON body (a proxy's HTML page) becomes its first line. */
+/**
+ * `errors` as the server wrote them, redacted (a server may quote our token back) and bounded; a non-JSON
+ * body (a proxy's HTML page) becomes its first line.
+ */
 function errorsOf(body: unknown): string[] {
-  if (isRecord(body)) return strings(body['errors']) ?? [];
-  if (typeof body === 'string' && body.trim()) return [body.trim().split('\n')[0]!.slice(0, 200)];
-  return [];
+  const raw = isRecord(body)
+    ? (strings(body['errors']) ?? [])
+    : typeof body === 'string' && body.trim()
+      ? [body.trim().split('\n')[0]!]
+      : [];
+  return raw.slice(0, 10).map((error) => clip(redact(error), 1000));
 }
 
 /** One line from server errors: the multierror wrapping (`1 error occurred:\n\t* …`) is unwrapped. */
@@ -317,10 +337,6 @@ function summarize(errors: string[]): string {
         : [error.replace(/\s+/g, ' ').trim()];
     })
     .join('; ');
-}
-
-function scrub(text: string, secrets: string[]): string {
-  return secrets.filter(Boolean).reduce((clean, secret) => clean.split(secret).join('[redacted]'), text);
 }
 
 function isRecord(value: unknown): value is Json {

@@ -7,7 +7,8 @@
  * - expected absence is a value (null, `{ kind: 'nxdomain' }`, `{ kind: 'absent' }`), never a throw;
  * - every other failure rejects with a GatewayError (./errors.ts) whose message holds no secret;
  * - reads are memoized for the run, so two steps asking the same question cause one request;
- *   `forget()` drops the memo (the UI's rerun).
+ *   `forget()` drops the memo (the UI's rerun);
+ * - `close()` ends every connection and child process the gateway holds; nothing it started outlives it.
  */
 import type { KindName } from './kinds.js';
 import type { Sensitive } from './sensitive.js';
@@ -111,6 +112,7 @@ export interface KubeGateway {
     scheme?: 'http' | 'https',
   ): BaoEndpoint;
   forget(): void;
+  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- OpenBao
@@ -175,6 +177,7 @@ export interface OpenBaoGateway {
     signal: AbortSignal,
   ): Promise<KvRead>;
   forget(): void;
+  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- DNS
@@ -207,6 +210,7 @@ export interface DnsGateway {
   /** Asks every resolver for A and AAAA over UDP (TCP when truncated), following CNAMEs. Memoized per name. */
   resolve(name: string, signal: AbortSignal): Promise<ResolverAnswer[]>;
   forget(): void;
+  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- HTTP(S) probes of the ingress
@@ -242,6 +246,7 @@ export interface HttpGateway {
     signal: AbortSignal,
   ): Promise<HttpReply>;
   forget(): void;
+  close(): Promise<void>;
 }
 
 export interface Gateways {

@@ -36,19 +36,33 @@ export const FAKE_TARGET: KubeTarget = {
 };
 
 export function fakeKube(impl: Partial<Methods<KubeGateway>> = {}): KubeGateway {
-  return strict<KubeGateway>('kube', impl as Partial<KubeGateway>, { target: FAKE_TARGET, forget: () => {} });
+  return strict<KubeGateway>('kube', impl as Partial<KubeGateway>, {
+    target: FAKE_TARGET,
+    forget: () => {},
+    close: async () => {},
+  });
 }
 
 export function fakeOpenBao(impl: Partial<Methods<OpenBaoGateway>> = {}): OpenBaoGateway {
-  return strict<OpenBaoGateway>('openbao', impl as Partial<OpenBaoGateway>, { forget: () => {} });
+  return strict<OpenBaoGateway>('openbao', impl as Partial<OpenBaoGateway>, {
+    forget: () => {},
+    close: async () => {},
+  });
 }
 
 export function fakeDns(impl: Partial<Methods<DnsGateway>> = {}, resolvers = ['127.0.0.53:53']): DnsGateway {
-  return strict<DnsGateway>('dns', impl as Partial<DnsGateway>, { resolvers, forget: () => {} });
+  return strict<DnsGateway>('dns', impl as Partial<DnsGateway>, {
+    resolvers,
+    forget: () => {},
+    close: async () => {},
+  });
 }
 
 export function fakeHttp(impl: Partial<Methods<HttpGateway>> = {}): HttpGateway {
-  return strict<HttpGateway>('http', impl as Partial<HttpGateway>, { forget: () => {} });
+  return strict<HttpGateway>('http', impl as Partial<HttpGateway>, {
+    forget: () => {},
+    close: async () => {},
+  });
 }
 
 /** All four gateways; the ones not given throw on any call. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../src/gateways/errors.js';
 import { createKubeGateway, type KubeGatewayOptions } from '../../src/gateways/kube.js';
 import type { KubeGateway } from '../../src/gateways/types.js';
@@ -33,6 +33,11 @@ beforeEach(() => {
   server.reset();
   traces = [];
 });
+// Each gateway keeps its connections alive for the run; a test's sockets must not count in the next test.
+const opened: KubeGateway[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((g) => g.close()));
+});
 
 let configs = 0;
 function gateway(
@@ -50,7 +55,9 @@ function gateway(
     ...(client ? { client } : { token: TOKEN }),
   });
   fs.writeFileSync(file, JSON.stringify(config));
-  return createKubeGateway({ kubeconfigPath: file, env: {}, trace: (line) => traces.push(line), ...rest });
+  const kube = createKubeGateway({ kubeconfigPath: file, env: {}, trace: (line) => traces.push(line), ...rest });
+  opened.push(kube);
+  return kube;
 }
 
 async function rejection(work: Promise<unknown>): Promise<GatewayError> {
@@ -447,7 +454,10 @@ describe('transport failures', () => {
     const started = Date.now();
     const error = await rejection(gateway({ requestTimeoutMs: 300 }).readVersion(signal()));
     const elapsed = Date.now() - started;
-    expect([error.kind, error.message]).toEqual(['timeout', 'the API server did not answer within 0.3s']);
+    expect([error.kind, error.message]).toEqual([
+      'timeout',
+      `the API server at ${server.url} did not answer within 0.3s`,
+    ]);
     expect(elapsed).toBeGreaterThanOrEqual(290);
     expect(elapsed).toBeLessThan(2000);
     await server.socketsClosed(1000);
@@ -553,7 +563,9 @@ describe('exec credential plugins', () => {
     };
     const file = path.join(dir, `${user}.kubeconfig`);
     fs.writeFileSync(file, JSON.stringify(config));
-    return createKubeGateway({ kubeconfigPath: file, env: {}, trace: (line) => traces.push(line) });
+    const kube = createKubeGateway({ kubeconfigPath: file, env: {}, trace: (line) => traces.push(line) });
+    opened.push(kube);
+    return kube;
   }
 
   it('sends the token the plugin prints and hands it to the proxy endpoint after a request', async () => {
@@ -576,16 +588,48 @@ describe('exec credential plugins', () => {
     expect(traces.join('\n')).not.toContain(TOKEN);
   });
 
-  it('reports a failing plugin as unauthorized with the first line of its error output', async () => {
+  it('reports a failing plugin as unauthorized without quoting what it printed, which may hold a token', async () => {
     const kube = execGateway(
       'exec-fail',
-      `process.stderr.write('error: You must be logged in to the server\\nrun: login'); process.exit(1);`,
+      `process.stderr.write('error: token ${TOKEN} expired\\n'); process.exit(1);`,
     );
+    const error = await rejection(kube.readVersion(signal()));
+    expect(error.kind).toBe('unauthorized');
+    expect(error.message).toMatch(/^the credential plugin \S+ exited with code 1; run it by hand to see why/);
+    expect(error.message).not.toContain(TOKEN);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('never quotes stdout that is not an ExecCredential', async () => {
+    const kube = execGateway('exec-garbage', `process.stdout.write('token=${TOKEN}');`);
     const error = await rejection(kube.readVersion(signal()));
     expect([error.kind, error.message]).toEqual([
       'unauthorized',
-      'could not get credentials for the API server: error: You must be logged in to the server',
+      `the credential plugin ${process.execPath} printed something that is not an ExecCredential (${`token=${TOKEN}`.length} bytes)`,
     ]);
-    expect(server.requests).toHaveLength(0);
+  });
+
+  it('kills a plugin that hangs when the caller gives up, so nothing outlives the deadline', async () => {
+    const pidFile = path.join(dir, 'hang.pid');
+    const kube = execGateway(
+      'exec-hang',
+      `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`,
+    );
+    const controller = new AbortController();
+    const pending = kube.readVersion(controller.signal).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(fs.existsSync(pidFile)).toBe(true), { timeout: 5000 });
+    controller.abort(new Error('deadline'));
+    expect(await pending).toEqual(new Error('deadline'));
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    await vi.waitFor(() => expect(isAlive(pid)).toBe(false), { timeout: 2000 });
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

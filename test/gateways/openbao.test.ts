@@ -385,3 +385,90 @@ describe('secrets never leave the gateway', () => {
     }
   });
 });
+
+describe('a hostile OpenBao', () => {
+  it.each([400, 403, 500, 502])(
+    'never quotes the token back when a %i body echoes X-Vault-Token',
+    async (status) => {
+      const planted = 'canary-echo-token-3c1f9e';
+      const { endpoint } = await tiny((req, res) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ errors: [`bad token ${String(req.headers['x-vault-token'])}, try again`] }));
+      });
+      const answer = await createOpenBaoGateway()
+        .lookupToken(endpoint, token(planted), signal())
+        .catch((error: unknown) => error);
+      // 403 is an answer (a denied token), the others GatewayErrors: neither may carry the token.
+      const text = answer instanceof GatewayError ? answer.message : JSON.stringify(answer);
+      expect(text).not.toContain(planted);
+      expect(text).toContain('[redacted]');
+    },
+  );
+
+  it.each([
+    [
+      'GET sys/health',
+      (bao: ReturnType<typeof createOpenBaoGateway>, e: BaoEndpoint) => bao.readHealth(e, signal()),
+    ],
+    [
+      'GET auth/token/lookup-self',
+      (bao: ReturnType<typeof createOpenBaoGateway>, e: BaoEndpoint) =>
+        bao.lookupToken(e, token('canary-redirect-token-77a1'), signal()),
+    ],
+    [
+      'POST sys/capabilities-self',
+      (bao: ReturnType<typeof createOpenBaoGateway>, e: BaoEndpoint) =>
+        bao.readCapabilities(e, token('canary-redirect-token-77a1'), ['server/data/x'], signal()),
+    ],
+  ])('does not follow a 307 on %s, and names where it pointed', async (_, call) => {
+    const collector = await tiny(json(200, { initialized: true, sealed: false }));
+    const { endpoint } = await tiny((req, res) => {
+      res.writeHead(307, { Location: `${collector.endpoint.address}${req.url}` });
+      res.end();
+    });
+    const error = await failure(call(createOpenBaoGateway(), endpoint));
+    expect(collector.seen).toEqual([]);
+    expect(error.kind).toBe('protocol');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^OpenBao at ${endpoint.label} redirected \\S+ to ${collector.endpoint.address}/v1/\\S+ \\(HTTP 307\\); not followed`,
+      ),
+    );
+  });
+
+  it('gives up on a server that sends headers and then dribbles, within its timeout', async () => {
+    const { endpoint } = await tiny((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    const started = Date.now();
+    const error = await failure(createOpenBaoGateway({ timeoutMs: 500 }).readHealth(endpoint, signal()));
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect([error.kind, error.message]).toEqual([
+      'timeout',
+      `OpenBao at ${endpoint.label} did not answer within 0.5s`,
+    ]);
+  });
+
+  it('stops reading a body of several megabytes and says so in one bounded line', async () => {
+    const { endpoint } = await tiny((_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('x'.repeat(5 << 20));
+    });
+    const error = await failure(createOpenBaoGateway().readHealth(endpoint, signal()));
+    expect([error.kind, error.message]).toEqual([
+      'protocol',
+      `OpenBao at ${endpoint.label} sent more than 1 MB for sys/health`,
+    ]);
+  });
+
+  it('closes its connections on close(), so nothing keeps the process alive', async () => {
+    const { endpoint } = await tiny(json(200, { initialized: true, sealed: false }));
+    const bao = createOpenBaoGateway();
+    await bao.readHealth(endpoint, signal());
+    await bao.close();
+    await expect(bao.readHealth(endpoint, signal())).resolves.toMatchObject({ sealed: false });
+    await bao.close();
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Text from outside made safe to show: one line, bounded, and with every character a terminal would
+ * interpret made visible. Shared by every layer; imports nothing.
+ */
+
+/** Longest message, hint or command a result node carries (documented in docs/contract.md). */
+export const NODE_TEXT_LIMIT = 8192;
+
+/** Longest text the tree and the live UI print for one message; the reports carry NODE_TEXT_LIMIT. */
+export const SCREEN_TEXT_LIMIT = 2048;
+
+/** Whitespace runs (newlines, tabs) collapsed to one space: multi-line controller messages fit a line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * At most `limit` characters: longer text is cut at a word boundary when one is near, and says how much
+ * is left out (`… (1234 more characters)`), so a reader knows it is not the whole text.
+ */
+export function clip(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const room = Math.max(0, limit - 32);
+  const space = text.lastIndexOf(' ', room);
+  const cut = space > room - 80 && space > 0 ? space : room;
+  return `${text.slice(0, cut)} … (${text.length - cut} more characters)`;
+}
+
+// C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates and marks, line and
+// paragraph separators, and lone surrogates: a terminal or a document viewer would act on them.
+const INVISIBLE =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Control characters and bidi controls spelled out (`\x1B`, `\u202E`) so they are seen, not obeyed.
+ * Tab and newline are kept: callers that need one line call `oneLine` first.
+ */
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (char) => {
+    const code = char.charCodeAt(0);
+    if (code <= 0xff) return `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`;
+    return `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}
+
+/** One line, controls visible, at most `limit` characters: how a text renderer shows outside text. */
+export function displayable(text: string, limit: number): string {
+  return clip(visible(oneLine(text)), limit);
+}
