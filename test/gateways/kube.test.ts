@@ -55,7 +55,12 @@ function gateway(
     ...(client ? { client } : { token: TOKEN }),
   });
   fs.writeFileSync(file, JSON.stringify(config));
-  const kube = createKubeGateway({ kubeconfigPath: file, env: {}, trace: (line) => traces.push(line), ...rest });
+  const kube = createKubeGateway({
+    kubeconfigPath: file,
+    env: {},
+    trace: (line) => traces.push(line),
+    ...rest,
+  });
   opened.push(kube);
   return kube;
 }
