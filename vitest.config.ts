@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    setupFiles: ['test/support/setup.ts'],
     // Sandbox servers and real Debian servers bind loopback ports; keep worker count modest on 2-core machines.
     maxWorkers: 2,
     testTimeout: 20_000,

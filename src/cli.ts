@@ -4,16 +4,17 @@ import { EXIT } from './cli/exit-code.js';
 import { processIO, type CliIO } from './cli/io.js';
 import {
   UsageError,
-  parseDnsServer,
-  parseDuration,
+  flagValue,
   parseOutput,
-  parsePort,
   parseReportPath,
   parseRunbooks,
   selectSteps,
   type DoctorOptions,
 } from './cli/options.js';
 import { UserError, errorMessage } from './gateways/errors.js';
+import { redact } from './gateways/redact.js';
+import { SCREEN_TEXT_LIMIT, displayable } from './text.js';
+import { formatIpEndpoint, parseDuration, parseHttpUrl, parseIpEndpoint, parsePort } from './values.js';
 
 const TOOL_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -58,12 +59,17 @@ export function validateDoctorFlags(runbookNames: string[], flags: DoctorFlags):
     config: flags.config,
     output: parseOutput(flags.output),
     reports: flags.report.map(parseReportPath),
-    dnsServers: flags.dnsServer.map(parseDnsServer),
-    openbaoAddr: flags.openbaoAddr === undefined ? undefined : parseUrl(flags.openbaoAddr, '--openbao-addr'),
-    httpPort: parsePort(flags.httpPort, '--http-port'),
-    httpsPort: parsePort(flags.httpsPort, '--https-port'),
+    dnsServers: flags.dnsServer.map((text) =>
+      formatIpEndpoint(flagValue('--dns-server', (t) => parseIpEndpoint(t, 53), text)),
+    ),
+    openbaoAddr:
+      flags.openbaoAddr === undefined
+        ? undefined
+        : flagValue('--openbao-addr', parseHttpUrl, flags.openbaoAddr),
+    httpPort: flagValue('--http-port', parsePort, flags.httpPort),
+    httpsPort: flagValue('--https-port', parsePort, flags.httpsPort),
     steps,
-    timeoutMs: parseDuration(flags.timeout, '--timeout'),
+    timeoutMs: flagValue('--timeout', parseDuration, flags.timeout),
     demo: flags.demo === true ? 'healthy' : flags.demo,
     debug: Boolean(flags.debug),
     verbose: Boolean(flags.verbose),
@@ -73,21 +79,11 @@ export function validateDoctorFlags(runbookNames: string[], flags: DoctorFlags):
         ? undefined
         : flags.watch === true
           ? 60_000
-          : parseDuration(flags.watch, '--watch'),
+          : flagValue('--watch', parseDuration, flags.watch),
   };
 }
 
-function parseUrl(text: string, flag: string): string {
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return text.replace(/\/+$/, '');
-  } catch {
-    // falls through to the usage error
-  }
-  throw new UsageError(`${flag} takes an http(s) URL like https://bao.example:8200, not "${text}"`);
-}
-
-function buildProgram(io: CliIO, done: (code: number) => void): Command {
+function buildProgram(io: CliIO, startedMs: number, done: (code: number) => void): Command {
   const program = new Command('platform')
     .description('Diagnoses the GitOps platform: ingress, certificates, DNS, secrets from OpenBao, Argo CD')
     .version(TOOL_VERSION, '--version')
@@ -140,7 +136,7 @@ function buildProgram(io: CliIO, done: (code: number) => void): Command {
       const options = validateDoctorFlags(runbookNames, flags);
       // Loaded on use: --help and --version should not pay for the Kubernetes client and the sandbox.
       const { doctorCommand } = await import('./cli/doctor.js');
-      done(await doctorCommand(options, io, TOOL_VERSION));
+      done(await doctorCommand(options, io, { toolVersion: TOOL_VERSION, startedMs }));
     });
 
   const sandbox = program.command('sandbox').description('the built-in sandbox platform (no cluster needed)');
@@ -162,15 +158,21 @@ function buildProgram(io: CliIO, done: (code: number) => void): Command {
   return program;
 }
 
+/** A line for the terminal: credentials removed, one line, control characters visible, bounded. */
+function forStderr(text: string): string {
+  return displayable(redact(text), SCREEN_TEXT_LIMIT);
+}
+
 /**
  * Runs the CLI and resolves to the exit code. Errors for people are one line (plus a "try" line);
  * unexpected errors say they are a bug, with the stack only under --debug.
  */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const startedMs = performance.now();
   let exitCode: number = EXIT.ok;
   const debug = argv.includes('--debug');
   try {
-    await buildProgram(io, (code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
+    await buildProgram(io, startedMs, (code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -181,11 +183,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       return EXIT.couldNotCheck;
     }
     if (error instanceof UserError) {
-      io.stderr.write(`platform: ${error.message}\ntry: platform doctor --help\n`);
+      io.stderr.write(`platform: ${forStderr(error.message)}\n${error.tryLine}\n`);
       return EXIT.couldNotCheck;
     }
-    io.stderr.write(`platform: unexpected error (this is a bug): ${errorMessage(error)}\n`);
-    if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    io.stderr.write(`platform: unexpected error (this is a bug): ${forStderr(errorMessage(error))}\n`);
+    if (debug && error instanceof Error) io.stderr.write(`${redact(error.stack ?? '')}\n`);
     else io.stderr.write('rerun with --debug for the stack trace\n');
     return EXIT.couldNotCheck;
   }

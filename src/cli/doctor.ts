@@ -1,119 +1,176 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Report, ResultNode } from '../checks/result.js';
+import type { Report } from '../checks/result.js';
 import type { Scope } from '../checks/step.js';
-import { loadConfig, selectProfile } from '../config/load.js';
-import { assembleReport, runDoctor, type RunOptions } from '../engine/run.js';
+import { ConfigError, loadConfig, selectProfile } from '../config/load.js';
+import { assembleReport, notCheckedRunbook } from '../engine/run.js';
+import { DoctorSession } from '../engine/session.js';
 import { createDnsGateway } from '../gateways/dns.js';
-import { errorMessage, isGatewayError } from '../gateways/errors.js';
+import { UserError, errorMessage } from '../gateways/errors.js';
 import { createHttpGateway } from '../gateways/http.js';
 import { createKubeGateway } from '../gateways/kube.js';
 import { createOpenBaoGateway } from '../gateways/openbao.js';
+import { redact } from '../gateways/redact.js';
 import { Sensitive } from '../gateways/sensitive.js';
 import type { Gateways } from '../gateways/types.js';
-import { renderers } from '../report/index.js';
+import { FORMATS } from '../report/index.js';
+import { supportsColor, supportsUnicode } from '../report/theme.js';
 import type { RenderOptions } from '../report/types.js';
 import { runbooks } from '../runbooks/index.js';
 import type { Runbook } from '../runbooks/types.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { supportsColor, supportsUnicode } from '../ui/theme.js';
-import { EXIT, exitCodeFor } from './exit-code.js';
+import { displayable } from '../text.js';
+import { InvalidValue, parseHttpUrl } from '../values.js';
+import { exitCodeFor } from './exit-code.js';
 import type { CliIO } from './io.js';
 import { UsageError, type DoctorOptions } from './options.js';
+import { checkScenarioName } from './scenario-name.js';
 import { writeFileAtomically } from './report-file.js';
 import { watchPlain } from './watch.js';
 
 const STEP_TIMEOUT_MS = 20_000;
-const STEP_CONCURRENCY = 4;
 
-/** `platform doctor`: resolve config and target, check reachability, run, render. Returns the exit code. */
-export async function doctorCommand(options: DoctorOptions, io: CliIO, toolVersion: string): Promise<number> {
-  const loaded = loadConfig(options.config, io.cwd);
-  const profile = selectProfile(loaded?.config ?? null, options.env);
+/** The invocation around a command: the tool's version, and when it started (the deadline counts from here). */
+export interface Invocation {
+  toolVersion: string;
+  /** `performance.now()` when `main` began: `--timeout` covers everything after it. */
+  startedMs: number;
+}
+
+/**
+ * `platform doctor`: resolve config and target, run, render, write reports. Returns the exit code.
+ * Whatever the environment does (no config, no kubeconfig, an API server that never answers, Ctrl-C), a
+ * report is printed and written; a mistake in the flags is the only way out without one.
+ */
+export async function doctorCommand(
+  options: DoctorOptions,
+  io: CliIO,
+  invocation: Invocation,
+): Promise<number> {
+  if (options.demo !== undefined) await checkScenarioName(options.demo, '--demo');
+  const plan = planRunbooks(options);
+  const isLive = isInteractive(options, io);
+  const render = renderOptions(options, io);
   // Under the live UI, debug lines would tear Ink's frame: hold them and print them once it has exited.
   const heldDebug: string[] = [];
-  const isLive = isInteractive(options, io);
   const debug = options.debug
-    ? (line: string) => (isLive ? heldDebug.push(line) : io.stderr.write(`[debug] ${line}\n`))
+    ? (line: string) => {
+        const text = `[debug] ${displayable(redact(line), 10_000)}`;
+        if (isLive) heldDebug.push(text);
+        else io.stderr.write(`${text}\n`);
+      }
     : undefined;
+  const target: Report['target'] = {
+    context: options.context ?? null,
+    cluster: null,
+    env: options.env ?? null,
+  };
+  const output = async (report: Report) => {
+    io.stdout.write(FORMATS[options.output ?? 'tree'].render(report, render));
+    await writeReports(options, io, report);
+  };
+
   let sandbox: Sandbox | undefined;
+  let session: DoctorSession | undefined;
+  let isInterrupted = false;
+  // Ctrl-C, SIGTERM, SIGHUP: stop the run; what finished is reported and the demo sandbox cleaned up.
+  void io.interrupted.then(() => {
+    isInterrupted = true;
+    session?.stop();
+  });
   try {
-    if (options.demo !== undefined) {
-      // Only --demo needs the sandbox servers and their certificate library.
-      const { startSandbox } = await import('../sandbox/index.js');
-      sandbox = await startSandbox({ scenario: options.demo });
+    let created: { gateways: Gateways; scope: Scope; target: Report['target'] };
+    try {
+      const loaded = loadConfig(options.config, io.cwd);
+      const profile = selectProfile(loaded?.config ?? null, options.env);
+      if (options.demo !== undefined) {
+        // Only --demo needs the sandbox servers and their certificate library.
+        const { startSandbox } = await import('../sandbox/index.js');
+        sandbox = await startSandbox({ scenario: options.demo });
+      }
+      created = createTarget(options, io, profile, sandbox, debug);
+    } catch (error) {
+      // The environment is at fault (config, kubeconfig): monitoring still gets a report that says so.
+      if (error instanceof UserError && !(error instanceof UsageError)) {
+        await output(notCheckedReport(plan, error.message, target, invocation.toolVersion));
+      }
+      throw error;
     }
-    const gateways = createGateways(options, io, profile, sandbox, debug);
-    const scope = buildScope(options, io, profile, sandbox);
-    const target: Report['target'] = {
-      context: gateways.kube.target.context,
-      cluster: gateways.kube.target.cluster,
-      env: profile.name,
-    };
-    const plan = planRunbooks(options);
-    const runOptions: RunOptions = {
+
+    session = new DoctorSession({
       plan,
-      gateways,
-      scope,
-      target,
-      deadlineMs: options.timeoutMs,
+      ...created,
+      timeoutMs: options.timeoutMs,
       stepTimeoutMs: Math.min(STEP_TIMEOUT_MS, options.timeoutMs),
-      concurrency: STEP_CONCURRENCY,
-      toolVersion,
+      toolVersion: invocation.toolVersion,
       debug,
-    };
+    });
+    if (isInterrupted) session.stop();
 
-    const unreachable = await preflight(gateways, options.timeoutMs);
-    if (unreachable) {
-      io.stderr.write(`platform: ${unreachable}\n`);
-      const report = assembleReport(
-        plan.map((r) => notChecked(r, unreachable)),
-        {
-          startedAt: new Date(),
-          durationMs: 0,
-          target,
-          toolVersion,
-        },
-      );
-      // Machine consumers still get a report, so a monitoring file never goes stale silently.
-      if (options.output && options.output !== 'tree')
-        io.stdout.write(renderers[options.output](report, renderOptions(options, io)));
-      await writeReports(options, io, report);
-      return EXIT.couldNotCheck;
-    }
-
-    const render = renderOptions(options, io);
     if (isLive) {
+      const live = session;
       const { runInteractive } = await import('../ui/interactive.js');
       const report = await runInteractive({
-        run: runOptions,
+        session: live,
         render,
-        watchMs: options.watchMs,
-        interrupted: io.interrupted,
+        start: () =>
+          options.watchMs === undefined
+            ? live.run()
+            : live.watch(options.watchMs, (r) => writeReports(options, io, r)),
         saveReport: async (finished) => {
           const path = resolve(io.cwd, `platform-doctor-${finished.startedAt.replace(/[:.]/g, '-')}.md`);
-          await writeFileAtomically(path, renderers.markdown(finished, { ...render, color: false }));
+          await writeFileAtomically(path, FORMATS.markdown.render(finished, { ...render, color: false }));
           return path;
         },
       });
-      for (const line of heldDebug) io.stderr.write(`[debug] ${line}\n`);
+      for (const line of heldDebug) io.stderr.write(`${line}\n`);
       await writeReports(options, io, report);
       return exitCodeFor(report.status);
     }
     if (options.watchMs !== undefined) {
-      return await watchPlain(runOptions, options.watchMs, io, {
+      return await watchPlain(session, options.watchMs, io, {
         output: options.output ?? 'tree',
         render,
         afterRun: (report) => writeReports(options, io, report),
       });
     }
-    const report = await runDoctor(runOptions);
-    io.stdout.write(renderers[options.output ?? 'tree'](report, render));
-    await writeReports(options, io, report);
+    const leftMs = invocation.startedMs + options.timeoutMs - performance.now();
+    const report = await session.run(Math.max(1, Math.floor(leftMs)));
+    const unreachable = report.runbooks.find((r) => r.message?.startsWith('not checked: '))?.message;
+    if (unreachable && !isInterrupted)
+      io.stderr.write(`platform: ${displayable(unreachable.slice(13), 2048)}\n`);
+    await output(report);
     return exitCodeFor(report.status);
   } finally {
-    await sandbox?.close();
+    // Cleanup is bounded too: a server that never lets go must not hold the exit.
+    await within(CLEANUP_MS, Promise.all([session?.close(), sandbox?.close()]));
   }
+}
+
+/** How long closing connections, children and the demo sandbox may take after the report is out. */
+const CLEANUP_MS = 500;
+
+function within(ms: number, work: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    work.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
+/** A report in which every planned runbook is an `error`: nothing could be checked, and why. */
+function notCheckedReport(
+  plan: readonly Runbook[],
+  reason: string,
+  target: Report['target'],
+  toolVersion: string,
+): Report {
+  return assembleReport(
+    plan.map((r) => notCheckedRunbook(r, reason)),
+    { startedAt: new Date(), durationMs: 0, target, toolVersion },
+  );
 }
 
 /**
@@ -125,24 +182,26 @@ function isInteractive(options: DoctorOptions, io: CliIO): boolean {
   return Boolean(io.stdout.isTTY) && io.stdinIsTTY && options.output === undefined && !ci;
 }
 
-function createGateways(
+/** The gateways, the scope and the report's target for this invocation. */
+function createTarget(
   options: DoctorOptions,
   io: CliIO,
   profile: Scope['profile'],
   sandbox: Sandbox | undefined,
   debug: ((line: string) => void) | undefined,
-): Gateways {
+): { gateways: Gateways; scope: Scope; target: Report['target'] } {
   const requestTimeoutMs = Math.min(10_000, options.timeoutMs);
-  return {
-    kube: createKubeGateway({
-      kubeconfigPath: sandbox?.kubeconfigPath ?? options.kubeconfig,
-      context: sandbox?.context ?? options.context ?? profile.context ?? undefined,
-      requestTimeoutMs,
-      // Every namespace is in scope: one cluster-wide list per kind serves every per-namespace question.
-      preferClusterWideLists: options.namespaces.length === 0 && profile.namespaces === null,
-      env: io.env,
-      trace: debug,
-    }),
+  const kube = createKubeGateway({
+    kubeconfigPath: sandbox?.kubeconfigPath ?? options.kubeconfig,
+    context: sandbox?.context ?? options.context ?? profile.context ?? undefined,
+    requestTimeoutMs,
+    // Every namespace is in scope: one cluster-wide list per kind serves every per-namespace question.
+    preferClusterWideLists: options.namespaces.length === 0 && profile.namespaces === null,
+    env: io.env,
+    trace: debug,
+  });
+  const gateways: Gateways = {
+    kube,
     dns: createDnsGateway({
       servers: sandbox ? [sandbox.dnsServer] : options.dnsServers.length ? options.dnsServers : undefined,
       timeoutMs: Math.min(2_000, options.timeoutMs),
@@ -157,6 +216,11 @@ function createGateways(
           : [],
     }),
     openbao: createOpenBaoGateway({ timeoutMs: Math.min(5_000, options.timeoutMs), trace: debug }),
+  };
+  return {
+    gateways,
+    scope: buildScope(options, io, profile, sandbox),
+    target: { context: kube.target.context, cluster: kube.target.cluster, env: profile.name },
   };
 }
 
@@ -185,18 +249,31 @@ function buildScope(
     ports: sandbox
       ? { http: sandbox.http.port, https: sandbox.https.port }
       : { http: options.httpPort, https: options.httpsPort },
-    openbaoAddress: options.openbaoAddr ?? env.BAO_ADDR ?? env.VAULT_ADDR ?? profile.openbao.address,
+    openbaoAddress:
+      options.openbaoAddr ?? envUrl(env, 'BAO_ADDR') ?? envUrl(env, 'VAULT_ADDR') ?? profile.openbao.address,
     openbaoToken: token ? new Sensitive(token) : null,
     openbaoCaPem: caPath ? readCaFile(caPath, 'the OpenBao CA certificate') : null,
     kubectlFlags,
   };
 }
 
+/** An OpenBao address from the environment: a mistake there is a configuration error, not a broken store. */
+function envUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    return parseHttpUrl(value);
+  } catch (error) {
+    if (error instanceof InvalidValue) throw new ConfigError(`${name} ${error.message}`);
+    throw error;
+  }
+}
+
 function readCaFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${what} ${path}: ${errorMessage(error)}`);
+    throw new ConfigError(`cannot read ${what} ${path}: ${errorMessage(error)}`);
   }
 }
 
@@ -204,28 +281,6 @@ function planRunbooks(options: DoctorOptions): Runbook[] {
   return runbooks
     .map((r) => ({ ...r, steps: r.steps.filter((s) => options.steps.includes(s.id)) }))
     .filter((r) => r.steps.length > 0);
-}
-
-/** Asks the API server for its version; returns the one-line reason when it cannot be reached. */
-async function preflight(gateways: Gateways, timeoutMs: number): Promise<string | null> {
-  try {
-    await gateways.kube.readVersion(AbortSignal.timeout(Math.min(timeoutMs, 10_000)));
-    return null;
-  } catch (error) {
-    if (isGatewayError(error)) return error.message;
-    throw error;
-  }
-}
-
-function notChecked(runbook: Runbook, reason: string): ResultNode {
-  return {
-    id: runbook.id,
-    title: runbook.title,
-    status: 'error',
-    message: `not checked: ${reason}`,
-    hint: 'Check the kubeconfig context and that the API server is reachable from here (kubectl cluster-info).',
-    commands: ['kubectl cluster-info', 'kubectl config current-context'],
-  };
 }
 
 function renderOptions(options: DoctorOptions, io: CliIO): RenderOptions {
@@ -241,9 +296,9 @@ async function writeReports(options: DoctorOptions, io: CliIO, report: Report): 
   for (const { path, format } of options.reports) {
     const render: RenderOptions = { color: false, unicode: true, verbose: true };
     try {
-      await writeFileAtomically(resolve(io.cwd, path), renderers[format](report, render));
+      await writeFileAtomically(resolve(io.cwd, path), FORMATS[format].render(report, render));
     } catch (error) {
-      throw new UsageError(`cannot write the report ${path}: ${errorMessage(error)}`);
+      throw new ConfigError(`cannot write the report ${path}: ${errorMessage(error)}`);
     }
   }
 }

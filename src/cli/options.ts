@@ -1,7 +1,14 @@
 import { extname } from 'node:path';
 import { UserError } from '../gateways/errors.js';
 import { RUNBOOK_IDS, STEP_IDS, type RunbookId, type StepId } from '../checks/result.js';
-import { REPORT_EXTENSIONS, STDOUT_FORMATS, type OutputFormat } from '../report/index.js';
+import {
+  FORMATS,
+  STDOUT_FORMATS,
+  formatOfFile,
+  type OutputFormat,
+  type StdoutFormat,
+} from '../report/index.js';
+import { InvalidValue } from '../values.js';
 
 /** A mistake in how the doctor was called: one line for people, exit 3. */
 export class UsageError extends UserError {
@@ -16,8 +23,9 @@ export interface DoctorOptions {
   kubeconfig?: string;
   context?: string;
   config?: string;
-  output?: Exclude<OutputFormat, 'html'>;
+  output?: StdoutFormat;
   reports: { path: string; format: OutputFormat }[];
+  /** `IP:PORT` (IPv6 in brackets). */
   dnsServers: string[];
   openbaoAddr?: string;
   httpPort: number;
@@ -31,32 +39,14 @@ export interface DoctorOptions {
   watchMs?: number;
 }
 
-/** `60s`, `2m`, `1500ms`, `90` (seconds). */
-export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`${flag} takes a duration like 30s, 2m or 1500ms, not "${text}"`);
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  const ms = Math.round(Number(match[1]) * unitMs);
-  if (ms <= 0) throw new UsageError(`${flag} must be longer than zero`);
-  return ms;
-}
-
-export function parsePort(text: string, flag: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new UsageError(`${flag} takes a port number from 1 to 65535, not "${text}"`);
+/** Runs a parser from ../values.ts for `flag`: a value it refuses is a UsageError naming the flag. */
+export function flagValue<T>(flag: string, parse: (text: string) => T, text: string): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof InvalidValue) throw new UsageError(`${flag} ${error.message}`);
+    throw error;
   }
-  return port;
-}
-
-/** HOST[:PORT], [IPv6]:PORT or a bare IPv6 address → `host:port` (port 53 by default). */
-export function parseDnsServer(text: string): string {
-  const bracketed = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text);
-  if (bracketed) return `[${bracketed[1]}]:${parsePort(bracketed[2] ?? '53', '--dns-server')}`;
-  if ((text.match(/:/g) ?? []).length > 1) return `[${text}]:53`;
-  const [host, port] = text.split(':');
-  if (!host) throw new UsageError(`--dns-server takes HOST[:PORT], not "${text}"`);
-  return `${host}:${parsePort(port ?? '53', '--dns-server')}`;
 }
 
 /** Step ids matched by `--only`/`--skip` prefixes: a runbook id or a step id (`ingress`, `ingress.dns`). */
@@ -89,19 +79,23 @@ export function parseRunbooks(names: string[]): RunbookId[] {
 
 export function parseOutput(text: string | undefined): DoctorOptions['output'] {
   if (text === undefined) return undefined;
-  if (!(STDOUT_FORMATS as readonly string[]).includes(text)) {
+  const format = STDOUT_FORMATS.find((name) => name === text);
+  if (!format) {
+    const filesOnly = (Object.keys(FORMATS) as OutputFormat[]).filter((f) => !FORMATS[f].onStdout);
+    const files = filesOnly.map((f) => `--report FILE${FORMATS[f].extension}`).join(', ');
     throw new UsageError(
-      `--output takes one of ${STDOUT_FORMATS.join(', ')}, not "${text}" (HTML: use --report FILE.html)`,
+      `--output takes one of ${STDOUT_FORMATS.join(', ')}, not "${text}" (${files} for the others)`,
     );
   }
-  return text as DoctorOptions['output'];
+  return format;
 }
 
 export function parseReportPath(path: string): { path: string; format: OutputFormat } {
-  const format = REPORT_EXTENSIONS[extname(path).toLowerCase()];
+  const format = formatOfFile(extname(path));
   if (!format) {
+    const extensions = Object.values(FORMATS).map((f) => f.extension);
     throw new UsageError(
-      `--report ${path}: cannot tell the format from the extension; use one of ${Object.keys(REPORT_EXTENSIONS).join(' ')}`,
+      `--report ${path}: cannot tell the format from the extension; use one of ${extensions.join(' ')}`,
     );
   }
   return { path, format };

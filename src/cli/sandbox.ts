@@ -4,6 +4,7 @@ import { listScenarios } from '../sandbox/load.js';
 import { doctorFlagsFor, startSandbox } from '../sandbox/index.js';
 import { EXIT } from './exit-code.js';
 import type { CliIO } from './io.js';
+import { checkScenarioName } from './scenario-name.js';
 
 /** `platform sandbox list`: one line per scenario. */
 export async function sandboxList(io: CliIO): Promise<number> {
@@ -15,6 +16,7 @@ export async function sandboxList(io: CliIO): Promise<number> {
 
 /** `platform sandbox up`: serve a scenario until interrupted, printing how to use it by hand. */
 export async function sandboxUp(scenario: string, io: CliIO): Promise<number> {
+  await checkScenarioName(scenario, '--scenario');
   const sandbox = await startSandbox({ scenario });
   // Next to the kubeconfig, so it goes when the sandbox removes its temp folder.
   const caFile = join(dirname(sandbox.kubeconfigPath), 'ingress-ca.pem');

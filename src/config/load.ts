@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { UserError } from '../gateways/errors.js';
+import { UserError, errorMessage } from '../gateways/errors.js';
 import { configSchema, resolveProfile, type ConfigFile, type Profile } from './schema.js';
 
 /** A config file that cannot be used; the message names the file and the bad key. */
@@ -23,7 +23,20 @@ export function loadConfig(
     return null;
   }
   const name = explicitPath ?? 'platform.yaml';
-  const document = parseDocument(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? 'is a directory, not a file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : errorMessage(error);
+    throw new ConfigError(`${name}: ${why}`);
+  }
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line})` : '';

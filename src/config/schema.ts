@@ -1,10 +1,22 @@
 import { z } from 'zod';
+import { InvalidValue, parseHttpUrl } from '../values.js';
 
 /**
  * platform.yaml: environment profiles for the doctor. Every field is optional; without a file the
  * doctor discovers what it can see. Unknown keys are errors (a typo must not silently do nothing).
  * docs/config.md documents each field; examples/platform.yaml matches ../shared/platform.md.
  */
+/** An http(s) URL, checked by the same parser as `--openbao-addr` and BAO_ADDR. */
+const httpUrl = z.string().transform((text, ctx) => {
+  try {
+    return parseHttpUrl(text);
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  }
+});
+
 const objectRef = z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) });
 
 const profile = z.strictObject({
@@ -36,7 +48,7 @@ const profile = z.strictObject({
   openbao: z
     .strictObject({
       /** Override for every store's server, e.g. `https://bao.example:8200`. */
-      address: z.url().optional(),
+      address: httpUrl.optional(),
     })
     .optional(),
   argocd: z.strictObject({ namespace: z.string().min(1).optional() }).optional(),
@@ -45,10 +57,9 @@ const profile = z.strictObject({
 export const configSchema = z.strictObject({
   /** The profile `--env` picks when none is given. */
   defaultEnv: z.string().min(1).optional(),
-  environments: z.record(
-    z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'environment names are lower-case words'),
-    profile,
-  ),
+  environments: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'environment names are lower-case words'), profile)
+    .optional(),
   logs: z
     .strictObject({
       tailLines: z.number().int().positive().max(10_000).optional(),

@@ -8,7 +8,9 @@ export type RunEvent =
   | { type: 'run-started'; plan: PlannedRunbook[]; target: Report['target'] }
   | { type: 'step-started'; runbook: RunbookId; step: StepId }
   | { type: 'step-finished'; runbook: RunbookId; step: StepId; node: ResultNode }
-  | { type: 'done'; report: Report };
+  | { type: 'done'; report: Report }
+  /** `--watch`: the next run starts in `inMs`; null when none is scheduled any more. */
+  | { type: 'run-scheduled'; inMs: number | null };
 
 /** The selected runbooks and steps, in contract order, before any of them runs. */
 export interface PlannedRunbook {

@@ -1,32 +1,39 @@
 import { group, summarize, worstOf, type Report, type ResultNode, type StepId } from '../checks/result.js';
-import { mapLimit } from '../checks/concurrency.js';
 import type { Scope, Step } from '../checks/step.js';
 import { formatSeconds, untilAborted } from '../gateways/deadline.js';
 import { errorMessage, isGatewayError } from '../gateways/errors.js';
+import { waitsOf } from '../gateways/memo.js';
+import { redact } from '../gateways/redact.js';
 import type { Gateways } from '../gateways/types.js';
 import type { Runbook } from '../runbooks/types.js';
+import { NODE_TEXT_LIMIT, clip } from '../text.js';
 import type { PlannedRunbook, RunListener } from './events.js';
 
-/** Everything one run needs; the CLI builds it, tests build it by hand. */
-export interface RunOptions {
+/** What every run of a session shares; the CLI builds it, tests build it by hand. */
+export interface RunContext {
   /** Selected runbooks, each with only its selected steps, in contract order. */
   plan: readonly Runbook[];
   gateways: Gateways;
   scope: Scope;
   target: Report['target'];
-  /** Overall deadline for the whole run (`--timeout`). */
-  deadlineMs: number;
-  /** Deadline for one step; capped by what is left of the overall deadline. */
+  /** Deadline for one step; capped by what is left of the run's deadline. */
   stepTimeoutMs: number;
-  /** How many steps run at once. */
-  concurrency: number;
   toolVersion: string;
   now?: () => Date;
-  onEvent?: RunListener;
   /** Receives stack traces of crashed steps (`--debug`); never stdout. */
   debug?: (text: string) => void;
-  /** Ends the run early (the UI's quit): unfinished steps become `error` nodes at once. */
-  signal?: AbortSignal;
+}
+
+/** One run's budget: `deadlineMs` for everything, preflight included; `stop` ends it early (quit, Ctrl-C). */
+export interface RunBudget {
+  deadlineMs: number;
+  stop: AbortSignal;
+}
+
+/** A finished step and the signal its gather ran under (its reads are recorded under it). */
+export interface StepOutcome {
+  node: ResultNode;
+  signal: AbortSignal;
 }
 
 /** The listed runbooks and steps, for the UI's first frame and for `--only`/`--skip` help. */
@@ -38,45 +45,106 @@ export function describePlan(plan: readonly Runbook[]): PlannedRunbook[] {
   }));
 }
 
-/** Runs every planned step under the deadlines and assembles the report. Never rejects. */
-export async function runDoctor(options: RunOptions): Promise<Report> {
-  const now = options.now ?? (() => new Date());
+/**
+ * Runs the plan once: asks the API server for its version, then every step at once (the gateways limit
+ * their own concurrency), all under one deadline. Never rejects: a step that crashed, was stopped or
+ * ran out of time becomes an `error` node, and an unreachable API server a report of unchecked runbooks.
+ */
+export async function runPlan(
+  context: RunContext,
+  budget: RunBudget,
+  onEvent: RunListener,
+  onStep: (step: StepId, outcome: StepOutcome) => void = () => {},
+): Promise<Report> {
+  const now = context.now ?? (() => new Date());
   const startedAt = now();
   const started = performance.now();
-  const deadline = options.signal
-    ? AbortSignal.any([AbortSignal.timeout(options.deadlineMs), options.signal])
-    : AbortSignal.timeout(options.deadlineMs);
-  options.onEvent?.({ type: 'run-started', plan: describePlan(options.plan), target: options.target });
+  const deadline = AbortSignal.any([AbortSignal.timeout(budget.deadlineMs), budget.stop]);
+  onEvent({ type: 'run-started', plan: describePlan(context.plan), target: context.target });
 
-  const jobs = options.plan.flatMap((runbook) => runbook.steps.map((step) => ({ runbook, step })));
-  const nodes = new Map<StepId, ResultNode>();
-  await mapLimit(jobs, options.concurrency, async ({ runbook, step }) => {
-    options.onEvent?.({ type: 'step-started', runbook: runbook.id, step: step.id });
-    const node = await executeStep(step, options, deadline, started);
-    nodes.set(step.id, node);
-    options.onEvent?.({ type: 'step-finished', runbook: runbook.id, step: step.id, node });
-  });
-
-  const report = assembleReport(
-    options.plan.map((r) =>
+  const unreachable = await preflight(context.gateways, deadline, budget);
+  let runbooks: ResultNode[];
+  if (unreachable !== null) {
+    runbooks = context.plan.map((r) => notCheckedRunbook(r, unreachable));
+  } else {
+    const nodes = new Map<StepId, ResultNode>();
+    const leftMs = () => budget.deadlineMs - (performance.now() - started);
+    await Promise.all(
+      context.plan.flatMap((runbook) =>
+        runbook.steps.map(async (step) => {
+          onEvent({ type: 'step-started', runbook: runbook.id, step: step.id });
+          const outcome = await executeStep(step, context, deadline, leftMs(), budget.stop);
+          nodes.set(step.id, outcome.node);
+          onStep(step.id, outcome);
+          onEvent({ type: 'step-finished', runbook: runbook.id, step: step.id, node: outcome.node });
+        }),
+      ),
+    );
+    runbooks = context.plan.map((r) =>
       group(
         r.id,
         r.title,
         r.steps.map((s) => nodes.get(s.id)!),
       ),
-    ),
-    {
-      startedAt,
-      durationMs: Math.round(performance.now() - started),
-      target: options.target,
-      toolVersion: options.toolVersion,
-    },
-  );
-  options.onEvent?.({ type: 'done', report });
+    );
+  }
+  const report = assembleReport(runbooks, {
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    target: context.target,
+    toolVersion: context.toolVersion,
+  });
+  onEvent({ type: 'done', report });
   return report;
 }
 
-/** Builds the report envelope around finished runbook nodes (also used after a UI rerun). */
+/** Asks the API server for its version under the run's deadline; the one-line reason when it cannot be reached. */
+async function preflight(
+  gateways: Gateways,
+  deadline: AbortSignal,
+  budget: RunBudget,
+): Promise<string | null> {
+  // Its own signal object, so the waits recorded under it are the preflight's alone.
+  const signal = AbortSignal.any([deadline]);
+  try {
+    await untilAborted(gateways.kube.readVersion(signal), signal);
+    return null;
+  } catch (error) {
+    if (budget.stop.aborted) return 'stopped before the API server answered';
+    if (signal.aborted) {
+      const what = waitsOf(signal)[0]?.what ?? 'the API server';
+      return `${what} did not answer within ${formatSeconds(budget.deadlineMs)}`;
+    }
+    if (isGatewayError(error)) return error.message;
+    throw error;
+  }
+}
+
+/** `the API server at https://… (GET /version) did not answer`, from what a signal's holder still waits for. */
+function stillWaiting(signal: AbortSignal): string | null {
+  const waits = waitsOf(signal);
+  if (waits.length === 0) return null;
+  const now = performance.now();
+  const named = waits
+    .slice(0, 2)
+    .map((w) => `${w.what} for ${formatSeconds(Math.round((now - w.sinceMs) / 100) * 100)}`);
+  const more = waits.length > 2 ? ` and ${waits.length - 2} more` : '';
+  return `still waiting for ${named.join('; ')}${more}`;
+}
+
+/** A runbook that was not checked at all, e.g. because the API server could not be reached. */
+export function notCheckedRunbook(runbook: Pick<Runbook, 'id' | 'title'>, reason: string): ResultNode {
+  return {
+    id: runbook.id,
+    title: runbook.title,
+    status: 'error',
+    message: `not checked: ${redact(reason)}`,
+    hint: 'Check the kubeconfig context and that the API server is reachable from here (kubectl cluster-info).',
+    commands: ['kubectl cluster-info', 'kubectl config current-context'],
+  };
+}
+
+/** Builds the report envelope around finished runbook nodes (also used after a rerun or a stop). */
 export function assembleReport(
   runbooks: ResultNode[],
   meta: { startedAt: Date; durationMs: number; target: Report['target']; toolVersion: string },
@@ -94,59 +162,114 @@ export function assembleReport(
 }
 
 /**
- * Runs one step: gather under its deadline, then the pure evaluate. A throw, an escaped gateway
- * error or a deadline becomes an `error` node for this step; the caller's other steps go on.
+ * Runs one step: gather under its deadline, then the pure evaluate, then every text of the result
+ * redacted and bounded. A throw, an escaped gateway error, a stop or a deadline becomes an `error` node
+ * for this step; the other steps go on. `leftMs` is what is left of the run's deadline.
  */
 export async function executeStep(
   step: Step,
-  options: Pick<RunOptions, 'gateways' | 'scope' | 'stepTimeoutMs' | 'deadlineMs' | 'debug' | 'now'>,
+  context: Pick<RunContext, 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now'>,
   runDeadline: AbortSignal,
-  runStartedAt = performance.now(),
-): Promise<ResultNode> {
+  leftMs: number,
+  stop: AbortSignal,
+): Promise<StepOutcome> {
   const started = performance.now();
-  const leftMs = Math.max(1, Math.floor(options.deadlineMs - (started - runStartedAt)));
-  const budgetMs = Math.min(options.stepTimeoutMs, leftMs);
+  const budgetMs = Math.max(1, Math.min(context.stepTimeoutMs, Math.floor(leftMs)));
   const signal = AbortSignal.any([runDeadline, AbortSignal.timeout(budgetMs)]);
   const base = { id: step.id, title: step.title };
   const timing = () => ({ durationMs: Math.round(performance.now() - started) });
   try {
     // The race guarantees the deadline even when a gather ignores its signal.
     const facts = await untilAborted(
-      step.gather({ gateways: options.gateways, scope: options.scope, signal }),
+      step.gather({ gateways: context.gateways, scope: context.scope, signal }),
       signal,
     );
-    const node = step.evaluate(facts, { now: (options.now ?? (() => new Date()))() });
-    return { ...node, ...timing() };
+    const node = step.evaluate(facts, { now: (context.now ?? (() => new Date()))() });
+    return { node: { ...finalize(node), ...timing() }, signal };
   } catch (error) {
-    if (signal.aborted) {
+    if (stop.aborted) {
       return {
-        ...base,
-        status: 'error',
-        message: `gave up after ${formatSeconds(budgetMs)}`,
-        hint: 'Check that the systems this step talks to answer, or allow more time with --timeout.',
-        ...timing(),
+        node: { ...stopped(step), ...timing() },
+        signal,
+      };
+    }
+    if (signal.aborted) {
+      const waiting = stillWaiting(signal);
+      return {
+        node: {
+          ...base,
+          status: 'error',
+          message: finalText(
+            `did not finish within ${formatSeconds(budgetMs)}${waiting ? `: ${waiting}` : ''}`,
+          ),
+          hint: 'Check that the systems this step talks to answer, or allow more time with --timeout.',
+          ...timing(),
+        },
+        signal,
       };
     }
     if (isGatewayError(error)) {
       return {
-        ...base,
-        status: 'error',
-        message: error.message,
-        hint: error.permission
-          ? `Grant the doctor's identity permission to ${error.permission}, or narrow the scope with --namespace.`
-          : `Check that ${error.system === 'kubernetes' ? 'the API server' : error.system} is reachable from here, then rerun.`,
-        ...timing(),
+        node: {
+          ...base,
+          status: 'error',
+          message: error.message,
+          hint: error.permission
+            ? `Grant the doctor's identity permission to ${error.permission}, or narrow the scope with --namespace.`
+            : `Check that ${error.system === 'kubernetes' ? 'the API server' : error.system} is reachable from here, then rerun.`,
+          ...timing(),
+        },
+        signal,
       };
     }
-    options.debug?.(
+    context.debug?.(
       `step ${step.id} crashed:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
     return {
-      ...base,
-      status: 'error',
-      message: `check crashed: ${errorMessage(error)}`,
-      hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
-      ...timing(),
+      node: {
+        ...base,
+        status: 'error',
+        message: `check crashed: ${errorMessage(error)}`,
+        hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
+        ...timing(),
+      },
+      signal,
     };
   }
+}
+
+/** Stands in for a step that had not finished when the run was stopped: it was not checked. */
+export function stopped(step: { id: StepId; title: string }): ResultNode {
+  return {
+    id: step.id,
+    title: step.title,
+    status: 'error',
+    message: 'not checked: stopped before this step finished',
+    hint: 'Run platform doctor again and let the run finish.',
+  };
+}
+
+/** Longest title or subject: object names from a hostile server must not flood a line. */
+const NAME_LIMIT = 512;
+
+function finalText(text: string): string {
+  return clip(redact(text), NODE_TEXT_LIMIT);
+}
+
+/**
+ * Every text of a node and its children redacted and bounded: the last line of defence for text that came
+ * from outside in object fields (a condition message quoting a token, a 2 MB message).
+ */
+export function finalize(node: ResultNode): ResultNode {
+  const out: ResultNode = {
+    ...node,
+    id: clip(node.id, NAME_LIMIT * 2),
+    title: clip(redact(node.title), NAME_LIMIT),
+  };
+  if (node.subject !== undefined) out.subject = clip(redact(node.subject), NAME_LIMIT);
+  if (node.message !== undefined) out.message = finalText(node.message);
+  if (node.hint !== undefined) out.hint = finalText(node.hint);
+  if (node.commands !== undefined) out.commands = node.commands.map(finalText);
+  if (node.children !== undefined) out.children = node.children.map(finalize);
+  return out;
 }

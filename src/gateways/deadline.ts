@@ -3,7 +3,11 @@
  * cancelled itself (an exec credential plugin, a check that ignores its signal), so nobody waits past a deadline.
  */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work is abandoned, not cancelled: its own later rejection must not go unhandled.
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
+import { formatIpEndpoint, parseIpEndpoint, type IpEndpoint } from '../values.js';
 import { socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
 import type { DnsAnswer, DnsGateway, ResolverAnswer } from './types.js';
 
 export interface DnsGatewayOptions {
-  /** `--dns-server` values, `HOST[:PORT]` with an IP address (`10.0.0.2`, `[::1]:5353`). */
+  /** `--dns-server` values, `IP[:PORT]` (`10.0.0.2`, `[::1]:5353`), already checked by `parseIpEndpoint`. */
   servers?: string[];
   /** Per query (one UDP or TCP exchange), in milliseconds. */
   timeoutMs?: number;
@@ -16,47 +17,14 @@ export interface DnsGatewayOptions {
   readSystemResolvers?: () => string[];
 }
 
-/** A resolver address as parsed from `HOST[:PORT]`. */
-export interface DnsServer {
-  host: string;
-  port: number;
-}
+type DnsServer = IpEndpoint;
 
 const MAX_CNAME_HOPS = 8;
 const RESOLV_CONF = '/etc/resolv.conf';
 
-/**
- * Parses `HOST[:PORT]` where HOST is an IPv4 address, a bracketed IPv6 address (`[::1]:53`) or a bare
- * IPv6 address (`::1`, port 53). Throws an Error naming the value when it is not one of these.
- */
-export function parseDnsServer(text: string): DnsServer {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  const [host, portText] = bracketed
-    ? [bracketed[1]!, bracketed[2]]
-    : net.isIPv6(text)
-      ? [text, undefined]
-      : (text.split(':', 2) as [string, string | undefined]);
-  const port = portText === undefined ? 53 : Number(portText);
-  if (!net.isIP(withoutZone(host)) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(
-      `invalid DNS server "${text}": expected HOST[:PORT] with an IP address, e.g. 10.0.0.2:53`,
-    );
-  }
-  return { host, port };
-}
-
 /** IPv6 test that accepts a zone suffix (`fe80::1%eth0`), as resolv.conf may carry one. */
 function isIPv6(host: string): boolean {
-  return net.isIPv6(withoutZone(host));
-}
-
-function withoutZone(host: string): string {
-  return host.replace(/%.*$/, '');
-}
-
-/** `host:port`, with IPv6 hosts in brackets. */
-function formatServer(server: DnsServer): string {
-  return isIPv6(server.host) ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+  return net.isIPv6(host.replace(/%.*$/, ''));
 }
 
 /** The `nameserver` lines of /etc/resolv.conf; [] when the file cannot be read. */
@@ -82,25 +50,34 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
   const configured = options.servers?.length
     ? options.servers
     : (options.readSystemResolvers ?? readResolvConf)();
+  const parsed = configured.flatMap((text) => {
+    try {
+      return [parseIpEndpoint(text, 53)];
+    } catch {
+      // A resolv.conf line that is not an address cannot be asked; flags are checked before this.
+      return [];
+    }
+  });
   // glibc's rule (resolv.conf(5)): with no nameserver line, ask the name server on the local machine.
-  const servers = (configured.length ? configured : ['127.0.0.1']).map(parseDnsServer);
+  const servers = parsed.length ? parsed : [{ host: '127.0.0.1', port: 53 }];
   const reads = new SharedReads();
 
   return {
-    resolvers: servers.map(formatServer),
+    resolvers: servers.map(formatIpEndpoint),
     resolve(name, signal) {
       const fqdn = name.replace(/\.$/, '').toLowerCase();
-      return reads.read(fqdn, signal, (workSignal) =>
+      const what = `${servers.length === 1 ? `the resolver ${formatIpEndpoint(servers[0]!)}` : 'the resolvers'} (${fqdn})`;
+      return reads.read(fqdn, signal, what, (workSignal) =>
         Promise.all(
           servers.map(async (server): Promise<ResolverAnswer> => ({
-            resolver: formatServer(server),
+            resolver: formatIpEndpoint(server),
             answer: await resolveWith(server, fqdn, timeoutMs, workSignal),
           })),
         ),
       );
     },
-    forget() {
-      reads.clear();
+    forget(signal) {
+      reads.clear(signal);
     },
     // Each exchange closes its own socket when it ends or is aborted: nothing is held between them.
     async close() {
@@ -219,9 +196,12 @@ async function exchange(
     exchangeUdp(server, query, id, name, type, onCleanup, finish),
   );
   if ('reason' in udp || !udp.flag_tc) return udp;
-  return withDeadline(timeoutMs, signal, (onCleanup, finish) =>
+  const tcp = await withDeadline(timeoutMs, signal, (onCleanup, finish) =>
     exchangeTcp(server, query, id, name, type, onCleanup, finish),
   );
+  // Over TCP nothing needs truncating: a TC reply there is incomplete, and its missing answers say nothing.
+  if (!('reason' in tcp) && tcp.flag_tc) return { reason: 'truncated reply over TCP' };
+  return tcp;
 }
 
 type Finish = (reply: Reply) => void;

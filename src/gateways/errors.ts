@@ -8,7 +8,12 @@ const ERROR_MESSAGE_LIMIT = 1000;
  * A mistake in how the doctor was called or configured (flags, config file, kubeconfig): the CLI prints
  * its message as one line and exits 3, without a stack trace. Subclasses name where the mistake is.
  */
-export class UserError extends Error {}
+export class UserError extends Error {
+  /** The second line the CLI prints: where to look next. */
+  get tryLine(): string {
+    return 'try: platform doctor --help';
+  }
+}
 
 /** The external systems the doctor talks to, one gateway each. */
 export type SystemName = 'kubernetes' | 'openbao' | 'dns' | 'http';

@@ -44,16 +44,18 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
 
   return {
     probeTls(target, signal) {
-      return reads.read(`tls ${origin('https', target)} ${target.host}`, signal, (workSignal) =>
+      const what = `the load balancer at ${origin('https', target)} (TLS for ${target.host})`;
+      return reads.read(`tls ${origin('https', target)} ${target.host}`, signal, what, (workSignal) =>
         probeTls(target, ca, timeoutMs, workSignal),
       );
     },
     request(target, signal) {
       const key = `${origin(target.scheme, target)} ${target.host} ${target.path}`;
-      return reads.read(key, signal, (workSignal) => request(target, timeoutMs, workSignal));
+      const what = `the load balancer at ${origin(target.scheme, target)} (${target.scheme}://${target.host}${target.path})`;
+      return reads.read(key, signal, what, (workSignal) => request(target, timeoutMs, workSignal));
     },
-    forget() {
-      reads.clear();
+    forget(signal) {
+      reads.clear(signal);
     },
     // Each probe destroys its own connection when it ends or is aborted: nothing is held between them.
     async close() {

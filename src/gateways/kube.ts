@@ -77,7 +77,7 @@ class ApiKubeGateway implements KubeGateway {
   ) {}
 
   readVersion(signal: AbortSignal): Promise<string> {
-    return this.#reads.read('version', signal, async (s) => {
+    return this.#reads.read('version', signal, this.#asking('GET /version'), async (s) => {
       const body = await this.#getJson<{ gitVersion?: unknown }>(
         '/version',
         { verb: 'get', resource: '/version' },
@@ -102,7 +102,7 @@ class ApiKubeGateway implements KubeGateway {
     if (this.#servesFromClusterWide(kind, options)) {
       return this.#fromClusterWide(kind, options, (o) => this.list(kind, o, signal));
     }
-    return this.#reads.read(listKey(kind, options), signal, (s) =>
+    return this.#reads.read(listKey(kind, options), signal, this.#asking(listText(kind, options)), (s) =>
       this.#listServed(kind, options, (item, version) => withType(item, KINDS[kind], version), s),
     );
   }
@@ -113,17 +113,22 @@ class ApiKubeGateway implements KubeGateway {
         (l) => l ?? [],
       );
     }
-    return this.#reads.read(listKey('secrets', options), signal, async (s) => {
-      // Summaries are made page by page, so Secret values are never held beyond one page's parse.
-      const summaries = await this.#listServed(
-        'secrets',
-        options,
-        (item) => summarizeSecret(item as RawSecret),
-        s,
-      );
-      // The core group always serves secrets (a 404 there is a protocol error), so this is never null.
-      return summaries ?? [];
-    });
+    return this.#reads.read(
+      listKey('secrets', options),
+      signal,
+      this.#asking(listText('secrets', options)),
+      async (s) => {
+        // Summaries are made page by page, so Secret values are never held beyond one page's parse.
+        const summaries = await this.#listServed(
+          'secrets',
+          options,
+          (item) => summarizeSecret(item as RawSecret),
+          s,
+        );
+        // The core group always serves secrets (a 404 there is a protocol error), so this is never null.
+        return summaries ?? [];
+      },
+    );
   }
 
   /** Kinds whose cluster-wide list was forbidden this run: their namespaced lists go straight to the namespace. */
@@ -165,13 +170,23 @@ class ApiKubeGateway implements KubeGateway {
     signal: AbortSignal,
   ): Promise<Sensitive | null> {
     const path = `/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`;
-    return this.#reads.read(JSON.stringify(['secret-value', namespace, name, key]), signal, async (s) => {
-      const secret = await this.#getJson<RawSecret>(path, { verb: 'get', resource: 'secrets', namespace }, s);
-      const encoded = isRecord(secret?.data) ? secret.data[key] : undefined;
-      return typeof encoded === 'string'
-        ? new Sensitive(Buffer.from(encoded, 'base64').toString('utf8'))
-        : null;
-    });
+    const what = this.#asking(`get secret ${namespace}/${name}`);
+    return this.#reads.read(
+      JSON.stringify(['secret-value', namespace, name, key]),
+      signal,
+      what,
+      async (s) => {
+        const secret = await this.#getJson<RawSecret>(
+          path,
+          { verb: 'get', resource: 'secrets', namespace },
+          s,
+        );
+        const encoded = isRecord(secret?.data) ? secret.data[key] : undefined;
+        return typeof encoded === 'string'
+          ? new Sensitive(Buffer.from(encoded, 'base64').toString('utf8'))
+          : null;
+      },
+    );
   }
 
   readPodLogs(namespace: string, pod: string, options: PodLogOptions, signal: AbortSignal): Promise<string> {
@@ -180,14 +195,19 @@ class ApiKubeGateway implements KubeGateway {
     if (options.sinceSeconds !== undefined) query.set('sinceSeconds', String(options.sinceSeconds));
     if (options.timestamps) query.set('timestamps', 'true');
     const target = `/api/v1/namespaces/${enc(namespace)}/pods/${enc(pod)}/log?${query}`;
-    return this.#reads.read(`logs ${target}`, signal, async (s) => {
-      const reply = await this.http.send('GET', target, undefined, s);
-      // The pod went away between listing and reading its logs: nothing to read, not an error.
-      if (reply.status === 404) return '';
-      if (reply.status !== 200)
-        throw statusError(reply, 'GET', target, { verb: 'get', resource: 'pods/log', namespace });
-      return reply.body;
-    });
+    return this.#reads.read(
+      `logs ${target}`,
+      signal,
+      this.#asking(`logs of ${namespace}/${pod}`),
+      async (s) => {
+        const reply = await this.http.send('GET', target, undefined, s);
+        // The pod went away between listing and reading its logs: nothing to read, not an error.
+        if (reply.status === 404) return '';
+        if (reply.status !== 200)
+          throw statusError(reply, 'GET', target, { verb: 'get', resource: 'pods/log', namespace });
+        return reply.body;
+      },
+    );
   }
 
   canI(
@@ -201,7 +221,8 @@ class ApiKubeGateway implements KubeGateway {
       kind: 'SelfSubjectAccessReview',
       spec: { resourceAttributes: { verb, ...resource } },
     };
-    return this.#reads.read(JSON.stringify(['can-i', verb, resource]), signal, async (s) => {
+    const what = this.#asking(`can-i ${verb} ${resource.resource}`);
+    return this.#reads.read(JSON.stringify(['can-i', verb, resource]), signal, what, async (s) => {
       // The gateway's only write: a review is evaluated and discarded by the API server, nothing is stored.
       const reply = await this.http.send('POST', target, JSON.stringify(review), s);
       if (reply.status !== 200 && reply.status !== 201) {
@@ -239,9 +260,15 @@ class ApiKubeGateway implements KubeGateway {
     return endpoint;
   }
 
-  forget(): void {
-    this.#reads.clear();
-    this.#clusterWideForbidden.clear();
+  forget(signal?: AbortSignal): void {
+    this.#reads.clear(signal);
+    // Which kinds may be listed cluster-wide is learned once per full run, not per step.
+    if (signal === undefined) this.#clusterWideForbidden.clear();
+  }
+
+  /** `the API server at https://… (list pods in plate-stg)`: what a caller waits for, named for people. */
+  #asking(question: string): string {
+    return `the API server at ${this.http.label} (${question})`;
   }
 
   async close(): Promise<void> {
@@ -374,6 +401,13 @@ function stringRecord(value: unknown): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key] = v;
   return out;
+}
+
+/** `list pods in plate-stg -l app=x`, as a wait is described. */
+function listText(kind: KindName, options: ListOptions): string {
+  const where = KINDS[kind].namespaced ? (options.namespace ? ` in ${options.namespace}` : ' -A') : '';
+  const selector = options.labelSelector ? ` -l ${options.labelSelector}` : '';
+  return `list ${resourceName(kind)}${where}${selector}`;
 }
 
 function listKey(kind: KindName, options: ListOptions): string {

@@ -5,17 +5,41 @@ interface Entry {
   settled: boolean;
 }
 
+/** One thing a caller is waiting for: `the API server at https://… (list pods)`, and since when. */
+export interface Wait {
+  what: string;
+  sinceMs: number;
+}
+
+/** Waits by the caller's signal: each step passes its own signal, so a step's waits are its own. */
+const waitsBySignal = new WeakMap<AbortSignal, Set<Wait>>();
+
+/** What the holder of `signal` is still waiting for, oldest first: for "did not answer within" messages. */
+export function waitsOf(signal: AbortSignal): Wait[] {
+  return [...(waitsBySignal.get(signal) ?? [])].sort((a, b) => a.sinceMs - b.sinceMs);
+}
+
 /**
  * Memoized reads shared by concurrent callers: the first call for a key starts the load, later calls
  * (even while it is in flight) wait for the same result. Each caller's signal only abandons its own
  * wait; the load is aborted when every waiter has gone. Rejected loads are forgotten, so the next
- * caller retries with its own deadline.
+ * caller retries with its own deadline. Every wait is recorded under the caller's signal (see
+ * `waitsOf`), and every key under the signals that read it, so one caller's reads can be dropped.
  */
 export class SharedReads {
   readonly #entries = new Map<string, Entry>();
+  readonly #keysBySignal = new WeakMap<AbortSignal, Set<string>>();
 
-  read<T>(key: string, signal: AbortSignal, load: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** `what` names the server and the question, for people: `OpenBao at openbao/openbao:8200 (sys/health)`. */
+  read<T>(
+    key: string,
+    signal: AbortSignal,
+    what: string,
+    load: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     if (signal.aborted) return Promise.reject(signal.reason);
+    const keys = this.#keysBySignal.get(signal) ?? new Set<string>();
+    this.#keysBySignal.set(signal, keys.add(key));
     let entry = this.#entries.get(key);
     if (!entry) {
       const controller = new AbortController();
@@ -32,7 +56,15 @@ export class SharedReads {
     }
     const shared = entry;
     shared.waiters += 1;
+    const wait: Wait = { what, sinceMs: performance.now() };
+    const waits = waitsBySignal.get(signal) ?? new Set<Wait>();
+    waitsBySignal.set(signal, waits.add(wait));
     return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        // After an abort the wait stays recorded: the engine reads it to say what never answered.
+        if (!signal.aborted) waits.delete(wait);
+        signal.removeEventListener('abort', onAbort);
+      };
       const onAbort = () => {
         shared.waiters -= 1;
         if (shared.waiters === 0 && !shared.settled) {
@@ -45,19 +77,23 @@ export class SharedReads {
       signal.addEventListener('abort', onAbort, { once: true });
       shared.promise.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
+          done();
           resolve(value as T);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          done();
           reject(error);
         },
       );
     });
   }
 
-  /** Drops every memoized result; loads in flight still answer the callers already waiting. */
-  clear(): void {
-    this.#entries.clear();
+  /**
+   * Drops memoized results: every one, or only those read under `signal` (a step being rerun); loads in
+   * flight still answer the callers already waiting.
+   */
+  clear(signal?: AbortSignal): void {
+    if (signal === undefined) return this.#entries.clear();
+    for (const key of this.#keysBySignal.get(signal) ?? []) this.#entries.delete(key);
   }
 }

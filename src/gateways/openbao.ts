@@ -116,7 +116,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
 
   return {
     readHealth(endpoint, signal) {
-      return reads.read(`${endpointKey(endpoint)} health`, signal, async (s): Promise<BaoHealth> => {
+      const what = `OpenBao at ${endpoint.label} (sys/health)`;
+      return reads.read(`${endpointKey(endpoint)} health`, signal, what, async (s): Promise<BaoHealth> => {
         const reply = await send(endpoint, 'GET', 'sys/health', null, s);
         const body = reply.body;
         // 429 (standby), 501 (not initialized) and 503 (sealed) carry a health body too: they are answers.
@@ -142,6 +143,7 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
       return reads.read(
         `${endpointKey(endpoint)} lookup ${tokenKey(token)}`,
         signal,
+        `OpenBao at ${endpoint.label} (auth/token/lookup-self)`,
         async (s): Promise<TokenLookup> => {
           const reply = await send(endpoint, 'GET', 'auth/token/lookup-self', token, s);
           const data = isRecord(reply.body) ? reply.body['data'] : undefined;
@@ -165,7 +167,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
 
     readCapabilities(endpoint, token, paths, signal) {
       const key = `${endpointKey(endpoint)} capabilities ${tokenKey(token)} ${JSON.stringify(paths)}`;
-      return reads.read(key, signal, async (s): Promise<Record<string, string[]>> => {
+      const what = `OpenBao at ${endpoint.label} (sys/capabilities-self)`;
+      return reads.read(key, signal, what, async (s): Promise<Record<string, string[]>> => {
         const reply = await send(endpoint, 'POST', 'sys/capabilities-self', token, s, { paths });
         if (reply.status !== 200 || !isRecord(reply.body))
           throw statusFailure(reply, endpoint, 'sys/capabilities-self');
@@ -197,6 +200,7 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
       return reads.read(
         `${endpointKey(endpoint)} kv ${tokenKey(token)} ${apiPath}`,
         signal,
+        `OpenBao at ${endpoint.label} (${apiPath})`,
         async (s): Promise<KvRead> => {
           const reply = await send(endpoint, 'GET', apiPath, token, s);
           const body = isRecord(reply.body) ? reply.body : {};
@@ -221,8 +225,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
       );
     },
 
-    forget() {
-      reads.clear();
+    forget(signal) {
+      reads.clear(signal);
     },
 
     async close() {

@@ -7,7 +7,8 @@
  * - expected absence is a value (null, `{ kind: 'nxdomain' }`, `{ kind: 'absent' }`), never a throw;
  * - every other failure rejects with a GatewayError (./errors.ts) whose message holds no secret;
  * - reads are memoized for the run, so two steps asking the same question cause one request;
- *   `forget()` drops the memo (the UI's rerun);
+ *   `forget()` drops the memo (a rerun), `forget(signal)` only what was read under that caller's signal
+ *   (rerunning one step);
  * - `close()` ends every connection and child process the gateway holds; nothing it started outlives it.
  */
 import type { KindName } from './kinds.js';
@@ -111,7 +112,7 @@ export interface KubeGateway {
     port: string | number,
     scheme?: 'http' | 'https',
   ): BaoEndpoint;
-  forget(): void;
+  forget(signal?: AbortSignal): void;
   close(): Promise<void>;
 }
 
@@ -176,7 +177,7 @@ export interface OpenBaoGateway {
     path: string,
     signal: AbortSignal,
   ): Promise<KvRead>;
-  forget(): void;
+  forget(signal?: AbortSignal): void;
   close(): Promise<void>;
 }
 
@@ -209,7 +210,7 @@ export interface DnsGateway {
   readonly resolvers: readonly string[];
   /** Asks every resolver for A and AAAA over UDP (TCP when truncated), following CNAMEs. Memoized per name. */
   resolve(name: string, signal: AbortSignal): Promise<ResolverAnswer[]>;
-  forget(): void;
+  forget(signal?: AbortSignal): void;
   close(): Promise<void>;
 }
 
@@ -245,7 +246,7 @@ export interface HttpGateway {
     target: ProbeTarget & { scheme: 'http' | 'https'; path: string },
     signal: AbortSignal,
   ): Promise<HttpReply>;
-  forget(): void;
+  forget(signal?: AbortSignal): void;
   close(): Promise<void>;
 }
 

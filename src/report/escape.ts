@@ -1,22 +1,12 @@
+import { visible } from '../text.js';
+
 /**
- * Escaping shared by the text formats. Cluster text (log lines above all) may hold control
- * characters that XML 1.0 cannot carry even as references and that terminals would interpret:
- * they are spelled out (`\x1B`), and lone surrogates become U+FFFD.
+ * XML/HTML text content: control and bidi characters spelled out (XML 1.0 cannot carry most of them even
+ * as references, and a viewer would act on the rest), `&`, `<`, `>` as entities, CR as a reference so
+ * parsers do not fold it into LF.
  */
-const UNPRINTABLE =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Control characters other than tab, LF and CR as `\x1B`; unpaired surrogates and U+FFFE/U+FFFF as U+FFFD. */
-export function spellControlChars(text: string): string {
-  return text.replace(UNPRINTABLE, (char) => {
-    const code = char.charCodeAt(0);
-    return code < 0x20 ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : '\uFFFD';
-  });
-}
-
-/** XML/HTML text content: `&`, `<`, `>` as entities; CR as a reference so parsers do not fold it into LF. */
 export function escapeXmlText(text: string): string {
-  return spellControlChars(text)
+  return visible(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

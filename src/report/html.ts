@@ -1,5 +1,6 @@
 import type { Report, ResultNode, Status } from '../checks/result.js';
 import { STATUSES_WORST_FIRST, summarize } from '../checks/result.js';
+import { oneLine } from '../text.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import { compareWorstFirst, leafName } from './leaves.js';
 import type { Renderer } from './types.js';
@@ -108,10 +109,11 @@ function leafHtml(leaf: ResultNode): string {
 
 function detail(node: ResultNode): string {
   const parts: string[] = [];
-  if (node.message) parts.push(`<p class="message">${text(node.message)}</p>`);
-  if (node.hint) parts.push(`<p class="hint"><span aria-hidden="true">→ </span>${text(node.hint)}</p>`);
+  if (node.message) parts.push(`<p class="message">${text(oneLine(node.message))}</p>`);
+  if (node.hint)
+    parts.push(`<p class="hint"><span aria-hidden="true">→ </span>${text(oneLine(node.hint))}</p>`);
   if (node.commands?.length)
-    parts.push(`<pre class="commands"><code>${text(node.commands.join('\n'))}</code></pre>`);
+    parts.push(`<pre class="commands"><code>${text(node.commands.map(oneLine).join('\n'))}</code></pre>`);
   return parts.join('');
 }
 

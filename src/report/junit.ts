@@ -1,5 +1,6 @@
 import type { Report, ResultNode } from '../checks/result.js';
 import { summarize } from '../checks/result.js';
+import { oneLine } from '../text.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import { compareWorstFirst, leafName } from './leaves.js';
 import type { Renderer } from './types.js';
@@ -57,7 +58,7 @@ function suite(runbook: ResultNode, report: Report): string {
 function testcase(step: ResultNode, leaf: ResultNode): string {
   const time = leaf.durationMs === undefined ? '' : ` time="${seconds(leaf.durationMs)}"`;
   const open = `    <testcase classname="${attr(step.id)}" name="${attr(leafName(leaf))}"${time}`;
-  const message = attr(leaf.message ?? leaf.title);
+  const message = attr(oneLine(leaf.message ?? leaf.title));
   switch (leaf.status) {
     case 'pass':
       return `${open}/>`;
@@ -74,8 +75,8 @@ function testcase(step: ResultNode, leaf: ResultNode): string {
 
 /** What a CI log shows for the case: status and message, the hint, then the commands one per line. */
 function body(leaf: ResultNode): string {
-  const lines = [`${leaf.status}: ${leaf.message ?? leaf.title}`];
-  if (leaf.hint) lines.push(`hint: ${leaf.hint}`);
-  if (leaf.commands?.length) lines.push('commands:', ...leaf.commands.map((c) => `  ${c}`));
+  const lines = [`${leaf.status}: ${oneLine(leaf.message ?? leaf.title)}`];
+  if (leaf.hint) lines.push(`hint: ${oneLine(leaf.hint)}`);
+  if (leaf.commands?.length) lines.push('commands:', ...leaf.commands.map((c) => `  ${oneLine(c)}`));
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import type { Report, Status } from '../checks/result.js';
-import { spellControlChars } from './escape.js';
+import { oneLine, visible } from '../text.js';
 import { compareWorstFirst, leafEntries, leafName, type LeafEntry } from './leaves.js';
 import type { Renderer } from './types.js';
 import { statusLabel } from './status-label.js';
@@ -64,7 +64,7 @@ function detailBlocks({ step, leaf }: LeafEntry): string[] {
   const blocks = [`### ${statusLabel(leaf.status)} · ${escapeInline(leafName(leaf))}`, where];
   if (leaf.message) blocks.push(escapeInline(leaf.message));
   if (leaf.hint) blocks.push(`**Next:** ${escapeInline(leaf.hint)}`);
-  if (leaf.commands?.length) blocks.push(codeBlock(spellControlChars(leaf.commands.join('\n'))));
+  if (leaf.commands?.length) blocks.push(codeBlock(visible(leaf.commands.map(oneLine).join('\n'))));
   return blocks;
 }
 
@@ -81,18 +81,16 @@ function folded(entries: LeafEntry[], report: Report): string[] {
 }
 
 /**
- * Text from the cluster made inert: every character that could start emphasis, code, a link, HTML,
- * a table cell, math or strikethrough is backslash-escaped, and so is a leading heading, list or
- * quote marker; line breaks become `<br>` so a multi-line message stays in its paragraph or cell.
- * Control characters are spelled out.
+ * Text from the cluster made inert: one line, control and bidi characters spelled out, and every
+ * character that could start emphasis, code, a link, HTML, a table cell, math or strikethrough
+ * backslash-escaped, and so is a leading heading, list or quote marker.
  */
 function escapeInline(text: string): string {
-  return spellControlChars(text)
+  return visible(oneLine(text))
     .replace(/[\\`*_[\]<>|~$]/g, '\\$&')
     .replace(/&(?=#?\w+;)/g, '\\&')
     .replace(/^[#+=-]/, '\\$&')
-    .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2')
-    .replace(/\r?\n/g, '<br>');
+    .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
 
 /** A fenced block whose fence is longer than any backtick run inside, so commands print verbatim. */

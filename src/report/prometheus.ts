@@ -1,5 +1,6 @@
 import type { Report, Status } from '../checks/result.js';
 import { STATUSES_WORST_FIRST, compareStatus } from '../checks/result.js';
+import { oneLine, visible } from '../text.js';
 import { leafEntries } from './leaves.js';
 import type { Renderer } from './types.js';
 
@@ -96,7 +97,10 @@ function labels(pairs: Record<string, string>): string {
   return `{${body.join(',')}}`;
 }
 
-/** The exposition format's only escapes in label values: backslash, double quote and line feed. */
+/**
+ * A label value on one line with control and bidi characters spelled out (a collector or a terminal
+ * showing it must not obey them), then the exposition format's escapes: backslash and double quote.
+ */
 function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return visible(oneLine(value)).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }

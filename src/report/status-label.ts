@@ -1,5 +1,5 @@
 import type { Status } from '../checks/result.js';
-import { statusStyle } from '../ui/theme.js';
+import { statusStyle } from './theme.js';
 
 const WORD: Record<Status, string> = {
   fail: 'FAIL',

@@ -1,5 +1,5 @@
 import { STATUSES_WORST_FIRST, type Summary } from '../checks/result.js';
-import { statusStyle } from '../ui/theme.js';
+import { statusStyle } from './theme.js';
 
 /** `2 failed · 1 error · 14 passed (17)`: failures first, zeros omitted (Ink/vitest summary style). */
 export function summaryLine(summary: Summary, separator = ' · '): string {

@@ -1,5 +1,6 @@
 import { compareStatus, leavesOf, type ResultNode, type Report } from '../checks/result.js';
-import { marks, paint, statusStyle } from '../ui/theme.js';
+import { marks, paint, statusStyle } from './theme.js';
+import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible } from '../text.js';
 import { formatDuration, summaryLine } from './summary.js';
 import type { RenderOptions, Renderer } from './types.js';
 
@@ -25,14 +26,17 @@ export const tree: Renderer = (report, options) => {
   return `${lines.join('\n')}\n`;
 };
 
+/** Outside text as the tree prints it: one line, controls visible, at most SCREEN_TEXT_LIMIT characters. */
+const show = (text: string) => displayable(text, SCREEN_TEXT_LIMIT);
+
 function header(report: Report, options: RenderOptions): string {
   const { context, cluster, env } = report.target;
   const bullet = (options.unicode ? marks.unicode : marks.ascii).bullet;
   const parts = [
     'platform doctor',
-    context ? `context ${context}` : null,
-    cluster ? `cluster ${cluster}` : null,
-    env ? `env ${env}` : null,
+    context ? `context ${show(context)}` : null,
+    cluster ? `cluster ${show(cluster)}` : null,
+    env ? `env ${show(env)}` : null,
   ].filter(Boolean);
   return paint(parts.join(` ${bullet} `), 'bold', options.color);
 }
@@ -49,9 +53,9 @@ function isExpanded(node: ResultNode, options: RenderOptions): boolean {
 function renderNode(node: ResultNode, depth: number, options: RenderOptions): string[] {
   const indent = '  '.repeat(depth);
   const hasChildren = Boolean(node.children?.length);
-  const label = hasChildren ? node.title : (node.subject ?? node.title);
+  const label = show(hasChildren ? node.title : (node.subject ?? node.title));
   const dash = options.unicode ? '—' : '-';
-  const message = node.message ? ` ${dash} ${node.message}` : '';
+  const message = node.message ? ` ${dash} ${show(node.message)}` : '';
   if (hasChildren && depth > 0 && !isExpanded(node, options)) {
     // A healthy step is one line: its title and how many checks passed under it.
     return [`${indent}${glyph(node, options)} ${label} (${countWords(leavesOf(node), options)})`];
@@ -60,8 +64,11 @@ function renderNode(node: ResultNode, depth: number, options: RenderOptions): st
   const detailIndent = `${indent}    `;
   const m = options.unicode ? marks.unicode : marks.ascii;
   if (node.status !== 'pass' && node.status !== 'skip') {
-    if (node.hint) lines.push(`${detailIndent}${paint(`${m.hint} ${node.hint}`, 'dim', options.color)}`);
-    for (const command of node.commands ?? []) lines.push(`${detailIndent}${m.command} ${command}`);
+    if (node.hint)
+      lines.push(`${detailIndent}${paint(`${m.hint} ${show(node.hint)}`, 'dim', options.color)}`);
+    // Commands are never cut: a command cut short would run something else.
+    for (const command of node.commands ?? [])
+      lines.push(`${detailIndent}${m.command} ${visible(oneLine(command))}`);
   }
   if (!hasChildren) return lines;
 

@@ -50,7 +50,8 @@ export async function loadScenario(name: string, options: LoadOptions = {}): Pro
   return { ...result.data, name };
 }
 
-async function scenarioNames(dir: string): Promise<string[]> {
+/** The names of the scenarios in `dir`, sorted: the files, not validated (cheap, for flag checks). */
+export async function scenarioNames(dir = DEFAULT_SCENARIO_DIR): Promise<string[]> {
   const entries = await readdir(dir);
   return entries
     .filter((entry) => entry.endsWith('.yaml'))

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { Status } from '../checks/result.js';
 import { formatDuration } from '../report/summary.js';
 import { wrapText, type Row } from './state.js';
-import { marks, progressMarks, statusStyle, type ColorName } from './theme.js';
+import { marks, progressMarks, statusStyle, type ColorName } from '../report/theme.js';
 
 /** How rows are dressed; one object so the tree passes it through unchanged. */
 export interface RowLook {

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import type { Report, Summary } from '../checks/result.js';
 import { formatDuration, summaryLine } from '../report/summary.js';
+import { displayable } from '../text.js';
 import { KEY_LINE } from './Help.js';
-import { marks } from './theme.js';
+import { marks } from '../report/theme.js';
 
 export interface StatusBarProps {
   target: Report['target'] | null;
@@ -31,9 +32,9 @@ export function StatusBar(props: StatusBarProps) {
   const { context, cluster, env } = props.target ?? { context: null, cluster: null, env: null };
   const examined = [
     'platform doctor',
-    context ? `context ${context}` : null,
-    cluster ? `cluster ${cluster}` : null,
-    env ? `env ${env}` : null,
+    context ? `context ${displayable(context, 256)}` : null,
+    cluster ? `cluster ${displayable(cluster, 256)}` : null,
+    env ? `env ${displayable(env, 256)}` : null,
   ].filter(Boolean);
   const hasResults = Object.values(props.summary).some((n) => n > 0);
   const outcome = [
@@ -50,7 +51,7 @@ export function StatusBar(props: StatusBarProps) {
       </Text>
       <Text wrap="truncate-end">{outcome.join(bullet)}</Text>
       <Text wrap="truncate-end" dimColor={props.color && props.notice === null}>
-        {props.notice ?? KEY_LINE}
+        {props.notice === null ? KEY_LINE : displayable(props.notice, 1024)}
       </Text>
     </Box>
   );

@@ -1,34 +1,35 @@
 import { render } from 'ink';
-import { group, type Report, type ResultNode, type StepId } from '../checks/result.js';
+import type { Report, StepId } from '../checks/result.js';
 import type { RunEvent } from '../engine/events.js';
-import { assembleReport, executeStep, runDoctor, type RunOptions } from '../engine/run.js';
-import { errorMessage } from '../gateways/errors.js';
+import type { DoctorSession } from '../engine/session.js';
 import type { RenderOptions } from '../report/types.js';
 import { DoctorApp, type DoctorCommands } from './DoctorApp.js';
 import type { DoctorAction } from './state.js';
-import { statusStyle } from './theme.js';
+import { statusStyle } from '../report/theme.js';
 
 /** What the CLI hands the interactive UI (see src/cli/doctor.ts). */
 export interface InteractiveOptions {
-  run: RunOptions;
+  session: DoctorSession;
   render: RenderOptions;
-  /** `--watch`: rerun everything this long after each run finishes. */
-  watchMs?: number;
-  /** Resolves on SIGINT/SIGTERM from outside; in raw mode Ctrl-C arrives as a key instead. */
-  interrupted: Promise<void>;
+  /** Starts the first run (or the watch loop) once the app listens; resolves when it ends. */
+  start: () => Promise<Report>;
   /** Writes the markdown report and resolves with its path. */
   saveReport: (report: Report) => Promise<string>;
 }
 
 /**
- * Renders the interactive doctor on the terminal and resolves with the final report when the user
- * quits (q, Ctrl-C, or `interrupted`). The last frame stays on screen, so the tree survives in scrollback.
+ * Renders the interactive doctor on the terminal until the user quits (q, Ctrl-C) or the session is
+ * stopped from outside, and resolves with the session's final report. The last frame stays on screen,
+ * so the tree survives in scrollback.
  */
 export async function runInteractive(options: InteractiveOptions): Promise<Report> {
-  const controller = createController(options);
+  let started: Promise<Report> | null = null;
+  const commands = sessionCommands(options.session, options.saveReport, () => {
+    started ??= options.start();
+  });
   const app = render(
     <DoctorApp
-      commands={controller}
+      commands={commands}
       unicode={options.render.unicode}
       color={options.render.color}
       verbose={options.render.verbose}
@@ -36,159 +37,71 @@ export async function runInteractive(options: InteractiveOptions): Promise<Repor
     />,
     { exitOnCtrlC: false },
   );
-  void options.interrupted.then(() => controller.quit());
-  const report = await controller.finished;
+  await commands.quitted;
+  const report = await (started ?? Promise.resolve(options.session.partialReport()));
   app.unmount();
   await app.waitUntilExit();
   return report;
 }
 
-/** The commands behind the keys, plus the promise of the final report. */
-export interface DoctorController extends DoctorCommands {
-  /**
-   * Settles on quit with the last report when idle; mid-run, with the latest result of every step
-   * and an `error` node for each step that never finished.
-   */
-  finished: Promise<Report>;
+/** The keys' commands on a session, plus the promise that settles when the user quits. */
+export interface SessionCommands extends DoctorCommands {
+  quitted: Promise<void>;
 }
 
 /**
- * Wires the engine to the app: runs, reruns (fresh reads: every gateway forgets its memo first),
- * `--watch` scheduling and saving. Exported for tests; `clock` must match the app's.
+ * Turns the session's events into the app's actions (stamped on `clock`) and the app's commands into
+ * session calls. `onConnected` runs once the app listens, so the first run's events are all seen.
  */
-export function createController(
-  options: Pick<InteractiveOptions, 'run' | 'watchMs' | 'saveReport'>,
+export function sessionCommands(
+  session: DoctorSession,
+  saveReport: (report: Report) => Promise<string>,
+  onConnected: () => void,
   clock: () => number = () => performance.now(),
-): DoctorController {
-  const { run } = options;
-  const wallClock = run.now ?? (() => new Date());
-  const nodes = new Map<StepId, ResultNode>();
+): SessionCommands {
   let dispatch: (action: DoctorAction) => void = () => {};
-  let lastReport: Report | null = null;
-  let runStartedAt: Date | null = null;
-  let busy = false;
-  let hasQuit = false;
-  let watchTimer: NodeJS.Timeout | undefined;
-  let settle: (report: Report) => void = () => {};
-  const finished = new Promise<Report>((resolve) => (settle = resolve));
-
-  const send = (event: RunEvent) => {
-    if (event.type === 'step-finished') nodes.set(event.step, event.node);
-    if (!hasQuit) dispatch({ type: 'run-event', event, atMs: clock() });
-  };
-  // Quitting mid-run aborts the steps still going, so the process ends now rather than at their deadlines.
-  const quitting = new AbortController();
-  const wired: RunOptions = {
-    ...run,
-    signal: quitting.signal,
-    onEvent: (event) => {
-      send(event);
-      run.onEvent?.(event);
-    },
-  };
-  const forgetAll = () => {
-    run.gateways.kube.forget();
-    run.gateways.openbao.forget();
-    run.gateways.dns.forget();
-    run.gateways.http.forget();
-  };
-  const scheduleWatch = () => {
-    if (options.watchMs === undefined || hasQuit) return;
-    clearTimeout(watchTimer);
-    watchTimer = setTimeout(() => void rerunAll(), options.watchMs);
-    dispatch({ type: 'watch-scheduled', atMs: clock() + options.watchMs });
-  };
-  const rebuild = (meta: { startedAt: Date; durationMs: number }) =>
-    assembleReport(
-      run.plan.map((r) =>
-        group(
-          r.id,
-          r.title,
-          r.steps.map((s) => nodes.get(s.id) ?? unfinished(s)),
-        ),
-      ),
-      { ...meta, target: run.target, toolVersion: run.toolVersion },
-    );
-
-  async function rerunAll(): Promise<void> {
-    if (busy || hasQuit) return;
-    busy = true;
-    clearTimeout(watchTimer);
-    runStartedAt = wallClock();
-    forgetAll();
-    lastReport = await runDoctor(wired);
-    busy = false;
-    scheduleWatch();
-  }
-
-  async function rerunStep(stepId: StepId): Promise<void> {
-    const runbook = run.plan.find((r) => r.steps.some((s) => s.id === stepId));
-    const step = runbook?.steps.find((s) => s.id === stepId);
-    if (busy || hasQuit || !runbook || !step || !lastReport) return;
-    busy = true;
-    clearTimeout(watchTimer);
-    forgetAll();
-    send({ type: 'step-started', runbook: runbook.id, step: step.id });
-    const node = await executeStep(
-      step,
-      run,
-      AbortSignal.any([AbortSignal.timeout(run.deadlineMs), quitting.signal]),
-    );
-    send({ type: 'step-finished', runbook: runbook.id, step: step.id, node });
-    // The envelope keeps the full run's start and duration; only this step's node is new.
-    lastReport = rebuild({ startedAt: new Date(lastReport.startedAt), durationMs: lastReport.durationMs });
-    send({ type: 'done', report: lastReport });
-    dispatch({ type: 'notice', text: `reran ${step.id}: ${statusStyle[node.status].word}` });
-    busy = false;
-    scheduleWatch();
-  }
-
+  let quit: () => void = () => {};
+  const quitted = new Promise<void>((resolve) => (quit = resolve));
+  const toAction = (event: RunEvent): DoctorAction =>
+    event.type === 'run-scheduled'
+      ? { type: 'watch-scheduled', atMs: event.inMs === null ? null : clock() + event.inMs }
+      : { type: 'run-event', event, atMs: clock() };
+  const notice = (text: string) => dispatch({ type: 'notice', text });
+  // The session stopped from outside (SIGTERM): the app quits as if `q` was pressed.
+  void session.whenStopped.then(() => quit());
   return {
-    finished,
+    quitted,
     connect(next) {
       dispatch = next;
-      void rerunAll();
+      const unsubscribe = session.subscribe((event) => dispatch(toAction(event)));
+      onConnected();
       return () => {
+        unsubscribe();
         dispatch = () => {};
       };
     },
-    rerunStep: (stepId) => void rerunStep(stepId),
-    rerunAll: () => void rerunAll(),
+    rerunStep(stepId: StepId) {
+      void session.rerunStep(stepId).then((report) => {
+        const node = report.runbooks.flatMap((r) => r.children ?? []).find((s) => s.id === stepId);
+        if (node) notice(`reran ${stepId}: ${statusStyle[node.status].word}`);
+      });
+    },
+    rerunAll() {
+      void session.run();
+    },
     save() {
-      const report = lastReport;
+      const report = session.lastReport;
       if (!report) return;
-      dispatch({ type: 'notice', text: 'saving the report…' });
-      options.saveReport(report).then(
-        (path) => dispatch({ type: 'notice', text: `saved ${path}` }),
+      notice('saving the report…');
+      saveReport(report).then(
+        (path) => notice(`saved ${path}`),
         (error: unknown) =>
-          dispatch({ type: 'notice', text: `could not save the report: ${errorMessage(error)}` }),
+          notice(`could not save the report: ${error instanceof Error ? error.message : String(error)}`),
       );
     },
     quit() {
-      if (hasQuit) return;
-      hasQuit = true;
-      clearTimeout(watchTimer);
-      quitting.abort();
-      const startedAt = runStartedAt ?? wallClock();
-      settle(
-        !busy && lastReport
-          ? lastReport
-          : rebuild({
-              startedAt,
-              durationMs: Math.max(0, wallClock().getTime() - startedAt.getTime()),
-            }),
-      );
+      session.stop();
+      quit();
     },
-  };
-}
-
-/** Stands in for a step that had not finished when the user quit: it was not checked. */
-function unfinished(step: { id: StepId; title: string }): ResultNode {
-  return {
-    id: step.id,
-    title: step.title,
-    status: 'error',
-    message: 'not checked: quit before this step finished',
-    hint: 'Run platform doctor again and let the run finish.',
   };
 }

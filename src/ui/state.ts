@@ -9,6 +9,7 @@ import {
   type Summary,
 } from '../checks/result.js';
 import type { PlannedRunbook, RunEvent } from '../engine/events.js';
+import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible } from '../text.js';
 
 /**
  * The interactive UI's state and its pure reducer: RunEvents and key actions in, state out.
@@ -44,9 +45,12 @@ export interface DoctorState {
   nextRunAtMs: number | null;
 }
 
+/** The events of a run; the watch schedule arrives as its own action (`watch-scheduled`). */
+export type RunProgress = Exclude<RunEvent, { type: 'run-scheduled' }>;
+
 /** Everything the reducer understands. `atMs` comes from the caller's clock so the reducer stays pure. */
 export type DoctorAction =
-  | { type: 'run-event'; event: RunEvent; atMs: number }
+  | { type: 'run-event'; event: RunProgress; atMs: number }
   | { type: 'move'; by: number }
   | { type: 'expand' }
   | { type: 'collapse' }
@@ -83,6 +87,9 @@ export interface Row {
 }
 
 const SEP = '\t';
+
+/** Outside text as a row shows it: one line, controls visible, at most SCREEN_TEXT_LIMIT characters. */
+const show = (text: string) => displayable(text, SCREEN_TEXT_LIMIT);
 const PROBLEMS: readonly RowStatus[] = ['fail', 'error', 'warn'];
 
 /** The state before the first event. */
@@ -150,7 +157,7 @@ function apply(state: DoctorState, action: DoctorAction): DoctorState {
   }
 }
 
-function applyEvent(state: DoctorState, event: RunEvent, atMs: number): DoctorState {
+function applyEvent(state: DoctorState, event: RunProgress, atMs: number): DoctorState {
   switch (event.type) {
     case 'run-started': {
       const steps: DoctorState['steps'] = {};
@@ -295,13 +302,14 @@ function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: numb
     kind: 'node',
     status: node.status,
     // A leaf is named by what was checked; a parent by the claim it groups.
-    label: hasChildren ? node.title : (node.subject ?? node.title),
+    label: show(hasChildren ? node.title : (node.subject ?? node.title)),
     isExpandable: hasChildren,
     isExpanded,
     stepId,
-    ...(node.message ? { message: node.message } : {}),
-    ...(node.hint ? { hint: node.hint } : {}),
-    ...(node.commands?.length ? { commands: node.commands } : {}),
+    ...(node.message ? { message: show(node.message) } : {}),
+    ...(node.hint ? { hint: show(node.hint) } : {}),
+    // Commands are never cut: a command cut short would run something else.
+    ...(node.commands?.length ? { commands: node.commands.map((c) => visible(oneLine(c))) } : {}),
     ...(node.durationMs !== undefined ? { durationMs: node.durationMs } : {}),
     ...(hasChildren && !isExpanded ? { counts: countLeaves([node]) } : {}),
   };

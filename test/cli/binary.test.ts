@@ -32,10 +32,12 @@ async function closedPort(): Promise<number> {
 }
 
 describe('the platform binary', () => {
-  it('prints one line and exits 3 for a kubeconfig that does not exist', async () => {
+  it('prints one line, a report that says nothing was checked, and exits 3 for a kubeconfig that does not exist', async () => {
     const result = await platform(['doctor', '--kubeconfig', '/nonexistent']);
     expect(result.code).toBe(3);
-    expect(result.stdout).toBe('');
+    expect(result.stdout).toContain(
+      '⊘ Ingress, certificates and DNS — not checked: kubeconfig /nonexistent: no such file',
+    );
     expect(result.stderr.split('\n')[0]).toBe('platform: kubeconfig /nonexistent: no such file');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
@@ -95,11 +97,11 @@ describe('the platform binary', () => {
   it.each([
     [
       ['doctor', '--output', 'yaml'],
-      'platform: --output takes one of tree, json, markdown, junit, prometheus, not "yaml" (HTML: use --report FILE.html)',
+      'platform: --output takes one of tree, json, markdown, junit, prometheus, not "yaml" (--report FILE.html for the others)',
     ],
     [
       ['doctor', '--timeout', 'soon'],
-      'platform: --timeout takes a duration like 30s, 2m or 1500ms, not "soon"',
+      'platform: --timeout takes a duration like 30s, 2m or 1m30s, not "soon"',
     ],
     [['doctor', 'network'], 'platform: unknown runbook "network"; valid runbooks: ingress, secrets, gitops'],
     [['doctor', '--bogus'], "error: unknown option '--bogus'"],

@@ -1,38 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import {
-  UsageError,
-  parseDnsServer,
-  parseDuration,
-  parseReportPath,
-  parseRunbooks,
-  selectSteps,
-} from '../../src/cli/options.js';
+import { UsageError, parseReportPath, parseRunbooks, selectSteps } from '../../src/cli/options.js';
+import { validateDoctorFlags } from '../../src/cli.js';
 import { exitCodeFor } from '../../src/cli/exit-code.js';
 
 describe('flag parsing', () => {
-  it.each([
-    ['60s', 60_000],
-    ['2m', 120_000],
-    ['1500ms', 1500],
-    ['90', 90_000],
-    ['0.5s', 500],
-  ])('reads the duration %s', (text, ms) => {
-    expect(parseDuration(text, '--timeout')).toBe(ms);
-  });
-
-  it('rejects a duration it cannot read, naming the flag', () => {
-    expect(() => parseDuration('soon', '--timeout')).toThrow(
-      new UsageError('--timeout takes a duration like 30s, 2m or 1500ms, not "soon"'),
-    );
-  });
+  const flags = (overrides: Record<string, unknown> = {}) =>
+    validateDoctorFlags([], {
+      namespace: [],
+      report: [],
+      dnsServer: [],
+      httpPort: '80',
+      httpsPort: '443',
+      only: [],
+      skip: [],
+      timeout: '60s',
+      readSecrets: true,
+      ...overrides,
+    });
 
   it.each([
-    ['10.0.0.2', '10.0.0.2:53'],
-    ['127.0.0.1:5353', '127.0.0.1:5353'],
-    ['[::1]:5353', '[::1]:5353'],
-    ['2001:db8::53', '[2001:db8::53]:53'],
-  ])('normalises the resolver %s', (text, normalised) => {
-    expect(parseDnsServer(text)).toBe(normalised);
+    [{ timeout: 'soon' }, '--timeout takes a duration like 30s, 2m or 1m30s, not "soon"'],
+    [{ timeout: '99999999999h' }, '--timeout must be at most 24h, not "99999999999h"'],
+    [{ httpPort: '1e3' }, '--http-port takes a port number from 1 to 65535, not "1e3"'],
+    [{ httpsPort: '0x50' }, '--https-port takes a port number from 1 to 65535, not "0x50"'],
+    [
+      { dnsServer: ['example.com'] },
+      '--dns-server takes an IP address, not the host name "example.com" (look it up first, e.g. dig +short example.com)',
+    ],
+    [{ dnsServer: ['999.1.1.1'] }, '--dns-server takes IP[:PORT] with a valid IP address, not "999.1.1.1"'],
+    [{ dnsServer: ['127.0.0.1:53:53'] }, '--dns-server takes IP[:PORT], not "127.0.0.1:53:53"'],
+    [
+      { openbaoAddr: 'openbao:8200' },
+      '--openbao-addr takes an http(s) URL like https://bao.example:8200, not "openbao:8200"',
+    ],
+  ])('refuses %o naming the flag', (overrides, message) => {
+    expect(() => flags(overrides)).toThrow(new UsageError(message));
+  });
+
+  it('reads the values it accepts into their canonical form', () => {
+    expect(
+      flags({ timeout: '1m30s', dnsServer: ['10.0.0.2', '[::1]:5353', '2001:db8::53'], watch: '2m' }),
+    ).toMatchObject({
+      timeoutMs: 90_000,
+      watchMs: 120_000,
+      dnsServers: ['10.0.0.2:53', '[::1]:5353', '[2001:db8::53]:53'],
+    });
   });
 
   it('takes the report format from the extension and refuses unknown ones', () => {
@@ -43,7 +55,7 @@ describe('flag parsing', () => {
     });
     expect(() => parseReportPath('report.pdf')).toThrow(
       new UsageError(
-        '--report report.pdf: cannot tell the format from the extension; use one of .md .json .xml .prom .html .txt',
+        '--report report.pdf: cannot tell the format from the extension; use one of .txt .json .md .xml .prom .html',
       ),
     );
   });

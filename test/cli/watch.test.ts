@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/checks/result.js';
-import { changesBetween } from '../../src/cli/watch.js';
+import { changesBetween } from '../../src/report/changes.js';
 import { main } from '../../src/cli.js';
 
 const report = (status: 'pass' | 'fail', startedAt: string): Report => ({

@@ -51,7 +51,12 @@ describe('loadConfig', () => {
     [
       'a bad URL',
       'environments:\n  prod:\n    openbao: { address: "not a url" }\n',
-      'platform.yaml: environments.prod.openbao.address: Invalid URL',
+      'platform.yaml: environments.prod.openbao.address: takes an http(s) URL like https://bao.example:8200, not "not a url"',
+    ],
+    [
+      'an OpenBao address that is a host and port, not a URL',
+      'environments:\n  prod:\n    openbao: { address: "openbao:8200" }\n',
+      'platform.yaml: environments.prod.openbao.address: takes an http(s) URL like https://bao.example:8200, not "openbao:8200"',
     ],
     [
       'broken YAML',
@@ -60,6 +65,18 @@ describe('loadConfig', () => {
     ],
   ])('points at the bad key for %s', (_, content, message) => {
     expect(() => loadConfig(undefined, dirWith(content))).toThrow(new ConfigError(message));
+  });
+
+  it('reads a file that sets only some keys, without environments', () => {
+    const loaded = loadConfig(undefined, dirWith('logs:\n  tailLines: 50\n'));
+    expect(selectProfile(loaded!.config, undefined)).toMatchObject({ name: null, logs: { tailLines: 50 } });
+  });
+
+  it('says --config names a folder instead of failing on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-config-dir-'));
+    expect(() => loadConfig(dir, process.cwd())).toThrow(
+      new ConfigError(`${dir}: is a directory, not a file`),
+    );
   });
 
   it('says which file is missing when --config names one', () => {

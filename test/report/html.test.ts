@@ -135,12 +135,12 @@ describe('html report', () => {
   describe('escaping', () => {
     const escaped = render(loadReport('escaping'));
 
-    it('escapes every text taken from the cluster, attributes included', () => {
+    it('escapes every text taken from the cluster, attributes included, and puts a multi-line message on one line', () => {
       expect(escaped).toContain(
         '<li class="leaf fail" id="ingress.resources:plate-stg/&lt;script&gt;"><span class="badge fail">✖ FAIL</span> ' +
           '<span class="subject">Ingress plate-stg/&lt;script&gt;alert("x")&lt;/script&gt;</span>' +
           '<p class="message">annotation "configuration-snippet" holds &lt;script&gt;alert(\'x\')&lt;/script&gt; &amp; a | pipe | table, ' +
-          '*stars*, _under_, [link](http://evil.test), `tick`, $HOME, &amp;amp; kept\nsecond line&#13;\nthird line ]]&gt; --&gt;</p>',
+          '*stars*, _under_, [link](http://evil.test), `tick`, $HOME, &amp;amp; kept second line third line ]]&gt; --&gt;</p>',
       );
       expect(escaped).toContain('<div><dt>Cluster</dt><dd>&lt;b&gt;cluster&lt;/b&gt;</dd></div>');
       expect(escaped).not.toMatch(/<(script|b|i)>/);
@@ -148,7 +148,7 @@ describe('html report', () => {
 
     it('spells out control characters instead of passing them to the browser', () => {
       expect(escaped).toContain(
-        '<p class="message">log line: \\x1B[31mE0602 11:00:00 controller.go:167] "re-queuing item due to error" err="rate limited"\\x1B[0m\\x00\ttab</p>',
+        '<p class="message">log line: \\x1B[31mE0602 11:00:00 controller.go:167] "re-queuing item due to error" err="rate limited"\\x1B[0m\\x00 tab</p>',
       );
       expect(escaped).not.toMatch(/[\u0000-\u0008\u001b]/);
     });

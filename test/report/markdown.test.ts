@@ -115,10 +115,10 @@ describe('markdown report', () => {
   describe('escaping text from the cluster', () => {
     const text = render(loadReport('escaping'));
 
-    it('makes HTML, emphasis, links, code, math, pipes and entities inert and keeps lines together', () => {
+    it('makes HTML, emphasis, links, code, math, pipes and entities inert and puts lines on one', () => {
       expect(text).toContain(
         '\n\nannotation "configuration-snippet" holds \\<script\\>alert(\'x\')\\</script\\> & a \\| pipe \\| table, ' +
-          '\\*stars\\*, \\_under\\_, \\[link\\](http://evil.test), \\`tick\\`, \\$HOME, \\&amp; kept<br>second line<br>' +
+          '\\*stars\\*, \\_under\\_, \\[link\\](http://evil.test), \\`tick\\`, \\$HOME, \\&amp; kept second line ' +
           'third line \\]\\]\\> --\\>\n\n',
       );
       const outsideCode = text.replace(/^(`{3,})sh\n[\s\S]*?\n\1$/gm, '');
@@ -128,17 +128,17 @@ describe('markdown report', () => {
     it('escapes subjects in headings and target values in the table', () => {
       expect(text).toContain('\n### ✖ FAIL · Ingress plate-stg/\\<script\\>alert("x")\\</script\\>\n');
       expect(text).toContain(
-        '| \\<b\\>cluster\\</b\\> | ctx "quoted" \\\\ back<br>slash \\| pipe | stg | 2025-06-02T11:00:00.000Z | 1.5s | platform-doctor 0.1.0-"dev"\\\\x |',
+        '| \\<b\\>cluster\\</b\\> | ctx "quoted" \\\\ back slash \\| pipe | stg | 2025-06-02T11:00:00.000Z | 1.5s | platform-doctor 0.1.0-"dev"\\\\x |',
       );
     });
 
     it('keeps a message that looks like a list or heading a plain paragraph', () => {
-      expect(text).toContain('\n\n1\\. not a list<br>- not a bullet<br># not a heading\n\n');
+      expect(text).toContain('\n\n1\\. not a list - not a bullet # not a heading\n\n');
     });
 
     it('spells out control characters from log lines', () => {
       expect(text).toContain(
-        '\n\nlog line: \\\\x1B\\[31mE0602 11:00:00 controller.go:167\\] "re-queuing item due to error" err="rate limited"\\\\x1B\\[0m\\\\x00\ttab\n\n',
+        '\n\nlog line: \\\\x1B\\[31mE0602 11:00:00 controller.go:167\\] "re-queuing item due to error" err="rate limited"\\\\x1B\\[0m\\\\x00 tab\n\n',
       );
       expect(text).not.toMatch(/[\u0000-\u0008\u001b]/);
     });

@@ -123,14 +123,14 @@ describe('prometheus report', () => {
     ]);
   });
 
-  it('escapes backslashes, quotes and newlines in label values so a parser reads them back', () => {
+  it('escapes backslashes and quotes, and puts label values on one line, so a parser reads them back', () => {
     const escaped = render(loadReport('escaping'));
     expect(escaped).toContain(
-      'platform_doctor_run_info{context="ctx \\"quoted\\" \\\\ back\\nslash | pipe",cluster="<b>cluster</b>",env="stg",version="0.1.0-\\"dev\\"\\\\x"} 1',
+      'platform_doctor_run_info{context="ctx \\"quoted\\" \\\\ back slash | pipe",cluster="<b>cluster</b>",env="stg",version="0.1.0-\\"dev\\"\\\\x"} 1',
     );
     const families = parsePrometheusTextFormat(escaped);
     expect(families.find((f) => f.name === 'platform_doctor_run_info')?.metrics[0]?.labels).toEqual({
-      context: 'ctx "quoted" \\ back\nslash | pipe',
+      context: 'ctx "quoted" \\ back slash | pipe',
       cluster: '<b>cluster</b>',
       env: 'stg',
       version: '0.1.0-"dev"\\x',
@@ -140,7 +140,7 @@ describe('prometheus report', () => {
     ).toEqual([
       'Ingress plate-stg/<script>alert("x")</script>',
       'Ingress plate-stg/web | a\\b',
-      'Pod cert-manager/cm-0 "main"\nline2',
+      'Pod cert-manager/cm-0 "main" line2',
       'host # heading? > quote',
     ]);
   });

@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { StepId } from '../../src/checks/result.js';
-import type { RunEvent } from '../../src/engine/events.js';
+import type { RunProgress as RunEvent } from '../../src/ui/state.js';
 import { DoctorApp, type DoctorCommands } from '../../src/ui/DoctorApp.js';
 import type { DoctorAction } from '../../src/ui/state.js';
 import { runEvents } from './sample.js';

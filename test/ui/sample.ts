@@ -1,5 +1,6 @@
 import { group, summarize, worstOf, type Report, type ResultNode } from '../../src/checks/result.js';
-import type { PlannedRunbook, RunEvent } from '../../src/engine/events.js';
+import type { PlannedRunbook } from '../../src/engine/events.js';
+import type { RunProgress as RunEvent } from '../../src/ui/state.js';
 import { reduce, initialState, type DoctorAction, type DoctorState } from '../../src/ui/state.js';
 
 /** A small dns-mismatch-like run: one failing host beside passing ones, and a passing runbook. */

@@ -1,7 +1,7 @@
 import type { Status } from '../checks/result.js';
 
 /**
- * One mapping from status to glyph and colour, shared by the Ink UI and the plain text tree.
+ * One mapping from status to glyph and colour, shared by every renderer and the Ink UI (which imports it from here).
  * The ASCII set is for terminals that are not UTF-8 (and for NO_COLOR users who asked for plain text).
  */
 export type ColorName = 'green' | 'yellow' | 'red' | 'magenta' | 'gray';
