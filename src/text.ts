@@ -29,6 +29,7 @@ export function clip(text: string, limit: number): string {
 // C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates and marks, line and
 // paragraph separators, and lone surrogates: a terminal or a document viewer would act on them.
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- control characters are what this finds
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**

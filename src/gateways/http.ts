@@ -199,7 +199,7 @@ function socketFailure(error: NodeJS.ErrnoException & { reason?: string }, timeo
   const seconds = `${timeoutMs / 1000}s`;
   const unreachable = socketErrorReason(error.code);
   if (unreachable) return unreachable;
-  switch (error.code) {
+  switch (error.code ?? '') {
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `timeout after ${seconds} connecting`;

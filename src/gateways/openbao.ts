@@ -315,7 +315,8 @@ function statusFailure(reply: BaoReply, endpoint: BaoEndpoint, what: string): Ga
 /** The message of a Kubernetes `Status` body (the API server proxy's own error), else null. */
 function apiServerStatus(body: unknown): string | null {
   if (!isRecord(body) || body['kind'] !== 'Status') return null;
-  return typeof body['message'] === 'string' ? body['message'] : String(body['reason'] ?? 'no message');
+  const { message, reason } = body;
+  return typeof message === 'string' ? message : typeof reason === 'string' ? reason : 'no message';
 }
 
 /**

@@ -99,7 +99,7 @@ function path(...keys: string[]) {
     let value: unknown = obj;
     for (const key of keys) value = (value as Record<string, unknown> | undefined)?.[key];
     if (value === undefined || value === null) return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
   };
 }
 

@@ -131,11 +131,15 @@ function objectKey(obj: Raw): string {
 
 function looseKey(obj: Raw): string {
   const meta = asRecord(obj.metadata);
-  return `${String(obj.kind)}|${String(meta.namespace ?? '')}|${String(meta.name)}`;
+  return `${text(obj.kind)}|${text(meta.namespace)}|${text(meta.name)}`;
 }
 
 function removeKey(key: Raw): string {
-  return `${String(key.kind)}|${String(key.namespace ?? '')}|${String(key.name)}`;
+  return `${text(key.kind)}|${text(key.namespace)}|${text(key.name)}`;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 function deepMerge(base: Raw, child: Raw): Raw {

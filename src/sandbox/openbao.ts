@@ -192,11 +192,11 @@ export async function startOpenBao(spec: OpenBaoSpec, options: OpenBaoOptions = 
   }
 
   function capabilitiesSelf(token: BaoToken, body: string): Reply {
-    let paths: string[] = [];
+    let paths: string[];
     try {
       const parsed = JSON.parse(body || '{}') as { paths?: unknown; path?: unknown };
       const raw = parsed.paths ?? parsed.path ?? [];
-      const list = Array.isArray(raw) ? raw : String(raw).split(',');
+      const list: unknown[] = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
       paths = list.map((p) => String(p).trim()).filter(Boolean);
     } catch {
       return errors(400, ['error parsing JSON']);

@@ -110,7 +110,7 @@ describe('parseLogLine', () => {
       '{"level":"error","ts":1741012852.9381456,"msg":"Reconciler error","controller":"externalsecret","controllerGroup":"external-secrets.io","controllerKind":"ExternalSecret","ExternalSecret":{"name":"vault-brucewillis","namespace":"external-secrets"},"namespace":"external-secrets","name":"vault-brucewillis","reconcileID":"5d62ed4f-ae89-4168-ab19-f81ec781c862","error":"error processing spec.data[0] (key: test-bruce-willis), err: SecretStore \\"vault-prod\\" is not ready","stacktrace":"sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller[...]).reconcileHandler\\n\\t..."}';
     expect(parseLogLine(line, NOW)).toEqual<LogLine>({
       level: 'error',
-      time: new Date(1741012852938.1456),
+      time: new Date(1741012852938.145),
       message: 'Reconciler error',
       error:
         'error processing spec.data[0] (key: test-bruce-willis), err: SecretStore "vault-prod" is not ready',

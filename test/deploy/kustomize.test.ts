@@ -18,7 +18,6 @@ interface Rule {
   resources: string[];
   verbs: string[];
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };

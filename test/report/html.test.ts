@@ -150,6 +150,7 @@ describe('html report', () => {
       expect(escaped).toContain(
         '<p class="message">log line: \\x1B[31mE0602 11:00:00 controller.go:167] "re-queuing item due to error" err="rate limited"\\x1B[0m\\x00 tab</p>',
       );
+      // eslint-disable-next-line no-control-regex -- the raw control characters must be gone
       expect(escaped).not.toMatch(/[\u0000-\u0008\u001b]/);
     });
   });

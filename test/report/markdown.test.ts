@@ -140,6 +140,7 @@ describe('markdown report', () => {
       expect(text).toContain(
         '\n\nlog line: \\\\x1B\\[31mE0602 11:00:00 controller.go:167\\] "re-queuing item due to error" err="rate limited"\\\\x1B\\[0m\\\\x00 tab\n\n',
       );
+      // eslint-disable-next-line no-control-regex -- the raw control characters must be gone
       expect(text).not.toMatch(/[\u0000-\u0008\u001b]/);
     });
 

@@ -65,7 +65,7 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
             '›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
           ) - 1
         ],
-      ).toMatch(/^    ✖ DNS records point at the ingress load balancer  [\d.]+m?s$/);
+      ).toMatch(/^ {4}✖ DNS records point at the ingress load balancer {2}[\d.]+m?s$/);
       expect(tree).toContain(
         '›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
       );
@@ -85,7 +85,7 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
       const failuresOnly = lines(await waitForScreen((text) => /· failures only$/m.test(text)));
       // The folded row under the cursor is hidden, so the cursor moves up to its step.
       expect(failuresOnly[0]).toBe('  ✖ Ingress, certificates and DNS');
-      expect(failuresOnly[1]).toMatch(/^›   ✖ DNS records point at the ingress load balancer  [\d.]+m?s$/);
+      expect(failuresOnly[1]).toMatch(/^› {3}✖ DNS records point at the ingress load balancer {2}[\d.]+m?s$/);
       expect(failuresOnly[2]).toBe(
         '      ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
       );
