@@ -83,7 +83,11 @@ export function validateDoctorFlags(runbookNames: string[], flags: DoctorFlags):
   };
 }
 
-function buildProgram(io: CliIO, startedMs: number, done: (code: number) => void): Command {
+function buildProgram(
+  io: CliIO,
+  invocation: { startedMs: number; argv: string[] },
+  done: (code: number) => void,
+): Command {
   const program = new Command('platform')
     .description('Diagnoses the GitOps platform: ingress, certificates, DNS, secrets from OpenBao, Argo CD')
     .version(TOOL_VERSION, '--version')
@@ -136,7 +140,7 @@ function buildProgram(io: CliIO, startedMs: number, done: (code: number) => void
       const options = validateDoctorFlags(runbookNames, flags);
       // Loaded on use: --help and --version should not pay for the Kubernetes client and the sandbox.
       const { doctorCommand } = await import('./cli/doctor.js');
-      done(await doctorCommand(options, io, { toolVersion: TOOL_VERSION, startedMs }));
+      done(await doctorCommand(options, io, { toolVersion: TOOL_VERSION, ...invocation }));
     });
 
   const sandbox = program.command('sandbox').description('the built-in sandbox platform (no cluster needed)');
@@ -172,7 +176,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   let exitCode: number = EXIT.ok;
   const debug = argv.includes('--debug');
   try {
-    await buildProgram(io, startedMs, (code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
+    await buildProgram(io, { startedMs, argv }, (code) => (exitCode = code)).parseAsync(argv, {
+      from: 'user',
+    });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

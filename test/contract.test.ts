@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RUNBOOK_IDS, STEP_IDS } from '../src/checks/result.js';
+import { RUNBOOK_IDS, STEP_IDS } from '../src/runbooks/index.js';
 import { runbooks } from '../src/runbooks/index.js';
 
 const contract = readFileSync(new URL('../docs/contract.md', import.meta.url), 'utf8');

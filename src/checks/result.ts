@@ -1,16 +1,28 @@
 /**
- * The result model shared by checks, the engine, the renderers and the UI.
- * The TypeScript types here *are* the JSON report schema (docs/report.schema.json): no mapping layer.
- * This module imports nothing.
+ * The result model shared by checks, the engine, the renderers and the UI. The zod schemas here are the
+ * JSON report's contract: the TypeScript types are inferred from them, and docs/report.schema.json is
+ * generated from them (`npm run schemas`; a test keeps the file equal).
  */
-
-/** Outcome of one step or checked object; `error` means "could not check", never "broken". */
-export type Status = 'pass' | 'warn' | 'fail' | 'error' | 'skip';
+import { z } from 'zod';
 
 /** Every status, worst first: the order summaries and renderers list them in. */
-export const STATUSES_WORST_FIRST: readonly Status[] = ['fail', 'error', 'warn', 'pass', 'skip'];
+export const STATUSES_WORST_FIRST = ['fail', 'error', 'warn', 'pass', 'skip'] as const;
+
+export const statusSchema = z.enum(['pass', 'warn', 'fail', 'error', 'skip']).meta({
+  id: 'status',
+  description:
+    'fail: seen broken · error: could not check · warn: works but degrading · pass · skip: not applicable',
+});
+
+/** Outcome of one step or checked object; `error` means "could not check", never "broken". */
+export type Status = z.infer<typeof statusSchema>;
 
 const severity: Record<Status, number> = { skip: 0, pass: 1, warn: 2, error: 3, fail: 4 };
+
+/** A runbook id (`ingress`); the registry of runbooks is src/runbooks/index.ts. */
+export type RunbookId = string;
+/** A step id (`ingress.dns`): runbook id, dot, step name. Stable: renaming one is a breaking change. */
+export type StepId = string;
 
 /** One node of the pass/fail tree. Leaves carry `subject`; a parent's status is computed by `group()`. */
 export interface ResultNode {
@@ -29,39 +41,65 @@ export interface ResultNode {
   children?: ResultNode[];
 }
 
-/** The public runbook ids, in contract order. */
-export const RUNBOOK_IDS = ['ingress', 'secrets', 'gitops'] as const;
-export type RunbookId = (typeof RUNBOOK_IDS)[number];
+export const nodeSchema: z.ZodType<ResultNode> = z
+  .strictObject({
+    id: z.string().describe('Runbook id, step id (e.g. ingress.dns) or leaf id (<step id>:<subject key>).'),
+    title: z.string(),
+    status: statusSchema,
+    subject: z.string().describe('The object a leaf checked, e.g. `host stg.cocdev.co.kr`.').optional(),
+    message: z.string().describe('What was observed; at most 8192 characters.').optional(),
+    hint: z.string().describe('What to do next; present on every non-pass leaf.').optional(),
+    commands: z
+      .array(z.string())
+      .describe('Read-only commands, shell-quoted, runnable as printed.')
+      .optional(),
+    durationMs: z.number().int().min(0).optional(),
+    get children() {
+      return z.array(nodeSchema).optional();
+    },
+  })
+  .meta({ id: 'node' });
 
-/** The public step ids, in contract order. Stable: renaming one is a breaking change. */
-export const STEP_IDS = [
-  'ingress.resources',
-  'ingress.certificates',
-  'ingress.cert-manager-logs',
-  'ingress.dns',
-  'ingress.https',
-  'secrets.stores',
-  'secrets.externalsecrets',
-  'secrets.target-secrets',
-  'secrets.eso-logs',
-  'secrets.openbao',
-  'gitops.applications',
-] as const;
-export type StepId = (typeof STEP_IDS)[number];
+export const summarySchema = z
+  .strictObject({
+    pass: z.number().int().min(0),
+    warn: z.number().int().min(0),
+    fail: z.number().int().min(0),
+    error: z.number().int().min(0),
+    skip: z.number().int().min(0),
+  })
+  .describe('Leaves counted by status.');
 
-export type Summary = Record<Status, number>;
+export type Summary = z.infer<typeof summarySchema>;
+
+export const reportSchema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    tool: z.strictObject({ name: z.literal('platform-doctor'), version: z.string().min(1) }),
+    /** The command line as typed, credentials removed. */
+    commandLine: z
+      .string()
+      .describe('The command line that produced the report, credentials removed.')
+      .optional(),
+    startedAt: z.iso.datetime(),
+    durationMs: z.number().int().min(0),
+    target: z.strictObject({
+      context: z.string().nullable(),
+      cluster: z.string().nullable(),
+      env: z.string().nullable(),
+    }),
+    status: statusSchema,
+    summary: summarySchema,
+    runbooks: z.array(nodeSchema),
+  })
+  .meta({
+    title: 'platform doctor report',
+    description:
+      'What `platform doctor --output json` prints (schemaVersion 1). Fields are only ever added within a schema version.',
+  });
 
 /** The whole run, as the JSON renderer prints it (schemaVersion 1). */
-export interface Report {
-  schemaVersion: 1;
-  tool: { name: 'platform-doctor'; version: string };
-  startedAt: string;
-  durationMs: number;
-  target: { context: string | null; cluster: string | null; env: string | null };
-  status: Status;
-  summary: Summary;
-  runbooks: ResultNode[];
-}
+export type Report = z.infer<typeof reportSchema>;
 
 /** A parent's status is the worst of its children (fail > error > warn > pass > skip). */
 export function worstOf(statuses: readonly Status[]): Status {

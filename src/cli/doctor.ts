@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { quote } from 'shell-quote';
 import { resolve } from 'node:path';
 import type { Report } from '../checks/result.js';
 import type { Scope } from '../checks/step.js';
@@ -35,6 +36,13 @@ export interface Invocation {
   toolVersion: string;
   /** `performance.now()` when `main` began: `--timeout` covers everything after it. */
   startedMs: number;
+  /** The arguments after `platform`, as given. */
+  argv: string[];
+}
+
+/** `platform doctor --env stg …`, shell-quoted, with any credential in it (a URL password) removed. */
+export function commandLineOf(argv: readonly string[]): string {
+  return redact(quote(['platform', ...argv]));
 }
 
 /**
@@ -92,7 +100,7 @@ export async function doctorCommand(
     } catch (error) {
       // The environment is at fault (config, kubeconfig): monitoring still gets a report that says so.
       if (error instanceof UserError && !(error instanceof UsageError)) {
-        await output(notCheckedReport(plan, error.message, target, invocation.toolVersion));
+        await output(notCheckedReport(plan, error.message, target, invocation));
       }
       throw error;
     }
@@ -103,6 +111,7 @@ export async function doctorCommand(
       timeoutMs: options.timeoutMs,
       stepTimeoutMs: Math.min(STEP_TIMEOUT_MS, options.timeoutMs),
       toolVersion: invocation.toolVersion,
+      commandLine: commandLineOf(invocation.argv),
       debug,
     });
     if (isInterrupted) session.stop();
@@ -116,7 +125,8 @@ export async function doctorCommand(
         start: () =>
           options.watchMs === undefined
             ? live.run()
-            : live.watch(options.watchMs, (r) => writeReports(options, io, r)),
+            : // Under the live UI a stderr line would tear the frame: the files are announced after it.
+              live.watch(options.watchMs, (r) => writeReports(options, io, r, true)),
         saveReport: async (finished) => {
           const path = resolve(io.cwd, `platform-doctor-${finished.startedAt.replace(/[:.]/g, '-')}.md`);
           await writeFileAtomically(path, FORMATS.markdown.render(finished, { ...render, color: false }));
@@ -128,10 +138,11 @@ export async function doctorCommand(
       return exitCodeFor(report.status);
     }
     if (options.watchMs !== undefined) {
+      let runs = 0;
       return await watchPlain(session, options.watchMs, io, {
         output: options.output ?? 'tree',
         render,
-        afterRun: (report) => writeReports(options, io, report),
+        afterRun: (report) => writeReports(options, io, report, runs++ > 0),
       });
     }
     const leftMs = invocation.startedMs + options.timeoutMs - performance.now();
@@ -165,11 +176,17 @@ function notCheckedReport(
   plan: readonly Runbook[],
   reason: string,
   target: Report['target'],
-  toolVersion: string,
+  invocation: Invocation,
 ): Report {
   return assembleReport(
     plan.map((r) => notCheckedRunbook(r, reason)),
-    { startedAt: new Date(), durationMs: 0, target, toolVersion },
+    {
+      startedAt: new Date(),
+      durationMs: 0,
+      target,
+      toolVersion: invocation.toolVersion,
+      commandLine: commandLineOf(invocation.argv),
+    },
   );
 }
 
@@ -292,7 +309,8 @@ function renderOptions(options: DoctorOptions, io: CliIO): RenderOptions {
   };
 }
 
-async function writeReports(options: DoctorOptions, io: CliIO, report: Report): Promise<void> {
+/** Writes every `--report FILE`; says on stderr what it wrote unless `quiet` (the later runs of --watch). */
+async function writeReports(options: DoctorOptions, io: CliIO, report: Report, quiet = false): Promise<void> {
   for (const { path, format } of options.reports) {
     const render: RenderOptions = { color: false, unicode: true, verbose: true };
     try {
@@ -300,5 +318,6 @@ async function writeReports(options: DoctorOptions, io: CliIO, report: Report): 
     } catch (error) {
       throw new ConfigError(`cannot write the report ${path}: ${errorMessage(error)}`);
     }
+    if (!quiet) io.stderr.write(`platform: wrote ${displayable(path, 1024)} (${format})\n`);
   }
 }

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { UserError } from '../gateways/errors.js';
-import { RUNBOOK_IDS, STEP_IDS, type RunbookId, type StepId } from '../checks/result.js';
+import type { RunbookId, StepId } from '../checks/result.js';
+import { RUNBOOK_IDS, STEP_IDS } from '../runbooks/index.js';
 import {
   FORMATS,
   STDOUT_FORMATS,
@@ -62,7 +63,7 @@ export function stepsMatching(prefix: string, flag: string): StepId[] {
 
 /** The steps a run executes: runbooks selected, then `--only`, then minus `--skip`. */
 export function selectSteps(runbooks: RunbookId[], only: string[], skip: string[]): StepId[] {
-  const inRunbooks = STEP_IDS.filter((id) => runbooks.includes(id.split('.')[0] as RunbookId));
+  const inRunbooks = STEP_IDS.filter((id) => runbooks.includes(id.split('.')[0]!));
   const onlyIds = new Set(only.flatMap((p) => stepsMatching(p, '--only')));
   const skipIds = new Set(skip.flatMap((p) => stepsMatching(p, '--skip')));
   return inRunbooks.filter((id) => (onlyIds.size === 0 || onlyIds.has(id)) && !skipIds.has(id));
@@ -70,7 +71,7 @@ export function selectSteps(runbooks: RunbookId[], only: string[], skip: string[
 
 export function parseRunbooks(names: string[]): RunbookId[] {
   for (const name of names) {
-    if (!(RUNBOOK_IDS as readonly string[]).includes(name)) {
+    if (!RUNBOOK_IDS.includes(name)) {
       throw new UsageError(`unknown runbook "${name}"; valid runbooks: ${RUNBOOK_IDS.join(', ')}`);
     }
   }

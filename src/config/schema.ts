@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { InvalidValue, parseHttpUrl } from '../values.js';
 
-/**
- * platform.yaml: environment profiles for the doctor. Every field is optional; without a file the
- * doctor discovers what it can see. Unknown keys are errors (a typo must not silently do nothing).
- * docs/config.md documents each field; examples/platform.yaml matches ../shared/platform.md.
- */
 /** An http(s) URL, checked by the same parser as `--openbao-addr` and BAO_ADDR. */
 const httpUrl = z.string().transform((text, ctx) => {
   try {
@@ -17,53 +12,77 @@ const httpUrl = z.string().transform((text, ctx) => {
   }
 });
 
-const objectRef = z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) });
+const name = z.string().min(1);
+const objectRef = z.strictObject({ namespace: name, name });
+const podSelectors = z.array(name).describe('Label selectors tried in order for the controller pods.');
 
 const profile = z.strictObject({
-  /** kubeconfig context to use for this environment. */
-  context: z.string().min(1).optional(),
-  /** Application namespaces (Ingresses, ExternalSecrets, pods). Default: all namespaces. */
-  namespaces: z.array(z.string().min(1)).optional(),
-  /** Hosts that must be served; a host missing from every Ingress is a failure. */
-  hosts: z.array(z.string().min(1)).optional(),
+  context: name.describe('kubeconfig context to use for this environment.').optional(),
+  namespaces: z
+    .array(name)
+    .describe('Application namespaces (Ingresses, ExternalSecrets, pods). Default: all namespaces.')
+    .optional(),
+  hosts: z
+    .array(name)
+    .describe('Hosts that must be served; a host missing from every Ingress is a failure.')
+    .optional(),
   ingress: z
     .strictObject({
-      /** The ingress controller's LoadBalancer Service. Default: found in `ingress-nginx`. */
-      controllerService: objectRef.optional(),
+      controllerService: objectRef
+        .describe("The ingress controller's LoadBalancer Service. Default: found in `ingress-nginx`.")
+        .optional(),
     })
     .optional(),
   certManager: z
     .strictObject({
-      namespace: z.string().min(1).optional(),
-      /** Label selectors tried in order for the controller pods. */
-      podSelectors: z.array(z.string().min(1)).optional(),
+      namespace: name.describe('Default: cert-manager.').optional(),
+      podSelectors: podSelectors.optional(),
     })
     .optional(),
   externalSecrets: z
     .strictObject({
-      namespace: z.string().min(1).optional(),
-      podSelectors: z.array(z.string().min(1)).optional(),
+      namespace: name.describe('Default: external-secrets.').optional(),
+      podSelectors: podSelectors.optional(),
     })
     .optional(),
   openbao: z
     .strictObject({
-      /** Override for every store's server, e.g. `https://bao.example:8200`. */
-      address: httpUrl.optional(),
+      address: httpUrl
+        .describe("Override for every store's server, e.g. `https://bao.example:8200`.")
+        .optional(),
     })
     .optional(),
-  argocd: z.strictObject({ namespace: z.string().min(1).optional() }).optional(),
+  argocd: z.strictObject({ namespace: name.describe('Default: argocd.').optional() }).optional(),
 });
 
+/**
+ * platform.yaml: environment profiles for the doctor. Every field is optional; without a file the
+ * doctor discovers what it can see. Unknown keys are errors (a typo must not silently do nothing).
+ * docs/config.md documents each field, docs/config.schema.json is generated from this, and
+ * examples/platform.yaml matches ../shared/platform.md.
+ */
 export const configSchema = z.strictObject({
-  /** The profile `--env` picks when none is given. */
-  defaultEnv: z.string().min(1).optional(),
+  defaultEnv: name.describe('The profile `--env` picks when none is given.').optional(),
   environments: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'environment names are lower-case words'), profile)
+    .describe('Profiles by environment name (`--env NAME`).')
     .optional(),
   logs: z
     .strictObject({
-      tailLines: z.number().int().positive().max(10_000).optional(),
-      sinceMinutes: z.number().int().positive().max(10_080).optional(),
+      tailLines: z
+        .number()
+        .int()
+        .positive()
+        .max(10_000)
+        .describe('Controller log lines read per pod.')
+        .optional(),
+      sinceMinutes: z
+        .number()
+        .int()
+        .positive()
+        .max(10_080)
+        .describe('How far back controller logs are read.')
+        .optional(),
     })
     .optional(),
 });

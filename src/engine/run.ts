@@ -19,6 +19,8 @@ export interface RunContext {
   /** Deadline for one step; capped by what is left of the run's deadline. */
   stepTimeoutMs: number;
   toolVersion: string;
+  /** The command line that started the run, credentials removed; reports carry it. */
+  commandLine?: string;
   now?: () => Date;
   /** Receives stack traces of crashed steps (`--debug`); never stdout. */
   debug?: (text: string) => void;
@@ -93,6 +95,7 @@ export async function runPlan(
     durationMs: Math.round(performance.now() - started),
     target: context.target,
     toolVersion: context.toolVersion,
+    commandLine: context.commandLine,
   });
   onEvent({ type: 'done', report });
   return report;
@@ -147,11 +150,18 @@ export function notCheckedRunbook(runbook: Pick<Runbook, 'id' | 'title'>, reason
 /** Builds the report envelope around finished runbook nodes (also used after a rerun or a stop). */
 export function assembleReport(
   runbooks: ResultNode[],
-  meta: { startedAt: Date; durationMs: number; target: Report['target']; toolVersion: string },
+  meta: {
+    startedAt: Date;
+    durationMs: number;
+    target: Report['target'];
+    toolVersion: string;
+    commandLine?: string | undefined;
+  },
 ): Report {
   return {
     schemaVersion: 1,
     tool: { name: 'platform-doctor', version: meta.toolVersion },
+    ...(meta.commandLine === undefined ? {} : { commandLine: meta.commandLine }),
     startedAt: meta.startedAt.toISOString(),
     durationMs: meta.durationMs,
     target: meta.target,

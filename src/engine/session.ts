@@ -177,6 +177,7 @@ export class DoctorSession {
       durationMs,
       target: this.#options.target,
       toolVersion: this.#options.toolVersion,
+      commandLine: this.#options.commandLine,
     });
   }
 

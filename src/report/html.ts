@@ -58,6 +58,7 @@ function targetList(report: Report): string {
     ['Started', report.startedAt],
     ['Duration', formatDuration(report.durationMs)],
     ['Tool', `${report.tool.name} ${report.tool.version}`],
+    ...(report.commandLine ? ([['Command', oneLine(report.commandLine)]] as [string, string][]) : []),
   ];
   const items = rows.map(
     ([name, value]) => `<div><dt>${name}</dt><dd>${value === null ? '—' : text(value)}</dd></div>`,

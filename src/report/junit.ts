@@ -39,13 +39,16 @@ function suite(runbook: ResultNode, report: Report): string {
   const steps = runbook.children?.length ? runbook.children : [runbook];
   // The engine times steps; a runbook's own time is their sum when the report does not carry it.
   const durationMs = runbook.durationMs ?? steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
-  const properties = (['context', 'cluster', 'env'] as const)
-    .map((name) => `      <property name="${name}" value="${attr(report.target[name] ?? '')}"/>`)
+  const properties = [
+    ...(['context', 'cluster', 'env'] as const).map((name) => [name, report.target[name] ?? ''] as const),
+    ...(report.commandLine ? [['command', oneLine(report.commandLine)] as const] : []),
+  ]
+    .map(([name, value]) => `      <property name="${name}" value="${attr(value)}"/>`)
     .join('\n');
   const cases = steps.flatMap((step) =>
-    (step.children?.length ? [...step.children].sort(compareWorstFirst) : [step]).map((leaf) =>
-      testcase(step, leaf),
-    ),
+    casesOf(step)
+      .sort((a, b) => compareWorstFirst(a.leaf, b.leaf))
+      .map(({ leaf, name }) => testcase(step, leaf, name)),
   );
   return [
     `  <testsuite name="${attr(runbook.id)}"${counts([runbook])} time="${seconds(durationMs)}" timestamp="${attr(report.startedAt)}">`,
@@ -55,9 +58,27 @@ function suite(runbook: ResultNode, report: Report): string {
   ].join('\n');
 }
 
-function testcase(step: ResultNode, leaf: ResultNode): string {
+/**
+ * One case per leaf, however deep: a leaf inside a group (one Ingress, one host) is named after the
+ * group too, `Ingress plate-stg/plate-ingress › backend plate-api-stg:80`, so names stay unique and read
+ * alone. A step without children is its own case.
+ */
+function casesOf(step: ResultNode): { leaf: ResultNode; name: string }[] {
+  if (!step.children?.length) return [{ leaf: step, name: leafName(step) }];
+  const cases: { leaf: ResultNode; name: string }[] = [];
+  const walk = (node: ResultNode, group: string | null): void => {
+    for (const child of node.children ?? []) {
+      if (child.children?.length) walk(child, leafName(child));
+      else cases.push({ leaf: child, name: group ? `${group} › ${child.title}` : leafName(child) });
+    }
+  };
+  walk(step, null);
+  return cases;
+}
+
+function testcase(step: ResultNode, leaf: ResultNode, name: string): string {
   const time = leaf.durationMs === undefined ? '' : ` time="${seconds(leaf.durationMs)}"`;
-  const open = `    <testcase classname="${attr(step.id)}" name="${attr(leafName(leaf))}"${time}`;
+  const open = `    <testcase classname="${attr(step.id)}" name="${attr(oneLine(name))}"${time}`;
   const message = attr(oneLine(leaf.message ?? leaf.title));
   switch (leaf.status) {
     case 'pass':

@@ -55,6 +55,7 @@ function header(report: Report): string[] {
       '| --- | --- | --- | --- | --- | --- |',
       `| ${cells.join(' | ')} |`,
     ].join('\n'),
+    ...(report.commandLine ? [`Command: ${codeSpan(report.commandLine)}`] : []),
   ];
 }
 
@@ -91,6 +92,14 @@ function escapeInline(text: string): string {
     .replace(/&(?=#?\w+;)/g, '\\&')
     .replace(/^[#+=-]/, '\\$&')
     .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
+}
+
+/** Inline code whose backtick run is longer than any inside, on one line, controls visible. */
+function codeSpan(text: string): string {
+  const clean = visible(oneLine(text));
+  const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longestRun + 1);
+  return `${ticks} ${clean} ${ticks}`;
 }
 
 /** A fenced block whose fence is longer than any backtick run inside, so commands print verbatim. */

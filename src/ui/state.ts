@@ -23,7 +23,7 @@ export type StepProgress =
 export interface DoctorState {
   plan: PlannedRunbook[];
   target: Report['target'] | null;
-  steps: Partial<Record<StepId, StepProgress>>;
+  steps: Record<StepId, StepProgress>;
   /** The report of the last finished run (or rerun); null until the first run is done. */
   report: Report | null;
   runStartedAtMs: number | null;

@@ -151,7 +151,7 @@ describe('junit report', () => {
         `fail: ${oneLine(source.message!)}\nhint: ${source.hint}\ncommands:\n${source.commands!.map((c) => `  ${c}`).join('\n')}`,
       );
 
-      expect(logLine!.attrs.name).toBe('Pod cert-manager/cm-0 "main"\nline2');
+      expect(logLine!.attrs.name).toBe('Pod cert-manager/cm-0 "main" line2');
       expect(logLine!.children[0]!.attrs.message).toBe(
         'log line: \\x1B[31mE0602 11:00:00 controller.go:167] "re-queuing item due to error" err="rate limited"\\x1B[0m\\x00 tab',
       );

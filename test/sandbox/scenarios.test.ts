@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { certManagerLogsStep } from '../../src/checks/ingress/cert-manager-logs.js';
-import { STEP_IDS } from '../../src/checks/result.js';
+import { STEP_IDS } from '../../src/runbooks/index.js';
 import { esoLogsStep } from '../../src/checks/secrets/eso-logs.js';
 import type { KubeObject } from '../../src/gateways/types.js';
 import { renderLogs } from '../../src/sandbox/kube-logs.js';
