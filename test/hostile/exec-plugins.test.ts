@@ -68,10 +68,21 @@ describe('an exec credential plugin that misbehaves', () => {
     expect(problems, describeRun(run)).toEqual([]);
   });
 
-  it('never prints the token when the plugin prints it on stderr and exits 1', async () => {
+  it.each<[string, string[]]>([
+    ['', []],
+    [', also under --debug', ['--debug']],
+  ])('never prints the token when the plugin prints it on stderr and exits 1%s', async (_also, extra) => {
     const { dir, token, kubeconfig } = await withPlugin('stderr-exit-1');
     const run = await runDoctor({
-      args: ['doctor', '--kubeconfig', kubeconfig, '--timeout', '3s', ...reportFlags(allReports(dir))],
+      args: [
+        'doctor',
+        '--kubeconfig',
+        kubeconfig,
+        ...extra,
+        '--timeout',
+        '3s',
+        ...reportFlags(allReports(dir)),
+      ],
     });
     await expectContract(run, { exitCode: 3, secrets: [token], nothingChecked: true });
   });

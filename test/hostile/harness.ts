@@ -456,6 +456,21 @@ function formatProblems(text: string, format: Format, where: string, expectDown:
 
 // ------------------------------------------------------------------ the shared contract
 
+/**
+ * A server that must not receive some credentials: by default it is no credential's own server, so it
+ * must receive none of `Contract.secrets` and no credential header at all. A server that is the rightful
+ * holder of some credential (OpenBao and its X-Vault-Token) names the secrets it must not see and the
+ * headers it may.
+ */
+export interface Collected {
+  name: string;
+  requests: () => unknown[];
+  /** The credentials it must not receive; default every one of the contract's. */
+  secrets?: string[];
+  /** Credential headers it may receive (lower case), e.g. `x-vault-token` for OpenBao itself. */
+  allowHeaders?: string[];
+}
+
 export interface Contract {
   /** The Nagios exit code the case calls for. */
   exitCode: number;
@@ -466,7 +481,7 @@ export interface Contract {
   /** A server that hung: its `host:port` (or URL) must be named in the output, on a line with a duration. */
   hung?: string;
   /** Places that must have received nothing carrying a credential (a redirect's target). */
-  collectors?: { name: string; requests: () => unknown[] }[];
+  collectors?: Collected[];
   /** Nothing could be checked: Prometheus output must say `platform_doctor_up 0`. */
   nothingChecked?: boolean;
   /** Peak RSS bound in MB (default 300). */
@@ -540,7 +555,9 @@ export async function contractProblems(run: DoctorRun, contract: Contract): Prom
   // The report: stdout in the chosen format, and every --report file.
   const outputs = await outputsOf(run);
   const down = Boolean(contract.nothingChecked);
-  problems.push(...formatProblems(run.stdout, outputFormat(run.args), 'stdout', down));
+  if (run.stdoutBytes > STDOUT_CAP)
+    problems.push(`stdout (${run.stdoutBytes} bytes) is too large to check its format`);
+  else problems.push(...formatProblems(run.stdout, outputFormat(run.args), 'stdout', down));
   for (const path of reportPaths(run.args)) {
     const found = outputs.find((o) => o.name === `report ${path}`);
     if (!found) {
@@ -566,7 +583,7 @@ export async function contractProblems(run: DoctorRun, contract: Contract): Prom
   for (const collector of contract.collectors ?? []) {
     for (const request of collector.requests()) {
       const text = JSON.stringify(request);
-      for (const secret of contract.secrets ?? []) {
+      for (const secret of collector.secrets ?? contract.secrets ?? []) {
         const how = findSecret(text, secret);
         if (how)
           problems.push(
@@ -575,7 +592,7 @@ export async function contractProblems(run: DoctorRun, contract: Contract): Prom
       }
       const headers = (request as { headers?: Record<string, unknown> }).headers ?? {};
       for (const name of ['authorization', 'x-vault-token', 'proxy-authorization', 'cookie']) {
-        if (headers[name] !== undefined)
+        if (headers[name] !== undefined && !(collector.allowHeaders ?? []).includes(name))
           problems.push(`${collector.name} received a ${name} header: ${text.slice(0, 200)}`);
       }
     }

@@ -3,7 +3,7 @@
  * malformed or huge bodies, or names full of terminal escapes. The doctor must stop in time, say exit 3
  * unless it saw a real failure, and write a clean report anyway.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { application, certificate } from './fixtures.js';
 import {
   allReports,
@@ -117,14 +117,17 @@ describe('an API server that pages forever', () => {
         ...reportFlags([`${dir}/r.md`]),
       ],
     });
-    await expectContract(run, { exitCode: 3, secrets: [token] });
     const followed = new Map<string, number>();
     for (const request of api.requests) {
       const next = request.query.get('continue');
       if (next) followed.set(next, (followed.get(next) ?? 0) + 1);
     }
     const most = Math.max(0, ...followed.values());
-    expect(most, 'the same continue token was followed again and again').toBeLessThanOrEqual(2);
+    await expectContract(
+      run,
+      { exitCode: 3, secrets: [token] },
+      most > 2 ? [`the same continue token was followed ${most} times`] : [],
+    );
   });
 
   it('stays within its memory bound and the deadline when every page brings a new continue token and 500 fat items', async () => {
@@ -318,7 +321,7 @@ describe('an API server that sends huge messages', () => {
     });
     // Degraded Applications are a real failure the doctor could see: exit 2.
     await expectContract(run, { exitCode: 2, secrets: [token], maxRssMb: 300, maxOutputBytes: 1024 * 1024 });
-  });
+  }, 40_000);
 });
 
 describe('an API server whose names and messages carry terminal escapes', () => {
@@ -344,7 +347,9 @@ describe('an API server whose names and messages carry terminal escapes', () => 
     return { api, kubeconfig, token, dir };
   }
 
-  it.each(['tree', 'json', 'markdown', 'junit', 'prometheus'])(
+  // stdout in the two formats people and scripts read; the report files cover markdown, JUnit, Prometheus,
+  // HTML and the text tree in every run.
+  it.each(['tree', 'json'])(
     'prints no raw control character with -o %s and in any report file',
     async (format) => {
       const { kubeconfig, token, dir } = await hostileApplications();

@@ -15,6 +15,7 @@ import {
   track,
   useHostileCleanup,
   writeKubeconfig,
+  type Collected,
 } from './harness.js';
 import { startCollector } from './servers/collector.js';
 import { startKubeApi } from './servers/kube-api.js';
@@ -38,6 +39,17 @@ interface Setup {
   env: Record<string, string>;
   /** Every planted credential: the kube bearer token, the store's token, BAO_TOKEN. */
   secrets: string[];
+  /** OpenBao itself may get an X-Vault-Token, but never the Kubernetes bearer token. */
+  itself: Collected;
+}
+
+function openBaoItself(bao: HostileOpenBao, kubeToken: string): Collected {
+  return {
+    name: `OpenBao (${bao.url})`,
+    requests: () => bao.requests,
+    secrets: [kubeToken],
+    allowHeaders: ['x-vault-token'],
+  };
 }
 
 /**
@@ -67,6 +79,7 @@ async function viaSecretStore(): Promise<Setup> {
     args: ['doctor', '--kubeconfig', kubeconfig, '--only', 'secrets.openbao'],
     env: { BAO_TOKEN: envToken },
     secrets: [storeToken, envToken, kubeToken],
+    itself: openBaoItself(bao, kubeToken),
   };
 }
 
@@ -93,28 +106,29 @@ async function viaOpenBaoAddr(): Promise<Setup> {
     ],
     env: { BAO_TOKEN: envToken },
     secrets: [envToken, kubeToken],
+    itself: openBaoItself(bao, kubeToken),
   };
 }
 
 describe('an OpenBao that dribbles', () => {
   it('exits within the deadline and names OpenBao when it sends headers and then one byte a second', async () => {
-    const { bao, dir, args, env, secrets } = await viaOpenBaoAddr();
+    const { bao, dir, args, env, secrets, itself } = await viaOpenBaoAddr();
     bao.on('GET', 'sys/health', dribble);
     const run = await runDoctor({
       args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
       env,
     });
-    await expectContract(run, { exitCode: 3, secrets, hung: bao.hostPort });
+    await expectContract(run, { exitCode: 3, secrets, hung: bao.hostPort, collectors: [itself] });
   });
 
   it('exits within the deadline when the token lookup of a SecretStore dribbles', async () => {
-    const { bao, dir, args, env, secrets } = await viaSecretStore();
+    const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
     bao.on('GET', 'auth/token/lookup-self', dribble);
     const run = await runDoctor({
       args: [...args, '--timeout', '3s', ...reportFlags(allReports(dir))],
       env,
     });
-    await expectContract(run, { exitCode: 3, secrets, hung: bao.hostPort });
+    await expectContract(run, { exitCode: 3, secrets, hung: bao.hostPort, collectors: [itself] });
   });
 });
 
@@ -128,28 +142,28 @@ describe('an OpenBao that echoes the token in its error bodies', () => {
   ] as const)(
     'never prints the store token when lookup-self answers %i with a %s body that echoes it',
     async (status, style, exitCode) => {
-      const { bao, dir, args, env, secrets } = await viaSecretStore();
+      const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
       bao.on('GET', 'auth/token/lookup-self', echoToken(status, style));
       const run = await runDoctor({
         args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
         env,
       });
-      await expectContract(run, { exitCode, secrets });
+      await expectContract(run, { exitCode, secrets, collectors: [itself] });
     },
   );
 
   it('never prints BAO_TOKEN when lookup-self answers 500 with an HTML page that echoes it', async () => {
-    const { bao, dir, args, env, secrets } = await viaOpenBaoAddr();
+    const { bao, dir, args, env, secrets, itself } = await viaOpenBaoAddr();
     bao.on('GET', 'auth/token/lookup-self', echoToken(500, 'html'));
     const run = await runDoctor({
       args: [...args, '--timeout', '3s', ...reportFlags(allReports(dir))],
       env,
     });
-    await expectContract(run, { exitCode: 3, secrets });
+    await expectContract(run, { exitCode: 3, secrets, collectors: [itself] });
   });
 
   it('never prints the store token when capabilities-self answers 403 with a body that echoes it', async () => {
-    const { bao, dir, args, env, secrets } = await viaSecretStore();
+    const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
     bao.on('POST', 'sys/capabilities-self', echoToken(403));
     bao.on('GET', /\/data\//, echoToken(403));
     const run = await runDoctor({
@@ -157,7 +171,7 @@ describe('an OpenBao that echoes the token in its error bodies', () => {
       env,
     });
     // The store's token may not read its own mapped path: a real failure.
-    await expectContract(run, { exitCode: 2, secrets });
+    await expectContract(run, { exitCode: 2, secrets, collectors: [itself] });
   });
 });
 
@@ -173,7 +187,7 @@ describe('an OpenBao that redirects elsewhere', () => {
     'sends no token to the collector when %s %s answers 307 to another server (token from the %s)',
     async (method, path, via) => {
       const collector = track(await startCollector());
-      const { bao, dir, args, env, secrets } =
+      const { bao, dir, args, env, secrets, itself } =
         via === 'store' ? await viaSecretStore() : await viaOpenBaoAddr();
       bao.on(method, path, redirectTo(collector.url) as BaoHandler);
       const run = await runDoctor({
@@ -184,7 +198,10 @@ describe('an OpenBao that redirects elsewhere', () => {
       await expectContract(run, {
         exitCode: 3,
         secrets,
-        collectors: [{ name: `the collector (${collector.url})`, requests: () => collector.requests }],
+        collectors: [
+          itself,
+          { name: `the collector (${collector.url})`, requests: () => collector.requests },
+        ],
       });
     },
   );
@@ -192,12 +209,12 @@ describe('an OpenBao that redirects elsewhere', () => {
 
 describe('an OpenBao that sends a huge error', () => {
   it('prints under 1 MB and stays bounded when lookup-self answers 500 with a 5 MB error body', async () => {
-    const { bao, dir, args, env, secrets } = await viaSecretStore();
+    const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
     bao.on('GET', 'auth/token/lookup-self', hugeError(500, 5 * 1024 * 1024));
     const run = await runDoctor({
       args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
       env,
     });
-    await expectContract(run, { exitCode: 3, secrets, maxRssMb: 300 });
+    await expectContract(run, { exitCode: 3, secrets, maxRssMb: 300, collectors: [itself] });
   });
 });
