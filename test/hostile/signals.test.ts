@@ -34,7 +34,9 @@ async function busyCluster() {
   const dir = await tempDir('signal');
   const token = canary('kubeBearer');
   const kubeconfig = await writeKubeconfig(dir, { server: api.url, caPem: api.ca.certPem, token });
-  return { dir, token, kubeconfig };
+  // Mid-run for sure: the doctor has passed its reachability check and is listing.
+  const listing = () => api.requests.some((r) => r.path !== '/version');
+  return { dir, token, kubeconfig, listing };
 }
 
 /** The contract for an interrupted run: stop within a second of the signal, exit 3, reports written. */
@@ -46,7 +48,7 @@ async function interruptedProblems(run: DoctorRun, secrets: string[]): Promise<s
 
 describe('a one-shot run that is interrupted', () => {
   it.each(SIGNALS)('stops within a second of %s and still writes its --report files', async (signal) => {
-    const { dir, token, kubeconfig } = await busyCluster();
+    const { dir, token, kubeconfig, listing } = await busyCluster();
     const run = await runDoctor({
       args: [
         'doctor',
@@ -55,7 +57,7 @@ describe('a one-shot run that is interrupted', () => {
         ...LONG,
         ...reportFlags([join(dir, 'r.json'), join(dir, 'r.prom')]),
       ],
-      interrupt: { signal, when: 1500 },
+      interrupt: { signal, when: listing },
     });
     expect(await interruptedProblems(run, [token]), describeRun(run)).toEqual([]);
   });
@@ -65,7 +67,7 @@ describe('a --watch run that is interrupted', () => {
   it.each(SIGNALS)(
     'stops within a second of %s during a run and still writes its --report files',
     async (signal) => {
-      const { dir, token, kubeconfig } = await busyCluster();
+      const { dir, token, kubeconfig, listing } = await busyCluster();
       const run = await runDoctor({
         args: [
           'doctor',
@@ -78,7 +80,7 @@ describe('a --watch run that is interrupted', () => {
           'json',
           ...reportFlags([join(dir, 'r.json'), join(dir, 'r.prom')]),
         ],
-        interrupt: { signal, when: 1500 },
+        interrupt: { signal, when: listing },
       });
       expect(await interruptedProblems(run, [token]), describeRun(run)).toEqual([]);
     },
