@@ -172,7 +172,7 @@ function forStderr(text: string): string {
  * unexpected errors say they are a bug, with the stack only under --debug.
  */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const startedMs = performance.now();
+  const startedMs = io.startedMs;
   let exitCode: number = EXIT.ok;
   const debug = argv.includes('--debug');
   try {

@@ -6,6 +6,8 @@ export interface CliIO {
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** When the invocation began, on the `performance.now()` clock: `--timeout` counts from here. */
+  startedMs: number;
   /**
    * Resolves when the user interrupts (Ctrl-C, SIGTERM, SIGHUP): `--watch`, the UI and `sandbox up` stop then.
    * Only commands that read it take over those signals; a one-shot run keeps Node's default (exit at once).
@@ -21,6 +23,8 @@ export function processIO(): CliIO {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    // performance.now() counts from process start: the deadline covers loading the doctor too.
+    startedMs: 0,
     get interrupted() {
       interrupted ??= new Promise((resolve) => {
         // SIGHUP: the ssh connection dropped; stop the same way, so a demo sandbox removes its temp folder.

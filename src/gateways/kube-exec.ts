@@ -38,6 +38,16 @@ export class ExecCredentialPlugin {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
+  /** The plugin is running now: what a request waits for is the plugin, not the server. */
+  get isRunning(): boolean {
+    return this.#pending !== null;
+  }
+
+  /** `the credential plugin aws`, for wait messages. */
+  get label(): string {
+    return `the credential plugin ${this.config.command}`;
+  }
+
   credential(signal: AbortSignal, nowMs: number): Promise<ExecCredential> {
     if (this.#cached && this.#cached.expiresAtMs > nowMs) return Promise.resolve(this.#cached.credential);
     this.#pending ??= this.#run(signal).finally(() => (this.#pending = null));

@@ -121,6 +121,13 @@ export class KubeHttp {
     };
   }
 
+  /** Who a request is waiting for now: the credential plugin while it runs, else the API server. */
+  get waitingFor(): string {
+    return this.exec?.isRunning
+      ? `${this.exec.label} for the API server at ${this.label}`
+      : `the API server at ${this.label}`;
+  }
+
   /** Ends every pooled connection to the API server. */
   close(): void {
     this.#agents.http.destroy();

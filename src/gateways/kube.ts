@@ -3,6 +3,7 @@ import { resolveKubeConfig, type KubeConfigOptions } from './kube-config.js';
 import { ExecCredentialPlugin } from './kube-exec.js';
 import { KubeHttp, parseJson, statusError, type Access } from './kube-http.js';
 import { SharedReads } from './memo.js';
+import { clip } from '../text.js';
 import { GatewayError } from './errors.js';
 import { Sensitive } from './sensitive.js';
 import type {
@@ -47,6 +48,16 @@ export function createKubeGateway(options: KubeGatewayOptions): KubeGateway {
 }
 
 const PAGE_SIZE = 500;
+/**
+ * One list may bring at most this much JSON across all its pages: far above a real platform's lists,
+ * low enough that a server sending fat pages forever cannot exhaust memory before the deadline.
+ */
+const MAX_LIST_BYTES = 96 << 20;
+/**
+ * Longest string kept in an object. No field the doctor reads is near it (a CA bundle of every public
+ * root is about 300 KB); a 2 MB condition message is cut here, once, instead of being copied by every reader.
+ */
+const MAX_FIELD_CHARS = 512 * 1024;
 /** 500,000 objects of one kind: more than any cluster the doctor is meant for, far less than forever. */
 const MAX_PAGES = 1000;
 
@@ -267,8 +278,8 @@ class ApiKubeGateway implements KubeGateway {
   }
 
   /** `the API server at https://… (list pods in plate-stg)`: what a caller waits for, named for people. */
-  #asking(question: string): string {
-    return `the API server at ${this.http.label} (${question})`;
+  #asking(question: string): () => string {
+    return () => `${this.http.waitingFor} (${question})`;
   }
 
   async close(): Promise<void> {
@@ -312,6 +323,7 @@ class ApiKubeGateway implements KubeGateway {
     const access: Access = { verb: 'list', resource: resourceName(kind), namespace };
     const items: T[] = [];
     const tokens = new Set<string>();
+    let bytes = 0;
     let next: string | undefined;
     do {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -324,6 +336,12 @@ class ApiKubeGateway implements KubeGateway {
       // group always serves its kinds, so a 404 there, or on a later page, is a real protocol error.
       if (reply.status === 404 && def.group !== '' && next === undefined) return null;
       if (reply.status !== 200) throw statusError(reply, 'GET', target, access);
+      bytes += reply.body.length;
+      if (bytes > MAX_LIST_BYTES) {
+        throw this.#protocol(
+          `it sent more than ${MAX_LIST_BYTES >> 20} MB of ${def.plural}; stopped listing`,
+        );
+      }
       const page = parseJson<RawList>(reply, 'GET', target);
       const pageItems = page?.items ?? [];
       if (!Array.isArray(pageItems)) throw this.#protocol(`its list of ${def.plural} has no items array`);
@@ -387,7 +405,25 @@ class ApiKubeGateway implements KubeGateway {
         ];
       });
     }
+    boundStrings(item);
     return { ...item, metadata } as KubeObject;
+  }
+}
+
+/** Cuts, in place, every string longer than MAX_FIELD_CHARS anywhere in a parsed JSON value. */
+function boundStrings(root: Record<string, unknown>): void {
+  const pending: (Record<string, unknown> | unknown[])[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
+    for (const key of keys) {
+      const container = node as Record<string | number, unknown>;
+      const value = container[key];
+      if (typeof value === 'string') {
+        if (value.length > MAX_FIELD_CHARS) container[key] = clip(value, MAX_FIELD_CHARS);
+      } else if (typeof value === 'object' && value !== null) {
+        pending.push(value as Record<string, unknown>);
+      }
+    }
   }
 }
 

@@ -7,9 +7,12 @@ interface Entry {
 
 /** One thing a caller is waiting for: `the API server at https://… (list pods)`, and since when. */
 export interface Wait {
-  what: string;
+  readonly what: string;
   sinceMs: number;
 }
+
+/** What a wait is for; a function when the answer changes while waiting (a credential plugin, then the server). */
+export type WaitDescription = string | (() => string);
 
 /** Waits by the caller's signal: each step passes its own signal, so a step's waits are its own. */
 const waitsBySignal = new WeakMap<AbortSignal, Set<Wait>>();
@@ -34,7 +37,7 @@ export class SharedReads {
   read<T>(
     key: string,
     signal: AbortSignal,
-    what: string,
+    what: WaitDescription,
     load: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -56,7 +59,12 @@ export class SharedReads {
     }
     const shared = entry;
     shared.waiters += 1;
-    const wait: Wait = { what, sinceMs: performance.now() };
+    const wait: Wait = {
+      get what() {
+        return typeof what === 'string' ? what : what();
+      },
+      sinceMs: performance.now(),
+    };
     const waits = waitsBySignal.get(signal) ?? new Set<Wait>();
     waitsBySignal.set(signal, waits.add(wait));
     return new Promise<T>((resolve, reject) => {

@@ -27,6 +27,7 @@ describe('platform sandbox', () => {
       stdinIsTTY: false,
       env: {},
       cwd: process.cwd(),
+      startedMs: performance.now(),
       interrupted,
     });
     const deadline = Date.now() + 10_000;

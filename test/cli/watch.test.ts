@@ -78,6 +78,7 @@ describe('--watch in plain mode', () => {
         stdinIsTTY: false,
         env: {},
         cwd: process.cwd(),
+        startedMs: performance.now(),
         interrupted,
       },
     );

@@ -662,6 +662,17 @@ export function expectUsageError(run: DoctorRun, mentions: string[] = []): void 
   expect(usageErrorProblems(run, mentions), describeRun(run)).toEqual([]);
 }
 
+/**
+ * A bad local file (config, kubeconfig) is the environment's fault, not the caller's: the same two stderr
+ * lines as a usage error, but a report on stdout that says nothing could be checked, so a monitoring
+ * file never keeps a stale value.
+ */
+export function expectConfigError(run: DoctorRun, mentions: string[] = []): void {
+  const problems = usageErrorProblems(run, mentions).filter((p) => p !== 'stdout is not empty');
+  if (!run.stdout.includes('not checked: ')) problems.push('stdout has no report saying what was not checked');
+  expect(problems, describeRun(run)).toEqual([]);
+}
+
 // ------------------------------------------------------------------ kubeconfigs
 
 export interface KubeconfigSpec {

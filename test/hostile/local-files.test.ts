@@ -12,7 +12,7 @@ import {
   contractProblems,
   describeRun,
   expectContract,
-  expectUsageError,
+  expectConfigError,
   reportFlags,
   runDoctor,
   tempDir,
@@ -34,14 +34,14 @@ async function emptyCluster() {
 }
 
 describe('a config that is not a file', () => {
-  it('refuses a --config that names a folder with one line, exit 3', async () => {
+  it('refuses a --config that names a folder with one line and a not-checked report, exit 3', async () => {
     const { dir, kubeconfig } = await emptyCluster();
     const folder = join(dir, 'platform.d');
     await mkdir(folder);
     const run = await runDoctor({
       args: ['doctor', '--kubeconfig', kubeconfig, '--config', folder, '--only', 'gitops', '--timeout', '3s'],
     });
-    expectUsageError(run, [folder]);
+    expectConfigError(run, [folder]);
   });
 });
 
@@ -59,7 +59,7 @@ describe('a partial platform.yaml', () => {
 });
 
 describe('a bad OpenBao address', () => {
-  it('refuses an openbao.address without a scheme in platform.yaml with one line naming the key', async () => {
+  it('refuses an openbao.address without a scheme in platform.yaml with one line naming the key, and a report', async () => {
     const { kubeconfig } = await emptyCluster();
     const cwd = await tempDir('cwd');
     await writeFile(
@@ -70,16 +70,16 @@ describe('a bad OpenBao address', () => {
       args: ['doctor', '--kubeconfig', kubeconfig, '--only', 'secrets.openbao', '--timeout', '3s'],
       cwd,
     });
-    expectUsageError(run, ['openbao.address', 'bao.example:8200']);
+    expectConfigError(run, ['openbao.address', 'bao.example:8200']);
   });
 
-  it('refuses a BAO_ADDR that is not an http(s) URL with one line naming BAO_ADDR', async () => {
+  it('refuses a BAO_ADDR that is not an http(s) URL with one line naming BAO_ADDR, and a report', async () => {
     const { kubeconfig } = await emptyCluster();
     const run = await runDoctor({
       args: ['doctor', '--kubeconfig', kubeconfig, '--only', 'secrets.openbao', '--timeout', '3s'],
       env: { BAO_ADDR: 'bao.example:8200', BAO_TOKEN: canary('envBaoToken') },
     });
-    expectUsageError(run, ['BAO_ADDR', 'bao.example:8200']);
+    expectConfigError(run, ['BAO_ADDR', 'bao.example:8200']);
   });
 });
 

@@ -20,6 +20,7 @@ export async function runCli(
     stdinIsTTY: options.tty ?? false,
     env: { LANG: 'C.UTF-8', PATH: process.env.PATH, HOME: '/nonexistent-home', ...options.env },
     cwd: options.cwd ?? process.cwd(),
+    startedMs: performance.now(),
     interrupted: options.interrupted ?? new Promise(() => {}),
   };
   const exitCode = await main(argv, io);
