@@ -669,7 +669,8 @@ export function expectUsageError(run: DoctorRun, mentions: string[] = []): void 
  */
 export function expectConfigError(run: DoctorRun, mentions: string[] = []): void {
   const problems = usageErrorProblems(run, mentions).filter((p) => p !== 'stdout is not empty');
-  if (!run.stdout.includes('not checked: ')) problems.push('stdout has no report saying what was not checked');
+  if (!run.stdout.includes('not checked: '))
+    problems.push('stdout has no report saying what was not checked');
   expect(problems, describeRun(run)).toEqual([]);
 }
 

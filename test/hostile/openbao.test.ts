@@ -205,7 +205,9 @@ describe('an OpenBao that redirects elsewhere', () => {
           { name: `the collector (${collector.url})`, requests: () => collector.requests },
         ],
       });
-      expect(run.stdout).toMatch(/redirected \S+ to http:\/\/127\.0\.0\.1:\d+\/v1\/\S+ \(HTTP 307\); not followed/);
+      expect(run.stdout).toMatch(
+        /redirected \S+ to http:\/\/127\.0\.0\.1:\d+\/v1\/\S+ \(HTTP 307\); not followed/,
+      );
     },
   );
 });
