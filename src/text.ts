@@ -1,3 +1,5 @@
+import wrapAnsi from 'wrap-ansi';
+
 /**
  * Text from outside made safe to show: one line, bounded, and with every character a terminal would
  * interpret made visible. Shared by every layer; imports nothing.
@@ -42,6 +44,14 @@ export function visible(text: string): string {
     if (code <= 0xff) return `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`;
     return `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
   });
+}
+
+/**
+ * Word-wraps `text` to `width` columns without ever cutting a word, a URL or a command token: a token
+ * longer than the line stays whole on a line of its own. Always at least one line.
+ */
+export function wrap(text: string, width: number): string[] {
+  return wrapAnsi(text, Math.max(1, width), { hard: false, trim: true, wordWrap: true }).split('\n');
 }
 
 /** One line, controls visible, at most `limit` characters: how a text renderer shows outside text. */

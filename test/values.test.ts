@@ -88,3 +88,19 @@ describe('one parser per kind of value', () => {
     }
   });
 });
+
+describe('wrapping text for a terminal', () => {
+  it('breaks at spaces within the width and never cuts a word, a URL or a command token', async () => {
+    const { wrap } = await import('../src/text.js');
+    expect(wrap('Update the A record of stg.cocdev.co.kr now', 16)).toEqual([
+      'Update the A',
+      'record of',
+      'stg.cocdev.co.kr',
+      'now',
+    ]);
+    expect(
+      wrap('see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain', 20),
+    ).toEqual(['see', 'https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain']);
+    expect(wrap('', 10)).toEqual(['']);
+  });
+});

@@ -26,6 +26,7 @@ import { exitCodeFor } from './exit-code.js';
 import type { CliIO } from './io.js';
 import { UsageError, type DoctorOptions } from './options.js';
 import { checkScenarioName } from './scenario-name.js';
+import { ProgressLine } from './progress.js';
 import { writeFileAtomically } from './report-file.js';
 import { watchPlain } from './watch.js';
 
@@ -115,13 +116,17 @@ export async function doctorCommand(
       debug,
     });
     if (isInterrupted) session.stop();
+    // A person waits at a terminal: say what is going on, on stderr, and erase it before the report.
+    if (!isLive && io.stderr.isTTY)
+      session.subscribe(new ProgressLine((t) => io.stderr.write(t), render.unicode).onEvent);
 
     if (isLive) {
       const live = session;
       const { runInteractive } = await import('../ui/interactive.js');
-      const report = await runInteractive({
+      const { report, copied } = await runInteractive({
         session: live,
         render,
+        writeToTerminal: (text) => io.stdout.write(text),
         start: () =>
           options.watchMs === undefined
             ? live.run()
@@ -134,6 +139,8 @@ export async function doctorCommand(
         },
       });
       for (const line of heldDebug) io.stderr.write(`${line}\n`);
+      // Not every terminal takes OSC 52: what was copied is printed where it can be selected.
+      for (const command of copied) io.stdout.write(`copied: ${command}\n`);
       await writeReports(options, io, report);
       return exitCodeFor(report.status);
     }

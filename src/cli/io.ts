@@ -1,7 +1,7 @@
 /** What the CLI touches of its process, injectable so tests run `main()` in-process. */
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   /** Whether keys can be read: the interactive UI needs a terminal on both sides. */
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;

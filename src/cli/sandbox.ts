@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quote } from 'shell-quote';
 import { listScenarios } from '../sandbox/load.js';
 import { doctorFlagsFor, startSandbox } from '../sandbox/index.js';
 import { EXIT } from './exit-code.js';
 import type { CliIO } from './io.js';
 import { checkScenarioName } from './scenario-name.js';
+
+/** The doctor's own entry point, so the printed line runs as printed whether or not `platform` is on PATH. */
+const BIN = fileURLToPath(new URL('../../bin/platform.js', import.meta.url));
 
 /** `platform sandbox list`: one line per scenario. */
 export async function sandboxList(io: CliIO): Promise<number> {
@@ -21,17 +26,21 @@ export async function sandboxUp(scenario: string, io: CliIO): Promise<number> {
   // Next to the kubeconfig, so it goes when the sandbox removes its temp folder.
   const caFile = join(dirname(sandbox.kubeconfigPath), 'ingress-ca.pem');
   writeFileSync(caFile, sandbox.ingressCaPem);
+  const [dnsHost, dnsPort] = sandbox.dnsServer.split(':');
+  const { address, port } = sandbox.https;
   io.stdout.write(
     [
       `sandbox "${scenario}" is up (Ctrl-C stops it)`,
       '',
-      `export KUBECONFIG=${sandbox.kubeconfigPath}`,
-      `export BAO_ADDR=${sandbox.openbao.address}`,
-      `export NODE_EXTRA_CA_CERTS=${caFile}   # trust the sandbox ACME CA for the HTTPS probe`,
+      `export KUBECONFIG=${quote([sandbox.kubeconfigPath])}`,
+      `export BAO_ADDR=${quote([sandbox.openbao.address])}`,
+      `export NODE_EXTRA_CA_CERTS=${quote([caFile])}   # the doctor's HTTPS probe trusts the sandbox ACME CA`,
+      `export CURL_CA_BUNDLE=${quote([caFile])}   # so do the curl commands it prints`,
       '',
-      `kubectl get ingress -A`,
-      `platform doctor ${doctorFlagsFor(sandbox).join(' ')}`,
-      `dig @${sandbox.dnsServer.split(':')[0]} -p ${sandbox.dnsServer.split(':')[1]} stg.cocdev.co.kr`,
+      'kubectl get ingress -A',
+      quote([process.execPath, BIN, 'doctor', ...doctorFlagsFor(sandbox)]),
+      `dig @${dnsHost} -p ${dnsPort} stg.cocdev.co.kr`,
+      `curl -sI --resolve stg.cocdev.co.kr:${port}:${address} https://stg.cocdev.co.kr:${port}/`,
       '',
     ].join('\n'),
   );

@@ -13,7 +13,7 @@ import {
   visibleRows,
   type DoctorAction,
 } from './state.js';
-import { StatusBar } from './StatusBar.js';
+import { STATUS_BAR_LINES, StatusBar } from './StatusBar.js';
 
 /** What the app may ask of the engine. interactive.tsx implements it; tests pass a recording fake. */
 export interface DoctorCommands {
@@ -22,6 +22,8 @@ export interface DoctorCommands {
   rerunStep(step: StepId): void;
   rerunAll(): void;
   save(): void;
+  /** Puts a command on the terminal's clipboard (and keeps it to print after the app exits). */
+  copy(command: string): void;
   quit(): void;
 }
 
@@ -36,8 +38,8 @@ export interface DoctorAppProps {
   tickMs?: number;
 }
 
-/** Lines under the tree: a blank line and the three status lines, plus one so Ink never fills the screen. */
-const CHROME_LINES = 5;
+/** Lines under the tree: a blank line and the status bar, plus one so Ink never fills the screen. */
+const CHROME_LINES = 1 + STATUS_BAR_LINES + 1;
 const DEFAULT_COLUMNS = 80;
 
 /** The interactive doctor: reduces the engine's actions into state, maps keys to actions and commands. */
@@ -68,6 +70,7 @@ export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 1
   // Ink registers key handlers in a passive effect, which can lag the frame on a busy machine;
   // the handler reads what is on screen from here, updated in the same commit as the frame.
   const onScreen = useRef({ state, rows, selected, busy });
+  const copied = useRef<{ key: string; index: number } | null>(null);
   useLayoutEffect(() => {
     onScreen.current = { state, rows, selected, busy };
   });
@@ -103,6 +106,19 @@ export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 1
         return dispatch({ type: 'notice', text: 'the report can be saved once the run has finished' });
       return commands.save();
     }
+    if (input === 'c') {
+      const row = rows[selected];
+      const rowCommands = row?.commands ?? [];
+      if (!row || rowCommands.length === 0)
+        return dispatch({ type: 'notice', text: 'select a row with commands ($) to copy one' });
+      // Pressing c again on the same row copies its next command.
+      const last = copied.current;
+      const index = last?.key === row.key ? (last.index + 1) % rowCommands.length : 0;
+      copied.current = { key: row.key, index };
+      commands.copy(rowCommands[index]!);
+      const of = rowCommands.length > 1 ? ` (${index + 1}/${rowCommands.length})` : '';
+      return dispatch({ type: 'notice', text: `copied${of}: ${rowCommands[index]}` });
+    }
   });
 
   const width = size.columns || DEFAULT_COLUMNS;
@@ -130,8 +146,10 @@ export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 1
         target={state.target}
         summary={liveSummary(state)}
         progress={busy ? stepProgress(state) : null}
+        isStarting={state.plan.length === 0}
         elapsedMs={elapsedMs}
         failuresOnly={state.failuresOnly}
+        showHints={state.showHints}
         nextRunInMs={!busy && state.nextRunAtMs !== null ? Math.max(0, state.nextRunAtMs - nowMs) : null}
         notice={state.notice}
         unicode={unicode}

@@ -9,7 +9,6 @@ export const KEY_BINDINGS: readonly {
   { keys: { unicode: '↑ ↓  j k', ascii: 'up down  j k' }, short: 'j/k move', does: 'move the cursor' },
   {
     keys: { unicode: '→ ←  enter', ascii: 'right left  enter' },
-    short: 'enter fold',
     does: 'expand / collapse; ← on a leaf goes to its parent',
   },
   {
@@ -19,6 +18,11 @@ export const KEY_BINDINGS: readonly {
   },
   { keys: { unicode: 'r', ascii: 'r' }, short: 'r rerun', does: 'rerun the selected step with fresh reads' },
   { keys: { unicode: 'R', ascii: 'R' }, does: 'rerun everything' },
+  {
+    keys: { unicode: 'c', ascii: 'c' },
+    short: 'c copy',
+    does: 'copy the selected command (again: the next one); printed again when you quit',
+  },
   {
     keys: { unicode: 'f', ascii: 'f' },
     short: 'f failures',
@@ -33,7 +37,7 @@ export const KEY_BINDINGS: readonly {
   },
 ];
 
-/** The status bar's reminder: `j/k move  enter fold  …  q quit`, short enough for 80 columns. */
+/** The status bar's reminder: `j/k move  h hints  …  q quit`, short enough for 80 columns; `?` lists every key. */
 export const KEY_LINE = KEY_BINDINGS.flatMap((k) => (k.short ? [k.short] : [])).join('  ');
 
 /** The `?` screen: one line per key binding. */

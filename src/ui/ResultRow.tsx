@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import type { Status } from '../checks/result.js';
 import { formatDuration } from '../report/summary.js';
-import { wrapText, type Row } from './state.js';
+import { wrap } from '../text.js';
+import type { Row } from './state.js';
 import { marks, progressMarks, statusStyle, type ColorName } from '../report/theme.js';
 
 /** How rows are dressed; one object so the tree passes it through unchanged. */
@@ -107,7 +108,8 @@ function rowColor(status: Row['status']): ColorName {
 
 /**
  * The hint and command lines under a row, already wrapped to the width, so the tree knows each
- * row's height before it renders. Commands wrap too: a cut command could not be copied.
+ * row's height before it renders. Nothing is cut inside a word, a URL or a command token; `c` copies a
+ * command whole.
  */
 export function rowDetailLines(
   row: Row,
@@ -118,7 +120,7 @@ export function rowDetailLines(
   const block = (kind: 'message' | 'hint' | 'command', mark: string, text: string) => {
     const lead = `${indent}${mark} `;
     const rest = ' '.repeat(lead.length);
-    return wrapText(text, look.width - lead.length).map((line, i) => ({
+    return wrap(text, look.width - lead.length).map((line, i) => ({
       kind,
       text: `${i === 0 ? lead : rest}${line}`,
     }));

@@ -15,6 +15,14 @@ export interface InteractiveOptions {
   start: () => Promise<Report>;
   /** Writes the markdown report and resolves with its path. */
   saveReport: (report: Report) => Promise<string>;
+  /** Writes to the terminal the app draws on (the clipboard escape of `c` goes there). */
+  writeToTerminal: (text: string) => void;
+}
+
+/** What the app leaves behind: the final report, and every command copied with `c`, in order. */
+export interface InteractiveResult {
+  report: Report;
+  copied: string[];
 }
 
 /**
@@ -22,11 +30,20 @@ export interface InteractiveOptions {
  * stopped from outside, and resolves with the session's final report. The last frame stays on screen,
  * so the tree survives in scrollback.
  */
-export async function runInteractive(options: InteractiveOptions): Promise<Report> {
+export async function runInteractive(options: InteractiveOptions): Promise<InteractiveResult> {
   let started: Promise<Report> | null = null;
-  const commands = sessionCommands(options.session, options.saveReport, () => {
-    started ??= options.start();
-  });
+  const copied: string[] = [];
+  const commands = sessionCommands(
+    options.session,
+    options.saveReport,
+    () => {
+      started ??= options.start();
+    },
+    (command) => {
+      copied.push(command);
+      options.writeToTerminal(clipboardEscape(command));
+    },
+  );
   const app = render(
     <DoctorApp
       commands={commands}
@@ -41,7 +58,15 @@ export async function runInteractive(options: InteractiveOptions): Promise<Repor
   const report = await (started ?? Promise.resolve(options.session.partialReport()));
   app.unmount();
   await app.waitUntilExit();
-  return report;
+  return { report, copied };
+}
+
+/**
+ * OSC 52: asks the terminal (and tmux, through to the outer terminal) to put `text` on the clipboard.
+ * Terminals that do not support it ignore it, which is why copied commands are printed again on quit.
+ */
+export function clipboardEscape(text: string): string {
+  return `\u001b]52;c;${Buffer.from(text).toString('base64')}\u0007`;
 }
 
 /** The keys' commands on a session, plus the promise that settles when the user quits. */
@@ -57,6 +82,7 @@ export function sessionCommands(
   session: DoctorSession,
   saveReport: (report: Report) => Promise<string>,
   onConnected: () => void,
+  copy: (command: string) => void,
   clock: () => number = () => performance.now(),
 ): SessionCommands {
   let dispatch: (action: DoctorAction) => void = () => {};
@@ -99,6 +125,7 @@ export function sessionCommands(
           notice(`could not save the report: ${error instanceof Error ? error.message : String(error)}`),
       );
     },
+    copy,
     quit() {
       session.stop();
       quit();

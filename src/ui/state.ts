@@ -371,30 +371,6 @@ function countLeaves(nodes: ResultNode[]): [Status, number][] {
     .map((s) => [s, summary[s]]);
 }
 
-/** Word-wraps `text` to `width` columns; words longer than a line are cut. Always at least one line. */
-export function wrapText(text: string, width: number): string[] {
-  const size = Math.max(1, width);
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    let rest = word;
-    while (rest.length > size) {
-      if (line) lines.push(line);
-      line = '';
-      lines.push(rest.slice(0, size));
-      rest = rest.slice(size);
-    }
-    if (!line) line = rest;
-    else if (line.length + 1 + rest.length <= size) line = `${line} ${rest}`;
-    else {
-      lines.push(line);
-      line = rest;
-    }
-  }
-  lines.push(line);
-  return lines;
-}
-
 /**
  * Which rows fit in `height` lines, given each row's height, keeping the selected row in view and
  * roughly centred. `height` undefined means "no limit". Returns the half-open range [start, end).

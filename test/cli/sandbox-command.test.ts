@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listScenarios } from '../../src/sandbox/load.js';
@@ -31,23 +33,32 @@ describe('platform sandbox', () => {
       interrupted,
     });
     const deadline = Date.now() + 10_000;
-    while (!stdout.includes('platform doctor ') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    while (!stdout.includes('curl ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
     const exported = Object.fromEntries(
       [...stdout.matchAll(/^export (\w+)=(\S+)/gm)].map((m) => [m[1]!, m[2]!]),
     ) as Record<string, string>;
-    expect(Object.keys(exported)).toEqual(['KUBECONFIG', 'BAO_ADDR', 'NODE_EXTRA_CA_CERTS']);
-    const doctorLine = /^platform (doctor .*)$/m.exec(stdout)![1]!;
-    const doctor = await runCli([...doctorLine.split(' '), '-o', 'json'], {
-      env: {
-        KUBECONFIG: exported.KUBECONFIG,
-        NODE_EXTRA_CA_CERTS: exported.NODE_EXTRA_CA_CERTS,
-        BAO_ADDR: exported.BAO_ADDR,
-      },
-    });
-    expect(doctor.exitCode).toBe(0);
+    expect(Object.keys(exported)).toEqual([
+      'KUBECONFIG',
+      'BAO_ADDR',
+      'NODE_EXTRA_CA_CERTS',
+      'CURL_CA_BUNDLE',
+    ]);
+    // Every line runs as printed, in a plain shell with only the printed exports.
+    const lines = stdout.split('\n');
+    const exports = lines.filter((l) => l.startsWith('export '));
+    // Asynchronously: the sandbox answers from this very process, which must stay free to do so.
+    const shell = (line: string) =>
+      promisify(execFile)('bash', ['-c', [...exports, line].join('\n')], {
+        env: { PATH: process.env.PATH, HOME: '/nonexistent-home' },
+        timeout: 30_000,
+      });
+    const doctorLine = lines.find((l) => / doctor --kubeconfig /.test(l))!;
+    const doctor = await shell(`${doctorLine} -o json`);
     expect(JSON.parse(doctor.stdout).status).toBe('pass');
+    const curlLine = lines.find((l) => l.startsWith('curl '))!;
+    const curl = await shell(`${curlLine} -o /dev/null -w '%{http_code}'`);
+    expect(curl.stdout).toBe('200');
 
     interrupt();
     expect(await running).toBe(0);

@@ -10,13 +10,20 @@ export interface CliRun {
 /** Runs `main()` in-process with captured output, no TTY unless asked, and a fixed environment. */
 export async function runCli(
   argv: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; interrupted?: Promise<void>; tty?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    interrupted?: Promise<void>;
+    tty?: boolean;
+    /** stderr is a terminal (progress is shown there) while stdout may be a pipe. */
+    stderrTTY?: boolean;
+  } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
     stdout: { write: (text: string) => (stdout += text), isTTY: options.tty ?? false },
-    stderr: { write: (text: string) => (stderr += text) },
+    stderr: { write: (text: string) => (stderr += text), isTTY: options.stderrTTY ?? false },
     stdinIsTTY: options.tty ?? false,
     env: { LANG: 'C.UTF-8', PATH: process.env.PATH, HOME: '/nonexistent-home', ...options.env },
     cwd: options.cwd ?? process.cwd(),

@@ -19,6 +19,7 @@ function recordingCommands() {
     rerunStep: (step: StepId) => asked.push(`rerunStep ${step}`),
     rerunAll: () => asked.push('rerunAll'),
     save: () => asked.push('save'),
+    copy: (command: string) => asked.push(`copy ${command}`),
     quit: () => asked.push('quit'),
   };
   const send = (events: RunEvent[], atMs = 1000) =>
@@ -68,7 +69,8 @@ describe('DoctorApp', () => {
 
       platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s
-      j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit"
+
+      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
     `);
   });
 });
@@ -103,7 +105,8 @@ describe('DoctorApp keys', () => {
 
       platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s · failures only
-      j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit"
+
+      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
     `);
     await press('f');
     expect(lastFrame()).toContain('✔ Secrets from OpenBao (1 passed)');
@@ -139,21 +142,22 @@ describe('DoctorApp keys', () => {
   it('explains instead of rerunning while checks are still running, or when a runbook is selected', async () => {
     const { asked, press, lastFrame, send } = await app(runEvents().slice(0, 3));
     await press('r');
-    expect(lastFrame()!.split('\n').at(-1)).toBe('checks are still running; rerun when they finish');
-    expect(lastFrame()!.split('\n').at(-2)).toBe('running 0/3 · 1.0s');
+    expect(lastFrame()!.split('\n').at(-2)).toBe('checks are still running; rerun when they finish');
+    expect(lastFrame()!.split('\n').at(-3)).toBe('running 0/3 · 1.0s');
     send(runEvents().slice(3));
     await press('k');
     await press('k');
     await press('k');
     await press('r');
-    expect(lastFrame()!.split('\n').at(-1)).toBe('select a step to rerun it, or press R to rerun everything');
+    expect(lastFrame()!.split('\n').at(-2)).toBe('select a step to rerun it, or press R to rerun everything');
+    expect(lastFrame()!.split('\n').at(-1)).toMatch(/^j\/k move {2}h hints/);
     expect(asked).toEqual(['connect']);
   });
 
   it('saves with s once the run has finished, and shows the notice the commands send', async () => {
     const early = await app(runEvents().slice(0, 1));
     await early.press('s');
-    expect(early.lastFrame()!.split('\n').at(-1)).toBe('the report can be saved once the run has finished');
+    expect(early.lastFrame()!.split('\n').at(-2)).toBe('the report can be saved once the run has finished');
     expect(early.asked).toEqual(['connect']);
 
     const { asked, press, dispatch, lastFrame } = await app();
@@ -161,7 +165,17 @@ describe('DoctorApp keys', () => {
     dispatch({ type: 'notice', text: 'saved /work/platform-doctor-2025.md' });
     await tick();
     expect(asked).toEqual(['connect', 'save']);
-    expect(lastFrame()!.split('\n').at(-1)).toBe('saved /work/platform-doctor-2025.md');
+    expect(lastFrame()!.split('\n').at(-2)).toBe('saved /work/platform-doctor-2025.md');
+  });
+
+  it('copies the selected command with c, and the next one with c again', async () => {
+    const { asked, press, lastFrame } = await app();
+    await press('c');
+    await press('c');
+    const copies = asked.filter((a) => a.startsWith('copy '));
+    expect(copies).toHaveLength(2);
+    expect(copies[0]).not.toBe(copies[1]);
+    expect(lastFrame()!.split('\n').at(-2)).toMatch(/^copied \(2\/\d\): /);
   });
 
   it('quits with q and with Ctrl-C', async () => {

@@ -146,8 +146,10 @@ describe('StatusBar', () => {
     target: TARGET,
     summary: { pass: 5, warn: 0, fail: 1, error: 0, skip: 0 },
     progress: null,
+    isStarting: false,
     elapsedMs: 1300,
     failuresOnly: false,
+    showHints: false,
     nextRunInMs: null,
     notice: null,
     unicode: true,
@@ -158,25 +160,28 @@ describe('StatusBar', () => {
     expect(render(<StatusBar {...base} />).lastFrame()).toMatchInlineSnapshot(`
       "platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s
-      j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit"
+
+      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
     `);
   });
 
-  it('shows progress while running, the filter, the watch countdown and a notice in place of the keys', () => {
+  it('shows progress while running, the filter, the hints, the watch countdown, and a notice above the keys', () => {
     const frame = render(
       <StatusBar
         {...base}
         summary={{ pass: 2, warn: 0, fail: 0, error: 0, skip: 0 }}
         progress={{ finished: 1, total: 3 }}
         failuresOnly
+        showHints
         nextRunInMs={41_200}
         notice="saved /tmp/platform-doctor.md"
       />,
     ).lastFrame();
     expect(frame).toMatchInlineSnapshot(`
       "platform doctor · context kind-demo · cluster demo · env stg
-      running 1/3 · 2 passed (2) · 1.3s · failures only · next run in 42s
-      saved /tmp/platform-doctor.md"
+      running 1/3 · 2 passed (2) · 1.3s · failures only · hints shown · next run in 42s
+      saved /tmp/platform-doctor.md
+      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
     `);
   });
 
@@ -196,8 +201,15 @@ describe('StatusBar', () => {
     ]);
   });
 
+  it('says it is starting, not that nothing was checked, before the first run begins', () => {
+    const frame = render(
+      <StatusBar {...base} isStarting summary={{ pass: 0, warn: 0, fail: 0, error: 0, skip: 0 }} />,
+    ).lastFrame();
+    expect(frame!.split('\n')[1]).toBe('starting…');
+  });
+
   it('keeps the key reminder within 80 columns', () => {
-    expect(KEY_LINE).toBe('j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit');
+    expect(KEY_LINE).toBe('j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit');
     expect(KEY_LINE.length).toBeLessThanOrEqual(78);
   });
 });
@@ -211,6 +223,7 @@ describe('Help', () => {
         h           hints and commands under every problem, not only the cursor
         r           rerun the selected step with fresh reads
         R           rerun everything
+        c           copy the selected command (again: the next one); printed again when you quit
         f           show only failures, errors and warnings
         s           save a markdown report
         ?  esc      show / close this help

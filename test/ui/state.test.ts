@@ -6,7 +6,6 @@ import {
   stepProgress,
   visibleRows,
   windowRows,
-  wrapText,
   type DoctorState,
 } from '../../src/ui/state.js';
 import { reduce } from '../../src/ui/state.js';
@@ -199,19 +198,6 @@ describe('keys as actions', () => {
   it('uses the leaf counts of finished steps for the live summary', () => {
     expect(liveSummary(stateAfter(finished))).toEqual({ pass: 5, warn: 0, fail: 1, error: 0, skip: 0 });
     expect([RESOURCES, STORES].every((n) => n.status === 'pass')).toBe(true);
-  });
-});
-
-describe('wrapText', () => {
-  it('breaks at spaces within the width and cuts words longer than a line', () => {
-    expect(wrapText('Update the A record of stg.cocdev.co.kr now', 16)).toEqual([
-      'Update the A',
-      'record of',
-      'stg.cocdev.co.kr',
-      'now',
-    ]);
-    expect(wrapText('abcdefghij xy', 4)).toEqual(['abcd', 'efgh', 'ij', 'xy']);
-    expect(wrapText('', 10)).toEqual(['']);
   });
 });
 
