@@ -2,7 +2,7 @@ import type { KubeObject } from '../../gateways/types.js';
 import type { Hint } from '../../runbooks/hints/common.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import {
   combine,
   failuresOf,
@@ -498,7 +498,7 @@ function unmanagedSecretLeaf(
   const base = { id: `${ID}:secret/${key}`, title: `Secret ${key}`, subject: `Secret ${key}` };
   const flags = facts.kubectlFlags;
   if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failures[0], flags);
-  if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+  if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
   const problem = hints.manualSecretCert({ ns: namespace, secret: secretName }, flags);
   const secret = storedSecret(facts, namespace, secretName);
   if (!secret)

@@ -1,7 +1,7 @@
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
 import {
   CONTROLLER_NAMESPACE,
@@ -342,7 +342,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): R
   };
   if (facts.secrets.kind === 'failed')
     return failureLeaf(base, facts.secrets.failures[0], facts.kubectlFlags);
-  if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+  if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
   const problem = hints.tlsSecretProblem(
     { ns, secret: secretName, ingress: ing.name, issued: ing.issuer !== null },
     facts.kubectlFlags,

@@ -10,7 +10,7 @@ import {
 } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { listStores, listFailureLeaves } from './inventory.js';
@@ -180,7 +180,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNod
   if (tokenSecret === null) return null;
   switch (tokenSecret.kind) {
     case 'not-read':
-      return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+      return secretsNotRead(base);
     case 'error':
       return {
         ...base,

@@ -8,7 +8,7 @@ import {
 } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { hides, listExternalSecrets, listFailureLeaves, listStores } from './inventory.js';
@@ -240,7 +240,7 @@ export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
 function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: string): ResultNode {
   const name = `${es.namespace}/${es.target.name}`;
   const base = { id, title: `Secret ${name}`, subject: `Secret ${name}` };
-  if (secret.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+  if (secret.kind === 'not-read') return secretsNotRead(base);
   const owner = `ExternalSecret ${es.key}`;
   const ref = { namespace: es.namespace, name: es.name };
   const cause = rootCauseOf(probe);
