@@ -14,7 +14,8 @@ import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { listStores, listFailureLeaves } from './inventory.js';
-import { latestWarning, type EventInfo, type StoreInfo } from './model.js';
+import type { StoreInfo } from './model.js';
+import { latestWarning, type EventInfo } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
 
 const ID = 'secrets.stores';
