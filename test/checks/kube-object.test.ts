@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/gateways/types.js';
@@ -195,5 +197,27 @@ describe('latestWarning', () => {
       message: '',
       at: null,
     });
+  });
+});
+
+describe('checks read spec and status only through kube-object readers', () => {
+  const CHECKS = new URL('../../src/checks/', import.meta.url).pathname;
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((e) => {
+      const path = join(dir, e);
+      return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+    });
+
+  it('has no unchecked `.spec.x` or `.status?.x` chains (KubeObject types both as any)', () => {
+    const offenders = files(CHECKS)
+      .filter((f) => !f.endsWith('kube-object.ts'))
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .flatMap((line, i) =>
+            /\.(spec|status)(\?\.|\.|\[)/.test(line) ? [`${relative(CHECKS, f)}:${i + 1}`] : [],
+          ),
+      );
+    expect(offenders).toEqual([]);
   });
 });
