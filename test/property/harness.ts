@@ -137,6 +137,26 @@ const NUM_RUNS: Record<StepId, number> = {
   'gitops.applications': 1000,
 };
 
+/** Collapses a unit repeated ten times or more (the 100 KB strings) so a counterexample stays readable. */
+export function compact(text: string): string {
+  return text.replace(
+    /(.{1,40}?)\1{9,}/gs,
+    (run: string, unit: string) => `${unit}…×${run.length / unit.length}`,
+  );
+}
+
+/** fast-check's own report (seed, path, counterexample, cause), with huge strings in the counterexample collapsed. */
+export const readableReport: fc.Plugin<unknown> = () => ({
+  onAllRunsComplete: (details) => {
+    if (!details.failed) return;
+    const report = (fc.defaultReportMessage(details) ?? 'property failed')
+      .split('\n')
+      .map((line) => (line.startsWith('Counterexample:') ? compact(line) : line))
+      .join('\n');
+    throw new Error(report, { cause: details.errorInstance });
+  },
+});
+
 const seedOptions = process.env.FC_SEED
   ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) }
   : {};
@@ -202,7 +222,7 @@ export function stepNeverCrashes(id: StepId): void {
           if (leaf.message && messages.length < 50_000) messages.push(leaf.message);
         }
       }),
-      { numRuns: NUM_RUNS[id], ...seedOptions },
+      { numRuns: NUM_RUNS[id], plugins: [readableReport], ...seedOptions },
     );
     // Not vacuous: the generated objects reach judgement, both ways, and the deep branches.
     expect([...statuses]).toEqual(expect.arrayContaining(['pass', 'fail']));

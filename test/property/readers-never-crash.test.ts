@@ -12,6 +12,7 @@ import { readExternalSecret, readStore } from '../../src/checks/secrets/model.js
 import { secretRefsOf, stuckMessageOf } from '../../src/checks/secrets/target-secrets.js';
 import { readApplication } from '../../src/checks/gitops/applications.js';
 import { garbage, metadata } from './arbitraries.js';
+import { readableReport } from './harness.js';
 
 const NUM_RUNS = 2000;
 
@@ -57,7 +58,7 @@ describe('readers accept any spec and status', () => {
         const view = read(o);
         expect(JSON.parse(JSON.stringify(view ?? null))).toEqual(view ?? null);
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, plugins: [readableReport] },
     );
   });
 
@@ -72,7 +73,7 @@ describe('readers accept any spec and status', () => {
           walkIssuance(cert, requests, orders, challenges);
         },
       ),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, plugins: [readableReport] },
     );
   });
 });
