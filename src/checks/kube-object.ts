@@ -80,7 +80,7 @@ export function stringRecord(value: unknown): Record<string, string> {
   for (const [key, v] of Object.entries(record(value) ?? {})) {
     // defineProperty: a `__proto__` key stays a plain field instead of replacing the prototype.
     if (typeof v === 'string')
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true });
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

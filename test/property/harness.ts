@@ -204,7 +204,8 @@ export const STEPS: readonly Step[] = runbooks.flatMap((r) => r.steps);
 
 /**
  * Declares the property for one step: gather (against gateways answering from a generated world) and
- * evaluate never throw, every node keeps the result contract, and the runs reach the step's deep branches.
+ * evaluate never throw, every node keeps the result contract (leaf ids unique too), and the runs reach the
+ * step's deep branches.
  */
 export function stepNeverCrashes(id: StepId): void {
   const step = STEPS.find((s) => s.id === id);
@@ -217,6 +218,9 @@ export function stepNeverCrashes(id: StepId): void {
         const facts = await step.gather(gatherContextOf(w, s));
         const node = step.evaluate(facts, { now: NOW });
         assertWellFormed(node, true);
+        const ids = leaves(node).map((l) => l.id);
+        const repeated = ids.find((leafId, i) => ids.indexOf(leafId) !== i);
+        if (repeated !== undefined) throw new Error(`two leaves share the id ${repeated.slice(0, 200)}`);
         for (const leaf of leaves(node)) {
           statuses.add(leaf.status);
           if (leaf.message && messages.length < 50_000) messages.push(leaf.message);
