@@ -88,9 +88,7 @@ export function world(
   >;
   return fc.record({
     objects,
-    secrets: kinds.includes('secrets')
-      ? fc.array(secretSummary(pems), { maxLength: maxObjects })
-      : fc.constant([]),
+    secrets: kinds.includes('secrets') ? unique(secretSummary(pems)) : fc.constant([]),
     lists: fc.record(Object.fromEntries(kinds.map((k) => [k, listAnswer]))) as fc.Arbitrary<
       Partial<Record<KindName, ListAnswer>>
     >,
