@@ -1,11 +1,13 @@
 /**
  * fast-check arbitraries for what a hostile or half-installed cluster can hand the doctor.
  *
- * Every field is plausible most of the time (realistic names drawn from small shared pools, so references
- * between objects resolve and judgement reaches deep branches), absent some of the time, and garbage the
- * rest: null, '', numbers, booleans, arrays, objects, prototype keys and 100 KB strings. Metadata follows
- * the kube gateway's guarantee (name a non-empty string, labels string records, …); `spec`, `status` and
- * every top-level field of an Event may be any JSON value.
+ * Objects come in two mixes (see Mix). Hostile objects carry garbage and gaps at every level: null, '',
+ * numbers, booleans, arrays, objects, prototype keys and 100 KB strings where a field belongs. Plausible
+ * objects keep realistic shapes with random values, drawn from small shared pools of names, so references
+ * between objects resolve and judgement reaches its deep branches. Metadata always follows the kube gateway's
+ * guarantee (name a non-empty string, labels string records, …); `spec`, `status` and every top-level field
+ * of an Event may be any JSON value. Gateway answers (DNS, HTTP, OpenBao, logs) are typed, as the gateways
+ * guarantee, with arbitrary values.
  */
 import fc from 'fast-check';
 import type { KindName } from '../../src/gateways/kinds.js';
