@@ -174,7 +174,16 @@ export const anyNamespace = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...NAMESPACES) },
 );
 
-export const HOSTILE: Mix = { garbageWeight: 2, absentFreq: 4, name: anyName, namespace: anyNamespace };
+export const HOSTILE: Mix = {
+  garbageWeight: 2,
+  absentFreq: 4,
+  name: anyName,
+  // Namespaces are only strings to the gateway; one named like an Object.prototype member tests every lookup.
+  namespace: fc.oneof(
+    { weight: 8, arbitrary: anyNamespace },
+    { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) },
+  ),
+};
 // Few names and mostly one namespace, so references between objects (backend → Service → EndpointSlice,
 // store → token Secret) resolve and judgement gets past "does not exist".
 export const PLAUSIBLE: Mix = {
