@@ -13,6 +13,7 @@ import {
 import { group, type ResultNode, type StepId } from './result.js';
 import { groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
 import type { GatherContext } from './step.js';
+import { at, conditionOf, count, nonEmptyString, records, timestamp } from './kube-object.js';
 
 /** Why a list or a log read gave no answer; `permission` is set for a 403. */
 export interface ReadFailure {
@@ -71,23 +72,20 @@ function failureOf(error: unknown): ReadFailure {
 }
 
 function podOf(pod: KubeObject): Omit<ControllerPod, 'log'> {
-  const statuses: any[] = pod.status?.containerStatuses ?? [];
+  const statuses = records(at(pod.status, 'containerStatuses'));
   const waiting = statuses
-    .map((s) => s.state?.waiting?.reason)
-    .find((r): r is string => typeof r === 'string');
-  const terminated = statuses
-    .map((s) => s.lastState?.terminated)
-    .filter(Boolean)
-    .sort((a, b) => String(b.finishedAt ?? '').localeCompare(String(a.finishedAt ?? '')))[0];
+    .map((s) => nonEmptyString(at(s, 'state', 'waiting', 'reason')))
+    .find((r) => r !== null);
+  const terminated = records(statuses.map((s) => at(s, 'lastState', 'terminated')))
+    .map((t) => ({ reason: nonEmptyString(t.reason) ?? 'Unknown', finishedAt: timestamp(t.finishedAt) }))
+    .sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
   return {
     name: pod.metadata.name,
-    phase: pod.status?.phase ?? 'Unknown',
-    isReady: (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
-    restartCount: statuses.reduce((sum, s) => sum + (Number(s.restartCount) || 0), 0),
+    phase: nonEmptyString(at(pod.status, 'phase')) ?? 'Unknown',
+    isReady: conditionOf(pod, 'Ready')?.status === 'True',
+    restartCount: statuses.reduce((sum, s) => sum + (count(s.restartCount) ?? 0), 0),
     waitingReason: waiting ?? null,
-    lastTermination: terminated
-      ? { reason: terminated.reason ?? 'Unknown', finishedAt: terminated.finishedAt ?? null }
-      : null,
+    lastTermination: terminated ?? null,
   };
 }
 
@@ -125,7 +123,7 @@ export async function gatherControllerLogs(
   const sorted = [...found].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   facts.pods = await Promise.all(
     sorted.map(async (pod): Promise<ControllerPod> => {
-      const container: string | undefined = pod.spec?.containers?.[0]?.name;
+      const container = nonEmptyString(at(records(at(pod.spec, 'containers'))[0], 'name')) ?? undefined;
       try {
         const text = await kube.readPodLogs(
           target.namespace,

@@ -12,6 +12,7 @@
  * - anything else is kept as an `unknown` line.
  * A Kubernetes `timestamps=true` prefix (`2024-05-30T01:13:12.302627123Z `) is stripped and wins as the time.
  */
+import { lookup } from './kube-object.js';
 
 export type LogLevel = 'error' | 'warning' | 'info' | 'unknown';
 
@@ -35,7 +36,7 @@ export function parseLogLine(raw: string, now: Date): LogLine {
   let prefixTime: Date | null = null;
   const stamp = K8S_TIMESTAMP.exec(line);
   if (stamp) {
-    prefixTime = new Date(stamp[1]!);
+    prefixTime = validDate(new Date(stamp[1]!));
     line = line.slice(stamp[0].length);
   }
   const parsed = line.startsWith('{') ? parseJson(line) : parseKlog(line, now);
@@ -189,7 +190,7 @@ function parseJson(line: string): LogLine | null {
   } = value as Record<string, unknown>;
   const errorText = typeof error === 'string' ? error : typeof err === 'string' ? err : null;
   let parsedLevel: LogLevel;
-  if (typeof level === 'string') parsedLevel = ZAP_LEVELS[level.toLowerCase()] ?? 'info';
+  if (typeof level === 'string') parsedLevel = lookup(ZAP_LEVELS, level.toLowerCase()) ?? 'info';
   // component-base JSON has no level: error entries carry `err`, info entries carry `v`.
   else if (errorText !== null) parsedLevel = 'error';
   else if (v !== undefined) parsedLevel = 'info';
@@ -208,24 +209,38 @@ function parseJson(line: string): LogLine | null {
  * Seconds and milliseconds are told apart by size: 1e11 seconds is the year 5138, 1e11 ms is 1973.
  */
 function jsonTime(ts: unknown): Date | null {
-  if (typeof ts === 'number' && Number.isFinite(ts)) return new Date(ts > 1e11 ? ts : ts * 1000);
-  if (typeof ts === 'string') {
-    const d = new Date(ts);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
+  if (typeof ts === 'number') return validDate(new Date(ts > 1e11 ? ts : ts * 1000));
+  if (typeof ts === 'string') return validDate(new Date(ts));
   return null;
 }
 
+/** Null for an Invalid Date: a time field that says nothing (`2026-13-45T…`, `1e300`) reads as no time. */
+function validDate(date: Date): Date | null {
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Nesting kept in fields; a hostile line nests 20 000 levels in 100 KB, which recursion must not follow. */
+const MAX_FIELD_DEPTH = 8;
+
 /** Nested objects (controller-runtime's `"ExternalSecret":{"name":…,"namespace":…}`) become dotted keys. */
-function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
+function flatten(obj: Record<string, unknown>, prefix = '', depth = 0): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix + k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v))
-      Object.assign(out, flatten(v as Record<string, unknown>, `${key}.`));
-    else out[key] = typeof v === 'string' ? v : JSON.stringify(v);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < MAX_FIELD_DEPTH)
+      Object.assign(out, flatten(v as Record<string, unknown>, `${key}.`, depth + 1));
+    else out[key] = typeof v === 'string' ? v : jsonText(v, MAX_FIELD_DEPTH - depth);
   }
   return out;
+}
+
+/** JSON.stringify's text for `value`, with nesting below `depth` levels cut to `[…]` or `{…}`. */
+function jsonText(value: unknown, depth: number): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (depth <= 0) return Array.isArray(value) ? '[…]' : '{…}';
+  if (Array.isArray(value)) return `[${value.map((v) => jsonText(v, depth - 1)).join(',')}]`;
+  const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v, depth - 1)}`);
+  return `{${entries.join(',')}}`;
 }
 
 // ---------------------------------------------------------------- linking lines to objects

@@ -6,6 +6,16 @@ import type { ResultNode, StepId } from './result.js';
 /** The message of a leaf that needed Secret data under `--no-read-secrets` (Scope.readSecrets false). */
 export const SECRETS_NOT_READ = 'not checked: --no-read-secrets keeps the doctor away from Secrets';
 
+/** The `skip` leaf for an object whose check needs Secret data under `--no-read-secrets`. */
+export function secretsNotRead(base: { id: string; title: string; subject: string }): ResultNode {
+  return {
+    ...base,
+    status: 'skip',
+    message: SECRETS_NOT_READ,
+    hint: `Run the doctor without --no-read-secrets to check ${base.subject}.`,
+  };
+}
+
 /** What a run looks at: resolved from flags, the config profile and the environment by the CLI. */
 export interface Scope {
   profile: Profile;

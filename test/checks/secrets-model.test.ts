@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { locateServer, rootCauseOf, type BaoProbe } from '../../src/checks/secrets/bao.js';
+import { latestWarning } from '../../src/checks/kube-object.js';
 import {
   kvLocation,
-  latestWarning,
   parseGoDurationMs,
   readExternalSecret,
   readStore,

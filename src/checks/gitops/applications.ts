@@ -5,7 +5,7 @@ import { mapLimit } from '../concurrency.js';
 import { group, worstOf, type ResultNode, type Status } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { itemsOf, listInScope } from '../listing.js';
-import { conditionOf, oneLine } from '../secrets/model.js';
+import { at, conditionOf, lookup, nonEmptyString, oneLine, records, string } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
 
 const ID = 'gitops.applications';
@@ -35,25 +35,23 @@ export interface AppInfo {
 
 /** Reads an Argo CD Application (argoproj.io/v1alpha1). */
 export function readApplication(obj: KubeObject): AppInfo {
-  const status = obj.status ?? {};
-  const op = status.operationState;
+  const status = obj.status;
+  const healthMessage = nonEmptyString(at(status, 'health', 'message'));
+  const phase = nonEmptyString(at(status, 'operationState', 'phase'));
+  const operationMessage = nonEmptyString(at(status, 'operationState', 'message'));
   return {
     namespace: obj.metadata.namespace ?? '',
     name: obj.metadata.name,
-    destinationNamespace: obj.spec?.destination?.namespace || null,
-    syncStatus: status.sync?.status ?? null,
-    healthStatus: status.health?.status ?? null,
-    healthMessage: status.health?.message ? oneLine(String(status.health.message)) : null,
-    conditions: (Array.isArray(status.conditions) ? status.conditions : []).map(
-      (c: { type?: string; message?: string }) => ({
-        type: String(c.type ?? ''),
-        message: oneLine(String(c.message ?? '')),
-      }),
-    ),
-    operation: op?.phase
-      ? { phase: String(op.phase), message: op.message ? oneLine(String(op.message)) : null }
-      : null,
-    revision: status.sync?.revision ?? null,
+    destinationNamespace: nonEmptyString(at(obj.spec, 'destination', 'namespace')),
+    syncStatus: string(at(status, 'sync', 'status')),
+    healthStatus: string(at(status, 'health', 'status')),
+    healthMessage: healthMessage ? oneLine(healthMessage) : null,
+    conditions: records(at(status, 'conditions')).map((c) => ({
+      type: string(c.type) ?? '',
+      message: oneLine(string(c.message) ?? ''),
+    })),
+    operation: phase ? { phase, message: operationMessage ? oneLine(operationMessage) : null } : null,
+    revision: string(at(status, 'sync', 'revision')),
   };
 }
 
@@ -87,7 +85,7 @@ export async function gatherApplications(ctx: GatherContext): Promise<Applicatio
   const scope = ctx.scope.namespaces;
   const apps = itemsOf(listed)
     // Outside the control-plane namespace only apps Argo CD reconciles (apps-in-any-namespace) have a status.
-    .filter((o) => o.metadata.namespace === argocdNamespace || o.status?.sync !== undefined)
+    .filter((o) => o.metadata.namespace === argocdNamespace || at(o.status, 'sync') !== undefined)
     .map(readApplication)
     .filter(
       (a) => scope === null || a.destinationNamespace === null || scope.includes(a.destinationNamespace),
@@ -123,8 +121,8 @@ async function failingIn(ctx: GatherContext, namespace: string): Promise<string[
       found.push(`ExternalSecret ${namespace}/${es.metadata.name}`);
   }
   for (const ing of itemsOf(ingresses)) {
-    const lb: unknown[] = ing.status?.loadBalancer?.ingress ?? [];
-    if (!lb.some((e) => e && typeof e === 'object' && Object.keys(e).length > 0)) {
+    const lb = records(at(ing.status, 'loadBalancer', 'ingress'));
+    if (!lb.some((e) => Object.keys(e).length > 0)) {
       found.push(`Ingress ${namespace}/${ing.metadata.name} (no load balancer address)`);
     }
   }
@@ -169,7 +167,7 @@ function appLeaf(app: AppInfo, facts: ApplicationsFacts): ResultNode {
   const base = { id: `${ID}:${app.namespace}/${app.name}`, title: subject, subject };
   const findings: { status: Status; problem: AppProblem; text: string }[] = [];
   for (const c of app.conditions) {
-    const problem = ERROR_CONDITIONS[c.type];
+    const problem = lookup(ERROR_CONDITIONS, c.type);
     if (problem) {
       findings.push({ status: 'fail', problem, text: `${c.type}: ${c.message}` });
     } else if (c.type.endsWith('Warning')) {
@@ -200,7 +198,9 @@ function appLeaf(app: AppInfo, facts: ApplicationsFacts): ResultNode {
     const at = app.revision ? ` at ${app.revision.slice(0, 7)}` : '';
     return { ...base, status: 'pass', message: `Synced, Healthy${at}` };
   }
-  const related = app.destinationNamespace ? (facts.failingByNamespace[app.destinationNamespace] ?? []) : [];
+  const related = app.destinationNamespace
+    ? (lookup(facts.failingByNamespace, app.destinationNamespace) ?? [])
+    : [];
   const status = worstOf(findings.map((f) => f.status));
   const worst = findings.find((f) => f.status === status) as (typeof findings)[number];
   const relatedText = related.length

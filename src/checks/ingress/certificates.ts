@@ -2,7 +2,7 @@ import type { KubeObject } from '../../gateways/types.js';
 import type { Hint } from '../../runbooks/hints/common.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import {
   combine,
   failuresOf,
@@ -13,6 +13,16 @@ import {
   type Listing,
 } from '../listing.js';
 import { failureLeaf, toIngressView } from './inventory.js';
+import {
+  at,
+  conditionOf,
+  isOwnedBy,
+  nonEmptyString,
+  string,
+  stringArray,
+  timestamp,
+  type Condition,
+} from '../kube-object.js';
 import {
   certCovers,
   day,
@@ -25,13 +35,6 @@ import {
 
 const ID = 'ingress.certificates';
 const TITLE = 'Certificates are issued, valid and cover the Ingress hosts';
-
-/** A status condition as cert-manager writes it. */
-export interface Condition {
-  status: 'True' | 'False' | 'Unknown';
-  reason: string | null;
-  message: string | null;
-}
 
 /** The newest CertificateRequest of a Certificate and what it led to (ACME Order and Challenges). */
 export interface IssuanceChain {
@@ -97,24 +100,9 @@ export interface CertificatesFacts {
   chainFailure: ListFailure | null;
 }
 
-function condition(obj: KubeObject, type: string): Condition | null {
-  const c = (
-    (obj.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]
-  ).find((x) => x.type === type);
-  if (!c) return null;
-  const status = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
-  return { status, reason: c.reason ?? null, message: c.message ?? null };
-}
-
-function isOwnedBy(obj: KubeObject, kind: string, owner: KubeObject): boolean {
-  return (obj.metadata.ownerReferences ?? []).some(
-    (r) =>
-      r.kind === kind && (owner.metadata.uid ? r.uid === owner.metadata.uid : r.name === owner.metadata.name),
-  );
-}
-
+// A revision that is not a number sorts as 0, like an absent one.
 const revision = (cr: KubeObject): number =>
-  Number(cr.metadata.annotations?.['cert-manager.io/certificate-revision'] ?? 0);
+  Number(cr.metadata.annotations?.['cert-manager.io/certificate-revision'] ?? 0) || 0;
 
 /**
  * Pure: follows Certificate → newest CertificateRequest (owner reference or `certificate-name`
@@ -144,20 +132,20 @@ export function walkIssuance(
         .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
     : [];
   return {
-    request: request ? { name: request.metadata.name, ready: condition(request, 'Ready') } : null,
+    request: request ? { name: request.metadata.name, ready: conditionOf(request, 'Ready') } : null,
     order: order
       ? {
           name: order.metadata.name,
-          state: order.status?.state ?? null,
-          reason: order.status?.reason ?? null,
+          state: string(at(order.status, 'state')),
+          reason: string(at(order.status, 'reason')),
         }
       : null,
     challenges: owned.map((c) => ({
       name: c.metadata.name,
-      type: c.spec?.type ?? null,
-      dnsName: c.spec?.dnsName ?? null,
-      state: c.status?.state ?? null,
-      reason: c.status?.reason || null,
+      type: string(at(c.spec, 'type')),
+      dnsName: string(at(c.spec, 'dnsName')),
+      state: string(at(c.status, 'state')),
+      reason: nonEmptyString(at(c.status, 'reason')),
     })),
   };
 }
@@ -166,16 +154,16 @@ function toCertificate(obj: KubeObject, chain: IssuanceChain | null): Certificat
   return {
     namespace: obj.metadata.namespace ?? '',
     name: obj.metadata.name,
-    secretName: obj.spec?.secretName ?? '',
-    dnsNames: obj.spec?.dnsNames ?? [],
+    secretName: string(at(obj.spec, 'secretName')) ?? '',
+    dnsNames: stringArray(at(obj.spec, 'dnsNames')),
     issuerRef: {
-      kind: obj.spec?.issuerRef?.kind === 'ClusterIssuer' ? 'ClusterIssuer' : 'Issuer',
-      name: obj.spec?.issuerRef?.name ?? '',
+      kind: at(obj.spec, 'issuerRef', 'kind') === 'ClusterIssuer' ? 'ClusterIssuer' : 'Issuer',
+      name: string(at(obj.spec, 'issuerRef', 'name')) ?? '',
     },
-    ready: condition(obj, 'Ready'),
-    issuing: condition(obj, 'Issuing'),
-    notAfter: obj.status?.notAfter ?? null,
-    renewalTime: obj.status?.renewalTime ?? null,
+    ready: conditionOf(obj, 'Ready'),
+    issuing: conditionOf(obj, 'Issuing'),
+    notAfter: timestamp(at(obj.status, 'notAfter')),
+    renewalTime: timestamp(at(obj.status, 'renewalTime')),
     chain,
   };
 }
@@ -199,7 +187,7 @@ function toIssuer(kind: IssuerFact['kind']) {
     kind,
     namespace: kind === 'Issuer' ? (obj.metadata.namespace ?? '') : null,
     name: obj.metadata.name,
-    ready: condition(obj, 'Ready'),
+    ready: conditionOf(obj, 'Ready'),
   });
 }
 
@@ -213,7 +201,7 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
     listInScope(ctx, 'secrets', ns),
     listInScope(ctx, 'ingresses', ns),
   ]);
-  const notReady = itemsOf(certs).filter((c) => condition(c, 'Ready')?.status !== 'True');
+  const notReady = itemsOf(certs).filter((c) => conditionOf(c, 'Ready')?.status !== 'True');
   let chainFailure: ListFailure | null = null;
   let chainLists: KubeObject[][] = [[], [], []];
   if (notReady.length > 0) {
@@ -498,7 +486,7 @@ function unmanagedSecretLeaf(
   const base = { id: `${ID}:secret/${key}`, title: `Secret ${key}`, subject: `Secret ${key}` };
   const flags = facts.kubectlFlags;
   if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failures[0], flags);
-  if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+  if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
   const problem = hints.manualSecretCert({ ns: namespace, secret: secretName }, flags);
   const secret = storedSecret(facts, namespace, secretName);
   if (!secret)

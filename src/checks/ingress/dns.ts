@@ -5,6 +5,7 @@ import { group, type ResultNode, type Status } from '../result.js';
 import { mapLimit } from '../concurrency.js';
 import { defineStep, type GatherContext } from '../step.js';
 import type { ListFailure } from '../listing.js';
+import { lookup } from '../kube-object.js';
 import { failureLeaf, gatherIngressInventory, servedHosts, type LbTarget } from './inventory.js';
 
 const ID = 'ingress.dns';
@@ -117,7 +118,7 @@ function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames'
   // A hostname load balancer's addresses rotate: compare with what the same resolver says for its name now.
   const resolved = new Map(
     lb.hostnames.map((n) => {
-      const own = lbNames[n]?.find((x) => x.resolver === resolver)?.answer;
+      const own = lookup(lbNames, n)?.find((x) => x.resolver === resolver)?.answer;
       return [n, own?.kind === 'addresses' ? own.addresses : []] as const;
     }),
   );

@@ -4,6 +4,7 @@ import { listFailed } from '../../runbooks/hints/ingress.js';
 import { itemsOf, listInScope, mapListing, type ListFailure, type Listing } from '../listing.js';
 import type { ResultNode } from '../result.js';
 import type { GatherContext } from '../step.js';
+import { at, nonEmptyString, number, records, string, stringArray } from '../kube-object.js';
 
 /**
  * What the ingress steps share: how a failed list reads, the Ingress model, and how the controller's
@@ -76,25 +77,24 @@ export interface IngressView {
 }
 
 function backendRef(backend: unknown): BackendRef | null {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const service = (backend as any)?.service;
-  if (!service?.name) return null;
-  const port: unknown = service.port?.number ?? service.port?.name;
-  return { service: String(service.name), port: typeof port === 'number' ? port : String(port ?? '') };
+  const service = at(backend, 'service');
+  const name = nonEmptyString(at(service, 'name'));
+  if (!name) return null;
+  const portNumber = number(at(service, 'port', 'number'));
+  return { service: name, port: portNumber ?? string(at(service, 'port', 'name')) ?? '' };
 }
 
 /** Reads `status.loadBalancer.ingress` of a Service or an Ingress. */
 export function lbAddresses(obj: KubeObject): LbAddress[] {
-  const entries: unknown[] = obj.status?.loadBalancer?.ingress ?? [];
-  return entries.flatMap((raw) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const entry = raw as any;
-    const ip: string | null = entry?.ip || null;
-    const hostname: string | null = entry?.hostname || null;
+  return records(at(obj.status, 'loadBalancer', 'ingress')).flatMap((entry) => {
+    const ip = nonEmptyString(entry.ip);
+    const hostname = nonEmptyString(entry.hostname);
     if (!ip && !hostname) return [];
-    const portErrors = ((entry.ports ?? []) as { port: number; protocol?: string; error?: string }[])
-      .filter((p) => p.error)
-      .map((p) => `${p.port}/${p.protocol ?? 'TCP'}: ${p.error}`);
+    const portErrors = records(entry.ports).flatMap((p) => {
+      const error = nonEmptyString(p.error);
+      if (!error) return [];
+      return [`${number(p.port) ?? string(p.port) ?? '?'}/${nonEmptyString(p.protocol) ?? 'TCP'}: ${error}`];
+    });
     return [{ ip, hostname, portErrors }];
   });
 }
@@ -103,39 +103,32 @@ export function lbAddresses(obj: KubeObject): LbAddress[] {
 export function toIngressView(obj: KubeObject): IngressView {
   const namespace = obj.metadata.namespace ?? '';
   const annotations = obj.metadata.annotations ?? {};
-  const specClass: string | undefined = obj.spec?.ingressClassName;
-  const legacyClass = annotations['kubernetes.io/ingress.class'];
-  const routes: IngressRoute[] = (
-    (obj.spec?.rules ?? []) as { host?: string; http?: { paths?: unknown[] } }[]
-  ).flatMap((rule) =>
-    (rule.http?.paths ?? []).map((raw) => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const p = raw as any;
-      return {
-        host: rule.host ?? null,
-        path: p.path ?? '/',
-        pathType: p.pathType ?? 'ImplementationSpecific',
-        backend: backendRef(p.backend),
-      };
-    }),
+  const specClass = nonEmptyString(at(obj.spec, 'ingressClassName'));
+  const legacyClass = annotations['kubernetes.io/ingress.class'] ?? null;
+  const rules = records(at(obj.spec, 'rules'));
+  const routes: IngressRoute[] = rules.flatMap((rule) =>
+    records(at(rule, 'http', 'paths')).map((p) => ({
+      host: nonEmptyString(rule.host),
+      path: string(p.path) ?? '/',
+      pathType: string(p.pathType) ?? 'ImplementationSpecific',
+      backend: backendRef(p.backend),
+    })),
   );
-  const hosts = [
-    ...new Set(((obj.spec?.rules ?? []) as { host?: string }[]).flatMap((r) => (r.host ? [r.host] : []))),
-  ];
+  const hosts = [...new Set(rules.flatMap((r) => nonEmptyString(r.host) ?? []))];
   const clusterIssuer = annotations['cert-manager.io/cluster-issuer'];
   const issuer = annotations['cert-manager.io/issuer'];
   return {
     namespace,
     name: obj.metadata.name,
     key: `${namespace}/${obj.metadata.name}`,
-    className: specClass ?? legacyClass ?? null,
+    className: specClass ?? legacyClass,
     classSource: specClass ? 'spec' : legacyClass ? 'annotation' : null,
     hosts: hosts.sort(),
     routes,
-    defaultBackend: backendRef(obj.spec?.defaultBackend),
-    tls: ((obj.spec?.tls ?? []) as { hosts?: string[]; secretName?: string }[]).map((t) => ({
-      hosts: t.hosts ?? [],
-      secretName: t.secretName ?? null,
+    defaultBackend: backendRef(at(obj.spec, 'defaultBackend')),
+    tls: records(at(obj.spec, 'tls')).map((t) => ({
+      hosts: stringArray(t.hosts),
+      secretName: nonEmptyString(t.secretName),
     })),
     addresses: lbAddresses(obj),
     issuer: clusterIssuer
@@ -179,7 +172,7 @@ const CONTROLLER_NAME = 'ingress-nginx-controller';
 
 /** Addresses a Service is reachable at from outside: LoadBalancer status plus `spec.externalIPs`. */
 function serviceAddresses(svc: KubeObject): LbAddress[] {
-  const external = ((svc.spec?.externalIPs ?? []) as string[]).map((ip) => ({
+  const external = stringArray(at(svc.spec, 'externalIPs')).map((ip) => ({
     ip,
     hostname: null,
     portErrors: [],
@@ -192,7 +185,7 @@ function found(svc: KubeObject, source: ControllerSource): ControllerLookup {
     kind: 'found',
     namespace: svc.metadata.namespace ?? '',
     name: svc.metadata.name,
-    type: svc.spec?.type ?? 'ClusterIP',
+    type: nonEmptyString(at(svc.spec, 'type')) ?? 'ClusterIP',
     addresses: serviceAddresses(svc),
     source,
   };
@@ -214,7 +207,7 @@ export async function findController(
     const svc = itemsOf(listing).find((s) => s.metadata.name === profileRef.name);
     return svc ? found(svc, 'profile') : { kind: 'not-found', profileRef };
   }
-  const isLb = (s: KubeObject): boolean => s.spec?.type === 'LoadBalancer';
+  const isLb = (s: KubeObject): boolean => at(s.spec, 'type') === 'LoadBalancer';
   const inNamespace = await listInScope(ctx, 'services', [CONTROLLER_NAMESPACE]);
   if (inNamespace.kind === 'failed') return { kind: 'failed', failure: inNamespace.failures[0] };
   const candidates = itemsOf(inNamespace)

@@ -1,8 +1,9 @@
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
 import * as hints from '../../runbooks/hints/ingress.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
+import { array, at, nonEmptyString, number, record, records, stringRecord } from '../kube-object.js';
 import {
   CONTROLLER_NAMESPACE,
   failureLeaf,
@@ -55,16 +56,17 @@ function none<T>(): Promise<Listing<T>> {
 }
 
 function toService(s: KubeObject): ServiceView {
+  const selector = record(at(s.spec, 'selector'));
   return {
     namespace: s.metadata.namespace ?? '',
     name: s.metadata.name,
-    type: s.spec?.type ?? 'ClusterIP',
-    ports: ((s.spec?.ports ?? []) as { port: number; name?: string }[]).map((p) => ({
-      port: p.port,
-      name: p.name ?? null,
-    })),
-    selector: s.spec?.selector ?? null,
-    externalName: s.spec?.externalName ?? null,
+    type: nonEmptyString(at(s.spec, 'type')) ?? 'ClusterIP',
+    ports: records(at(s.spec, 'ports')).flatMap((p) => {
+      const port = number(p.port);
+      return port === null ? [] : [{ port, name: nonEmptyString(p.name) }];
+    }),
+    selector: selector ? stringRecord(selector) : null,
+    externalName: nonEmptyString(at(s.spec, 'externalName')),
   };
 }
 
@@ -76,10 +78,9 @@ function countSlices(slices: KubeObject[]): EndpointCount[] {
     const namespace = slice.metadata.namespace ?? '';
     const key = `${namespace}/${service}`;
     const count = counts.get(key) ?? { namespace, service, ready: 0, notReady: 0 };
-    for (const endpoint of (slice as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ??
-      []) {
+    for (const endpoint of records(at(slice, 'endpoints'))) {
       // The API defines an absent `ready` as ready ("unknown state ... should be interpreted as ready").
-      if (endpoint.conditions?.ready === false) count.notReady += 1;
+      if (at(endpoint, 'conditions', 'ready') === false) count.notReady += 1;
       else count.ready += 1;
     }
     counts.set(key, count);
@@ -89,15 +90,12 @@ function countSlices(slices: KubeObject[]): EndpointCount[] {
 
 function countEndpoints(objects: KubeObject[]): EndpointCount[] {
   return objects.map((e) => {
-    const subsets = ((e as { subsets?: unknown[] }).subsets ?? []) as {
-      addresses?: unknown[];
-      notReadyAddresses?: unknown[];
-    }[];
+    const subsets = records(at(e, 'subsets'));
     return {
       namespace: e.metadata.namespace ?? '',
       service: e.metadata.name,
-      ready: subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0),
-      notReady: subsets.reduce((n, s) => n + (s.notReadyAddresses?.length ?? 0), 0),
+      ready: subsets.reduce((n, s) => n + array(s.addresses).length, 0),
+      notReady: subsets.reduce((n, s) => n + array(s.notReadyAddresses).length, 0),
     };
   });
 }
@@ -342,7 +340,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): R
   };
   if (facts.secrets.kind === 'failed')
     return failureLeaf(base, facts.secrets.failures[0], facts.kubectlFlags);
-  if (facts.secrets.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+  if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
   const problem = hints.tlsSecretProblem(
     { ns, secret: secretName, ingress: ing.name, issued: ing.issuer !== null },
     facts.kubectlFlags,

@@ -33,6 +33,11 @@ export function readCertificate(pem: string): CertInfo | { error: string } {
       error: `tls.crt is not a readable certificate: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+  const notBefore = new Date(cert.validFrom);
+  const notAfter = new Date(cert.validTo);
+  // Node writes `Bad time value` for validity dates it cannot represent (year 1, year 10000).
+  if (!Number.isFinite(notBefore.getTime()) || !Number.isFinite(notAfter.getTime()))
+    return { error: `tls.crt has an unreadable validity period (${cert.validFrom} to ${cert.validTo})` };
   const sans = (cert.subjectAltName ?? '').split(', ').filter(Boolean);
   const dnsNames = sans.filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));
   const subjectCn = field(cert.subject, 'CN');
@@ -41,8 +46,8 @@ export function readCertificate(pem: string): CertInfo | { error: string } {
     issuer: field(cert.issuer, 'CN') ?? field(cert.issuer, 'O'),
     dnsNames,
     ipAddresses: sans.filter((s) => s.startsWith('IP Address:')).map((s) => s.slice(11)),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: new Date(cert.validTo).toISOString(),
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
     isIngressFake: subjectCn === FAKE_CN || dnsNames.includes(FAKE_SAN),
   };
 }

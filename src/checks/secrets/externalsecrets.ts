@@ -11,15 +11,8 @@ import { defineStep, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { hides, listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
-import {
-  formatAge,
-  latestWarning,
-  parseGoDurationMs,
-  type Condition,
-  type EventInfo,
-  type ExternalSecretInfo,
-  type StoreInfo,
-} from './model.js';
+import { formatAge, parseGoDurationMs, type ExternalSecretInfo, type StoreInfo } from './model.js';
+import { latestWarning, type Condition, type EventInfo } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
 
 const ID = 'secrets.externalsecrets';

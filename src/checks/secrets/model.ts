@@ -1,29 +1,19 @@
 /**
- * Pure readers for External Secrets Operator objects and Kubernetes events, shared by the secrets steps.
- * They turn loose KubeObjects (v1 and v1beta1 alike: the fields read here did not change) into plain data.
+ * Pure readers for External Secrets Operator objects, shared by the secrets steps. They turn loose
+ * KubeObjects (v1 and v1beta1 alike: the fields read here did not change) into plain data.
  */
 import type { KubeObject } from '../../gateways/types.js';
-
-/** A status condition; ESO sets `reason` and `message`, Argo CD conditions have neither status nor reason. */
-export interface Condition {
-  status: string;
-  reason: string | null;
-  message: string | null;
-}
-
-/** The condition of `type` in `status.conditions`, or null when the controller has not set it. */
-export function conditionOf(obj: KubeObject, type: string): Condition | null {
-  const conditions: unknown = obj.status?.conditions;
-  if (!Array.isArray(conditions)) return null;
-  const found = conditions.find((c) => c?.type === type);
-  if (!found) return null;
-  return { status: String(found.status ?? ''), reason: str(found.reason), message: str(found.message) };
-}
-
-/** Collapses whitespace so multi-line provider errors (Vault's `Error making API request.\n\nURL: …`) fit one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
+import {
+  array,
+  at,
+  conditionOf,
+  nonEmptyString,
+  record,
+  records,
+  string,
+  timestamp,
+  type Condition,
+} from '../kube-object.js';
 
 export type StoreKind = 'SecretStore' | 'ClusterSecretStore';
 
@@ -66,10 +56,12 @@ export function storeKey(kind: StoreKind, namespace: string | null, name: string
 export function readStore(obj: KubeObject, kind: StoreKind): StoreInfo {
   const namespace = kind === 'SecretStore' ? (obj.metadata.namespace ?? null) : null;
   const name = obj.metadata.name;
-  const provider = obj.spec?.provider ?? {};
-  const vault = provider.vault;
-  const auth = vault?.auth ?? {};
-  const ref = auth.tokenSecretRef;
+  const provider = record(at(obj.spec, 'provider')) ?? {};
+  const vault = at(provider, 'vault');
+  const auth = record(at(vault, 'auth')) ?? {};
+  const ref = at(auth, 'tokenSecretRef');
+  const refName = nonEmptyString(at(ref, 'name'));
+  const caBundle = nonEmptyString(at(vault, 'caBundle'));
   const key = storeKey(kind, namespace, name);
   return {
     kind,
@@ -78,19 +70,19 @@ export function readStore(obj: KubeObject, kind: StoreKind): StoreInfo {
     key,
     subject: `${kind} ${key}`,
     provider: Object.keys(provider)[0] ?? null,
-    server: str(vault?.server),
-    mount: str(vault?.path)?.replace(/^\/+|\/+$/g, '') || null,
-    kvVersion: str(vault?.version) ?? 'v2',
+    server: nonEmptyString(at(vault, 'server')),
+    mount: nonEmptyString(at(vault, 'path'))?.replace(/^\/+|\/+$/g, '') || null,
+    kvVersion: nonEmptyString(at(vault, 'version')) ?? 'v2',
     auth: Object.keys(auth)[0] ?? null,
-    tokenRef: ref?.name
+    tokenRef: refName
       ? {
           // A SecretStore may only read Secrets of its own namespace; ESO ignores any other namespace there.
-          namespace: kind === 'SecretStore' ? namespace : str(ref.namespace),
-          name: String(ref.name),
-          key: str(ref.key) ?? 'token',
+          namespace: kind === 'SecretStore' ? namespace : nonEmptyString(at(ref, 'namespace')),
+          name: refName,
+          key: nonEmptyString(at(ref, 'key')) ?? 'token',
         }
       : null,
-    caBundlePem: vault?.caBundle ? Buffer.from(String(vault.caBundle), 'base64').toString('utf8') : null,
+    caBundlePem: caBundle ? Buffer.from(caBundle, 'base64').toString('utf8') : null,
     ready: conditionOf(obj, 'Ready'),
   };
 }
@@ -129,13 +121,13 @@ export interface ExternalSecretInfo {
 export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
   const namespace = obj.metadata.namespace ?? '';
   const name = obj.metadata.name;
-  const spec = obj.spec ?? {};
+  const spec = obj.spec;
   const storeKind: StoreKind =
-    spec.secretStoreRef?.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
-  const storeName = String(spec.secretStoreRef?.name ?? '');
-  const data: unknown[] = Array.isArray(spec.data) ? spec.data : [];
-  const dataFrom: unknown[] = Array.isArray(spec.dataFrom) ? spec.dataFrom : [];
-  const secretKeys = data.map((d) => str((d as { secretKey?: unknown }).secretKey)).filter(isString);
+    at(spec, 'secretStoreRef', 'kind') === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+  const storeName = string(at(spec, 'secretStoreRef', 'name')) ?? '';
+  const data = records(at(spec, 'data'));
+  const dataFrom = records(at(spec, 'dataFrom'));
+  const secretKeys = data.flatMap((d) => nonEmptyString(d.secretKey) ?? []);
 
   const refs = new Map<string, Set<string>>();
   const need = (key: string | null, property: string | null): void => {
@@ -144,21 +136,22 @@ export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
     if (property) props.add(property);
     refs.set(key, props);
   };
-  for (const d of data as { remoteRef?: { key?: unknown; property?: unknown } }[]) {
-    need(str(d.remoteRef?.key), str(d.remoteRef?.property));
+  for (const d of data) {
+    need(nonEmptyString(at(d, 'remoteRef', 'key')), nonEmptyString(at(d, 'remoteRef', 'property')));
   }
-  for (const d of dataFrom as { extract?: { key?: unknown } }[]) need(str(d.extract?.key), null);
+  for (const d of dataFrom) need(nonEmptyString(at(d, 'extract', 'key')), null);
 
-  const template = spec.target?.template;
-  const templateKeys = template?.data ? Object.keys(template.data) : [];
-  const keysFromTemplate = template?.templateFrom?.length > 0;
+  const template = record(at(spec, 'target', 'template'));
+  const templateData = record(template?.data);
+  const templateKeys = templateData ? Object.keys(templateData) : [];
+  const keysFromTemplate = array(template?.templateFrom).length > 0;
   let expectedKeys: string[] | null;
   if (dataFrom.length > 0 || keysFromTemplate) {
     expectedKeys = null;
-  } else if (template?.data) {
+  } else if (templateData) {
     // A template replaces the mapped keys unless its mergePolicy keeps them.
     expectedKeys =
-      template.mergePolicy === 'Merge' ? [...new Set([...templateKeys, ...secretKeys])] : templateKeys;
+      template?.mergePolicy === 'Merge' ? [...new Set([...templateKeys, ...secretKeys])] : templateKeys;
   } else {
     expectedKeys = secretKeys;
   }
@@ -170,13 +163,13 @@ export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
     key: `${namespace}/${name}`,
     uid: obj.metadata.uid ?? null,
     storeRef: { kind: storeKind, name: storeName, key, subject: `${storeKind} ${key}` },
-    refreshInterval: str(spec.refreshInterval),
-    refreshPolicy: str(spec.refreshPolicy),
-    refreshTime: str(obj.status?.refreshTime),
+    refreshInterval: nonEmptyString(at(spec, 'refreshInterval')),
+    refreshPolicy: nonEmptyString(at(spec, 'refreshPolicy')),
+    refreshTime: timestamp(at(obj.status, 'refreshTime')),
     ready: conditionOf(obj, 'Ready'),
     target: {
-      name: str(spec.target?.name) ?? name,
-      creationPolicy: str(spec.target?.creationPolicy) ?? 'Owner',
+      name: nonEmptyString(at(spec, 'target', 'name')) ?? name,
+      creationPolicy: nonEmptyString(at(spec, 'target', 'creationPolicy')) ?? 'Owner',
       expectedKeys: expectedKeys === null ? null : [...expectedKeys].sort(),
     },
     remoteRefs: [...refs].map(([k, props]) => ({ key: k, properties: [...props].sort() })),
@@ -211,56 +204,6 @@ export function formatAge(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 172_800) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86_400)}d`;
-}
-
-/** The newest event of one object, as the doctor shows it. */
-export interface EventInfo {
-  reason: string;
-  /** On one line. */
-  message: string;
-  /** When it was last seen (RFC 3339), when the event says. */
-  at: string | null;
-}
-
-/**
- * The newest `Warning` event about one object (optionally of one reason), from a list of core/v1 events.
- * ESO writes the real provider error only there in newer versions, so the doctor shows it.
- */
-export function latestWarning(
-  events: readonly KubeObject[],
-  object: { kind: string; name: string; namespace: string | null },
-  reason?: string,
-): EventInfo | null {
-  let best: { info: EventInfo; time: number } | null = null;
-  for (const raw of events) {
-    const e = raw as KubeObject & Record<string, any>; // core/v1 Event fields live at the top level
-    const involved = e.involvedObject ?? {};
-    if (e.type !== 'Warning' || involved.kind !== object.kind || involved.name !== object.name) continue;
-    if (object.namespace !== null && (involved.namespace ?? null) !== object.namespace) continue;
-    if (reason !== undefined && e.reason !== reason) continue;
-    const at: string | null =
-      str(e.series?.lastObservedTime) ??
-      str(e.lastTimestamp) ??
-      str(e.eventTime) ??
-      e.metadata.creationTimestamp ??
-      null;
-    const time = at ? Date.parse(at) : 0;
-    if (best === null || time >= best.time) {
-      best = {
-        info: { reason: String(e.reason ?? ''), message: oneLine(String(e.message ?? '')), at },
-        time,
-      };
-    }
-  }
-  return best?.info ?? null;
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function isString(value: string | null): value is string {
-  return value !== null;
 }
 
 /** Where ESO reads one remote key: the KV mount, the path inside it, and the ACL path a policy must allow. */

@@ -10,11 +10,12 @@ import {
 } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { listStores, listFailureLeaves } from './inventory.js';
-import { latestWarning, type EventInfo, type StoreInfo } from './model.js';
+import type { StoreInfo } from './model.js';
+import { latestWarning, type EventInfo } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
 
 const ID = 'secrets.stores';
@@ -180,7 +181,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNod
   if (tokenSecret === null) return null;
   switch (tokenSecret.kind) {
     case 'not-read':
-      return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+      return secretsNotRead(base);
     case 'error':
       return {
         ...base,

@@ -8,12 +8,13 @@ import {
 } from '../../runbooks/hints/secrets.js';
 import { mapLimit } from '../concurrency.js';
 import { group, type ResultNode } from '../result.js';
-import { defineStep, SECRETS_NOT_READ, type GatherContext } from '../step.js';
+import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { hides, listExternalSecrets, listFailureLeaves, listStores } from './inventory.js';
 import type { ExternalSecretInfo, StoreInfo } from './model.js';
 import type { Failure } from '../outcome.js';
+import { at, nonEmptyString, ownerNames, records, string } from '../kube-object.js';
 
 const ID = 'secrets.target-secrets';
 const TITLE = 'Target Secrets exist with every mapped key, and pods find them';
@@ -64,33 +65,42 @@ interface SecretRef {
 /** Non-optional Secret references of a pod: env valueFrom, envFrom and secret volumes. */
 export function secretRefsOf(pod: KubeObject): SecretRef[] {
   const refs: SecretRef[] = [];
-  const spec = pod.spec ?? {};
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    for (const env of c.env ?? []) {
-      const ref = env.valueFrom?.secretKeyRef;
-      if (ref?.name && ref.optional !== true) refs.push({ secret: ref.name, key: ref.key ?? null });
+  const isRequired = (ref: unknown): boolean => at(ref, 'optional') !== true;
+  const containers = [...records(at(pod.spec, 'initContainers')), ...records(at(pod.spec, 'containers'))];
+  for (const c of containers) {
+    for (const env of records(c.env)) {
+      const ref = at(env, 'valueFrom', 'secretKeyRef');
+      const secret = nonEmptyString(at(ref, 'name'));
+      if (secret && isRequired(ref)) refs.push({ secret, key: nonEmptyString(at(ref, 'key')) });
     }
-    for (const from of c.envFrom ?? []) {
-      const ref = from.secretRef;
-      if (ref?.name && ref.optional !== true) refs.push({ secret: ref.name, key: null });
+    for (const from of records(c.envFrom)) {
+      const secret = nonEmptyString(at(from, 'secretRef', 'name'));
+      if (secret && isRequired(from.secretRef)) refs.push({ secret, key: null });
     }
   }
-  for (const v of spec.volumes ?? []) {
-    const ref = v.secret;
-    if (!ref?.secretName || ref.optional === true) continue;
-    refs.push({ secret: ref.secretName, key: null });
-    for (const item of ref.items ?? []) refs.push({ secret: ref.secretName, key: item.key });
+  for (const v of records(at(pod.spec, 'volumes'))) {
+    const secret = nonEmptyString(at(v, 'secret', 'secretName'));
+    if (!secret || !isRequired(v.secret)) continue;
+    refs.push({ secret, key: null });
+    for (const item of records(at(v, 'secret', 'items'))) {
+      const key = nonEmptyString(item.key);
+      if (key) refs.push({ secret, key });
+    }
   }
   return refs;
 }
 
 /** The message of a container waiting on CreateContainerConfigError, or null. */
 export function stuckMessageOf(pod: KubeObject): string | null {
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const statuses = [
+    ...records(at(pod.status, 'initContainerStatuses')),
+    ...records(at(pod.status, 'containerStatuses')),
+  ];
   for (const s of statuses) {
-    const waiting = s.state?.waiting;
-    if (waiting?.reason === 'CreateContainerConfigError')
-      return `container ${s.name}: ${waiting.message ?? waiting.reason}`;
+    const waiting = at(s, 'state', 'waiting');
+    const reason = at(waiting, 'reason');
+    if (reason === 'CreateContainerConfigError')
+      return `container ${string(s.name) ?? '?'}: ${nonEmptyString(at(waiting, 'message')) ?? reason}`;
   }
   return null;
 }
@@ -159,9 +169,7 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
     if (failure) return { es, secret: { kind: 'unknown', failure: failure.failure }, probe: null };
     const found = secretsByNamespace.get(es.namespace)?.get(es.target.name);
     if (!found) return { es, secret: { kind: 'missing' }, probe: await probe(es) };
-    const ownedBy = (found.metadata.ownerReferences ?? [])
-      .filter((o) => o.kind === 'ExternalSecret')
-      .map((o) => o.name);
+    const ownedBy = ownerNames(found.metadata, 'ExternalSecret');
     const lacksKeys = (es.target.expectedKeys ?? []).some((k) => !found.keys.includes(k));
     return {
       es,
@@ -240,7 +248,7 @@ export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
 function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: string): ResultNode {
   const name = `${es.namespace}/${es.target.name}`;
   const base = { id, title: `Secret ${name}`, subject: `Secret ${name}` };
-  if (secret.kind === 'not-read') return { ...base, status: 'skip', message: SECRETS_NOT_READ };
+  if (secret.kind === 'not-read') return secretsNotRead(base);
   const owner = `ExternalSecret ${es.key}`;
   const ref = { namespace: es.namespace, name: es.name };
   const cause = rootCauseOf(probe);
