@@ -2,16 +2,26 @@ import { z } from 'zod';
 import { reportSchema } from '../checks/result.js';
 import { configSchema } from '../config/schema.js';
 
+/** The parts of a JSON Schema this module touches. */
+interface JsonSchema {
+  $schema?: string;
+  $defs?: Record<string, JsonSchema>;
+  properties?: Record<string, JsonSchema>;
+  items?: unknown;
+  pattern?: string;
+  [keyword: string]: unknown;
+}
+
 /**
  * docs/report.schema.json, generated from the zod schema of the report (src/checks/result.ts): the
  * node id pattern and the runbook ids come from the runbook registry, so a new runbook is in the schema
  * without editing it. `npm run schemas` writes it; a test keeps the file equal to this.
  */
 export function reportJsonSchema(runbookIds: readonly string[]): Record<string, unknown> {
-  const schema = z.toJSONSchema(reportSchema, { target: 'draft-2020-12' }) as Record<string, any>;
+  const schema = z.toJSONSchema(reportSchema, { target: 'draft-2020-12' }) as JsonSchema;
   const ids = runbookIds.join('|');
-  schema.$defs.node.properties.id.pattern = `^(${ids})(\\.[a-z-]+(:.+)?)?$`;
-  schema.properties.runbooks.items = {
+  schema.$defs!.node!.properties!.id!.pattern = `^(${ids})(\\.[a-z-]+(:.+)?)?$`;
+  schema.properties!.runbooks!.items = {
     allOf: [{ $ref: '#/$defs/node' }, { type: 'object', properties: { id: { enum: [...runbookIds] } } }],
   };
   return { $schema: schema.$schema, $id: 'https://platform-doctor.dev/schemas/report-v1.json', ...schema };

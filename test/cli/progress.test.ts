@@ -5,6 +5,7 @@ import { runCli } from '../support/run-cli.js';
 /** What a terminal shows after `text`: `\r` returns to the line's start, ESC[2K erases the line. */
 function screen(text: string): string {
   const lines = [''];
+  // eslint-disable-next-line no-control-regex -- the erase sequence is what this reads
   for (const part of text.split(/(\r|\u001b\[2K|\n)/)) {
     if (part === '\r' || part === '') continue;
     if (part === '\u001b[2K') lines[lines.length - 1] = '';

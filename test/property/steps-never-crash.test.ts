@@ -1,7 +1,7 @@
 /** The property files cover every step of every runbook, and the harness knows what each step reads. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STEP_IDS } from '../../src/checks/result.js';
+import { STEP_IDS } from '../../src/runbooks/index.js';
 import { READS, STEPS } from './harness.js';
 
 describe('steps-never-crash coverage', () => {

@@ -74,7 +74,7 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
       );
       expect(tree).toContain('      ✔ 2 passed');
       expect(tree).toContain('platform doctor · context sandbox-dns-mismatch · cluster sandbox-dns-mismatch');
-      expect(tree).toContain('j/k move  enter fold  h hints  r rerun  f failures  s save  ? help  q quit');
+      expect(tree).toContain('j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit');
       expect(tree.every((l) => l.length <= 100)).toBe(true);
 
       tmux('send-keys', '-t', 'doctor', 'j');
