@@ -15,6 +15,8 @@ import { UserError, errorMessage } from './gateways/errors.js';
 import { redact } from './gateways/redact.js';
 import { SCREEN_TEXT_LIMIT, displayable } from './text.js';
 import { formatIpEndpoint, parseDuration, parseHttpUrl, parseIpEndpoint, parsePort } from './values.js';
+import { FORMATS, STDOUT_FORMATS } from './report/index.js';
+import { RUNBOOK_IDS } from './runbooks/index.js';
 
 const TOOL_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -98,21 +100,20 @@ function buildProgram(
   program
     .command('doctor')
     .description('run the runbooks and print a pass/fail tree with hints and next commands')
-    .argument('[runbook...]', 'ingress | secrets | gitops (default: all)')
+    .argument('[runbook...]', `${RUNBOOK_IDS.join(' | ')} (default: all)`)
     .option('--env <name>', 'environment profile from the config file')
     .option('-n, --namespace <ns>', 'limit application namespaces (repeatable)', collect, [])
     .option('--kubeconfig <path>', 'kubeconfig file, as kubectl (KUBECONFIG honoured)')
     .option('--context <name>', 'kubeconfig context, as kubectl')
     .option('--config <path>', 'config file (default ./platform.yaml when present)')
     .addOption(
-      new Option(
-        '-o, --output <format>',
-        'tree|json|markdown|junit|prometheus (default: interactive on a TTY)',
-      ),
+      new Option('-o, --output <format>', `${STDOUT_FORMATS.join('|')} (default: interactive on a TTY)`),
     )
     .option(
       '--report <file>',
-      'also write a report; format from .md .json .xml .prom .html .txt (repeatable)',
+      `also write a report; format from ${Object.values(FORMATS)
+        .map((f) => f.extension)
+        .join(' ')} (repeatable)`,
       collect,
       [],
     )

@@ -54,6 +54,22 @@ export function wrap(text: string, width: number): string[] {
   return wrapAnsi(text, Math.max(1, width), { hard: false, trim: true, wordWrap: true }).split('\n');
 }
 
+/** Characters a POSIX shell takes literally in a word: a token of only these needs no quotes. */
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * argv as one shell line a person can paste: safe tokens as they are, the rest in single quotes (a quote
+ * inside becomes `'\''`). Written here rather than taken from shell-quote, whose output escapes `=`, `:`
+ * and `,` with backslashes and is hard to read.
+ */
+export function shellQuote(argv: readonly string[]): string {
+  return argv
+    .map((token) =>
+      token === '' ? "''" : SHELL_SAFE.test(token) ? token : `'${token.replace(/'/g, "'\\''")}'`,
+    )
+    .join(' ');
+}
+
 /** One line, controls visible, at most `limit` characters: how a text renderer shows outside text. */
 export function displayable(text: string, limit: number): string {
   return clip(visible(oneLine(text)), limit);

@@ -2,24 +2,15 @@
  * The shared half of the two controller-log steps (`ingress.cert-manager-logs`, `secrets.eso-logs`):
  * find the controller pods, read their recent logs, and judge pod health and error lines.
  */
-import { isGatewayError, errorMessage } from '../gateways/errors.js';
 import type { KubeObject } from '../gateways/types.js';
-import {
-  controllerPodsMissing,
-  controllerPodUnhealthy,
-  logError,
-  logsNotReadable,
-} from '../runbooks/hints/logs.js';
-import { group, type ResultNode, type StepId } from './result.js';
+import { couldNotCheck, listFailureLeaf } from './could-not-check.js';
+import { controllerPodsMissing, controllerPodUnhealthy, logError } from './log-hints.js';
+import { attempt, type Failure } from './outcome.js';
+import type { Command } from './command.js';
+import { group, type CheckNode, type StepId } from './result.js';
 import { groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
 import type { GatherContext } from './step.js';
 import { at, conditionOf, count, nonEmptyString, records, timestamp } from './kube-object.js';
-
-/** Why a list or a log read gave no answer; `permission` is set for a 403. */
-export interface ReadFailure {
-  message: string;
-  permission: string | null;
-}
 
 /** One controller pod: its state, and the log text of its first container. */
 export interface ControllerPod {
@@ -30,7 +21,7 @@ export interface ControllerPod {
   /** `state.waiting.reason` of a container, e.g. `CrashLoopBackOff`. */
   waitingReason: string | null;
   lastTermination: { reason: string; finishedAt: string | null } | null;
-  log: { kind: 'text'; text: string } | { kind: 'failed'; failure: ReadFailure };
+  log: { kind: 'text'; text: string } | { kind: 'failed'; failure: Failure };
 }
 
 /** What `gatherControllerLogs` learned; plain data, judged by `evaluateControllerLogs`. */
@@ -42,12 +33,11 @@ export interface ControllerLogsFacts {
   matchedSelector: string | null;
   /** Sorted by name. */
   pods: ControllerPod[];
-  listFailure: ReadFailure | null;
+  listFailure: Failure | null;
   /** Application namespaces of the run; null means all. Errors about other namespaces are not reported. */
   namespacesInScope: string[] | null;
   tailLines: number;
   sinceSeconds: number;
-  kubectlFlags: string;
 }
 
 /** What differs between the cert-manager and the ESO log steps. */
@@ -59,16 +49,7 @@ export interface ControllerSpec {
   /** The platform.yaml key whose podSelectors pick the pods: `certManager`, `externalSecrets`. */
   profileKey: 'certManager' | 'externalSecrets';
   /** The command that shows the raw lines an error came from. */
-  logsCommand(facts: ControllerLogsFacts, pod: string): string;
-}
-
-function failureOf(error: unknown): ReadFailure {
-  // Anything but a gateway error is a bug: let the engine turn it into a crash node.
-  if (!isGatewayError(error)) throw error;
-  return {
-    message: errorMessage(error),
-    permission: error.kind === 'forbidden' ? (error.permission ?? null) : null,
-  };
+  logsCommand(facts: ControllerLogsFacts, pod: string): Command;
 }
 
 function podOf(pod: KubeObject): Omit<ControllerPod, 'log'> {
@@ -105,16 +86,14 @@ export async function gatherControllerLogs(
     namespacesInScope: ctx.scope.namespaces,
     tailLines: profile.logs.tailLines,
     sinceSeconds: profile.logs.sinceSeconds,
-    kubectlFlags: ctx.scope.kubectlFlags,
   };
   let found: KubeObject[] = [];
   for (const selector of target.podSelectors) {
-    try {
-      found =
-        (await kube.list('pods', { namespace: target.namespace, labelSelector: selector }, ctx.signal)) ?? [];
-    } catch (error) {
-      return { ...facts, listFailure: failureOf(error) };
-    }
+    const listed = await attempt(() =>
+      kube.list('pods', { namespace: target.namespace, labelSelector: selector }, ctx.signal),
+    );
+    if (!listed.ok) return { ...facts, listFailure: listed.failure };
+    found = listed.value ?? [];
     if (found.length > 0) {
       facts.matchedSelector = selector;
       break;
@@ -124,17 +103,18 @@ export async function gatherControllerLogs(
   facts.pods = await Promise.all(
     sorted.map(async (pod): Promise<ControllerPod> => {
       const container = nonEmptyString(at(records(at(pod.spec, 'containers'))[0], 'name')) ?? undefined;
-      try {
-        const text = await kube.readPodLogs(
+      const read = await attempt(() =>
+        kube.readPodLogs(
           target.namespace,
           pod.metadata.name,
           { container, tailLines: facts.tailLines, sinceSeconds: facts.sinceSeconds, timestamps: true },
           ctx.signal,
-        );
-        return { ...podOf(pod), log: { kind: 'text', text } };
-      } catch (error) {
-        return { ...podOf(pod), log: { kind: 'failed', failure: failureOf(error) } };
-      }
+        ),
+      );
+      return {
+        ...podOf(pod),
+        log: read.ok ? { kind: 'text', text: read.value } : { kind: 'failed', failure: read.failure },
+      };
     }),
   );
   return facts;
@@ -162,12 +142,7 @@ function isInScope(g: ErrorGroup, scope: string[] | null): boolean {
   );
 }
 
-function podLeaf(
-  spec: ControllerSpec,
-  facts: ControllerLogsFacts,
-  pod: ControllerPod,
-  now: Date,
-): ResultNode {
+function podLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, pod: ControllerPod, now: Date): CheckNode {
   const base = {
     id: `${spec.stepId}:${facts.namespace}/${pod.name}`,
     title: pod.name,
@@ -177,7 +152,6 @@ function podLeaf(
     component: spec.component,
     namespace: facts.namespace,
     pod: pod.name,
-    kubectlFlags: facts.kubectlFlags,
   });
   const restarts = `restarted ${pod.restartCount} ${pod.restartCount === 1 ? 'time' : 'times'}`;
   const last = pod.lastTermination ? `, last exit ${pod.lastTermination.reason}` : '';
@@ -203,7 +177,7 @@ function podLeaf(
   return { ...base, status: 'pass', message: 'running and ready' };
 }
 
-function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGroup, now: Date): ResultNode {
+function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGroup, now: Date): CheckNode {
   const { object } = g;
   const subject = object
     ? `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`
@@ -226,13 +200,12 @@ function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGro
       object,
       text,
       logsCommand: spec.logsCommand(facts, g.pod),
-      kubectlFlags: facts.kubectlFlags,
     }),
   };
 }
 
 /** Makes leaf ids unique when two error signatures name the same object. */
-function uniqueIds(leaves: ResultNode[]): ResultNode[] {
+function uniqueIds(leaves: CheckNode[]): CheckNode[] {
   const seen = new Map<string, number>();
   return leaves.map((leaf) => {
     const n = (seen.get(leaf.id) ?? 0) + 1;
@@ -246,28 +219,15 @@ export function evaluateControllerLogs(
   spec: ControllerSpec,
   facts: ControllerLogsFacts,
   now: Date,
-): ResultNode {
+): CheckNode {
   const podsSubject = {
     id: `${spec.stepId}:pods`,
     title: `${spec.component} pods`,
     subject: `pods in ${facts.namespace}`,
   };
   if (facts.listFailure) {
-    const { permission, message } = facts.listFailure;
-    return group(spec.stepId, spec.title, [
-      {
-        ...podsSubject,
-        status: 'error',
-        message: permission ? `not allowed to ${permission}` : `could not list pods: ${message}`,
-        ...logsNotReadable({
-          namespace: facts.namespace,
-          verb: 'list',
-          resource: 'pods',
-          isForbidden: permission !== null,
-          kubectlFlags: facts.kubectlFlags,
-        }),
-      },
-    ]);
+    const failed = { listed: 'pods' as const, namespace: facts.namespace, failure: facts.listFailure };
+    return group(spec.stepId, spec.title, [listFailureLeaf(spec.stepId, failed, podsSubject)]);
   }
   if (facts.pods.length === 0) {
     return group(spec.stepId, spec.title, [
@@ -279,30 +239,26 @@ export function evaluateControllerLogs(
           component: spec.component,
           namespace: facts.namespace,
           profileKey: spec.profileKey,
-          kubectlFlags: facts.kubectlFlags,
         }),
       },
     ]);
   }
 
   const podLeaves = facts.pods.map((pod) => podLeaf(spec, facts, pod, now));
-  const readLeaves = facts.pods.flatMap((pod): ResultNode[] => {
+  const readLeaves = facts.pods.flatMap((pod): CheckNode[] => {
     if (pod.log.kind === 'text') return [];
-    const { permission, message } = pod.log.failure;
+    const { failure } = pod.log;
     return [
       {
         id: `${spec.stepId}:${facts.namespace}/${pod.name}:logs`,
         title: `logs of ${pod.name}`,
         subject: `logs of Pod ${facts.namespace}/${pod.name}`,
         status: 'error',
-        message: permission ? `not allowed to ${permission}` : `could not read logs: ${message}`,
-        ...logsNotReadable({
-          namespace: facts.namespace,
-          verb: 'get',
-          resource: 'pods/log',
-          isForbidden: permission !== null,
-          kubectlFlags: facts.kubectlFlags,
-        }),
+        message:
+          failure.kind === 'forbidden' && failure.permission
+            ? `not allowed to ${failure.permission}`
+            : `could not read logs: ${failure.message}`,
+        ...couldNotCheck(failure, 'the Kubernetes API'),
       },
     ];
   });
@@ -316,7 +272,7 @@ export function evaluateControllerLogs(
     inScope.map((g) => errorLeaf(spec, facts, g, now)).sort((a, b) => a.subject!.localeCompare(b.subject!)),
   );
 
-  const summaryLeaves: ResultNode[] = [];
+  const summaryLeaves: CheckNode[] = [];
   if (logs.length > 0 && errorLeaves.length === 0) {
     const lineCount = logs.reduce((n, l) => n + l.lines.length, 0);
     const skipped = groups.length - inScope.length;

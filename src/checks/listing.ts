@@ -5,7 +5,6 @@
  */
 import { KINDS, resourceName, type KindName } from '../gateways/kinds.js';
 import type { KubeObject, SecretSummary } from '../gateways/types.js';
-import { mapLimit } from './concurrency.js';
 import type { GatherContext } from './step.js';
 import { attempt, type Failure } from './outcome.js';
 
@@ -26,8 +25,6 @@ export type Listing<T> =
   | { kind: 'failed'; failures: [ListFailure, ...ListFailure[]]; items: T[] }
   /** `--no-read-secrets`: Secrets were deliberately not listed. */
   | { kind: 'not-read' };
-
-const LIST_CONCURRENCY = 4;
 
 /**
  * Lists `kind` once per namespace in `namespaces` (null: across all namespaces; ignored for cluster-scoped
@@ -51,10 +48,8 @@ export async function listInScope(
   if (kind === 'secrets' && !ctx.scope.readSecrets) return { kind: 'not-read' };
   const { kube } = ctx.gateways;
   const scopes: (string | null)[] = KINDS[kind].namespaced && namespaces ? [...namespaces] : [null];
-  const lists = await mapLimit(
-    scopes,
-    LIST_CONCURRENCY,
-    async (namespace): Promise<Listing<KubeObject | SecretSummary>> => {
+  const lists = await Promise.all(
+    scopes.map(async (namespace): Promise<Listing<KubeObject | SecretSummary>> => {
       const options = namespace ? { namespace } : {};
       const listed = await attempt(() =>
         kind === 'secrets' ? kube.listSecrets(options, ctx.signal) : kube.list(kind, options, ctx.signal),
@@ -69,7 +64,7 @@ export async function listInScope(
       return listed.value === null
         ? { kind: 'not-served', resource: resourceName(kind) }
         : { kind: 'items', items: listed.value };
-    },
+    }),
   );
   return combine(lists);
 }

@@ -24,8 +24,22 @@ export type RunbookId = string;
 /** A step id (`ingress.dns`): runbook id, dot, step name. Stable: renaming one is a breaking change. */
 export type StepId = string;
 
-/** One node of the pass/fail tree. Leaves carry `subject`; a parent's status is computed by `group()`. */
-export interface ResultNode {
+/**
+ * A command for people to run, as data: `argv` is quoted one token at a time when rendered, `env` is set
+ * for it (`BAO_ADDR=… bao …`), and the tokens at `expand` are shell expressions printed unquoted.
+ * `kubectl` and `cmctl` get the target's flags after evaluate (see engine/commands.ts).
+ */
+export interface Command {
+  argv: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  expand?: readonly number[];
+}
+
+/** Hint text that may name a command inside it (a write a person may choose to run); rendered like commands. */
+export type Prose = string | readonly (string | Command)[];
+
+/** What every node of the tree has, whichever stage it is at. */
+interface NodeFields {
   id: string;
   title: string;
   status: Status;
@@ -33,11 +47,27 @@ export interface ResultNode {
   subject?: string;
   /** What was observed (plus what was expected when they differ). No trailing period. */
   message?: string;
+  durationMs?: number;
+}
+
+/**
+ * A node as a step's `evaluate` builds it: hints and commands as data. The engine turns it into a
+ * ResultNode (target flags, quoting, redaction, bounds) before anyone renders it.
+ */
+export interface CheckNode extends NodeFields {
+  /** One imperative sentence: what to do next. Present on every non-pass leaf. */
+  hint?: Prose;
+  /** Read-only commands that take the investigation further. */
+  commands?: Command[];
+  children?: CheckNode[];
+}
+
+/** One node of the pass/fail tree, as reports carry it. Leaves carry `subject`; a parent's status is computed by `group()`. */
+export interface ResultNode extends NodeFields {
   /** One imperative sentence: what to do next. Present on every non-pass leaf. */
   hint?: string;
-  /** Read-only commands, runnable as printed, that take the investigation further. */
+  /** Read-only commands, shell-quoted, runnable as printed. */
   commands?: string[];
-  durationMs?: number;
   children?: ResultNode[];
 }
 
@@ -115,23 +145,29 @@ export function compareStatus(a: Status, b: Status): number {
  * A parent node whose status is computed from its children, never set by hand.
  * With no children the node is a `skip` and `emptyMessage` says why (e.g. "no Ingresses in scope").
  */
-export function group(
+export function group<N extends CheckNode | ResultNode>(
   id: string,
   title: string,
-  children: ResultNode[],
+  children: N[],
   emptyMessage = 'nothing to check',
-): ResultNode {
-  if (children.length === 0) return { id, title, status: 'skip', message: emptyMessage };
-  return { id, title, status: worstOf(children.map((c) => c.status)), children };
+): N {
+  if (children.length === 0) return { id, title, status: 'skip', message: emptyMessage } as N;
+  return { id, title, status: worstOf(children.map((c) => c.status)), children } as unknown as N;
+}
+
+/** A tree of either stage: what counting and walking need. */
+interface Tree {
+  status: Status;
+  children?: readonly Tree[];
 }
 
 /** The leaves under a node (a node without children is its own leaf). */
-export function leavesOf(node: ResultNode): ResultNode[] {
-  return node.children?.length ? node.children.flatMap(leavesOf) : [node];
+export function leavesOf<N extends Tree>(node: N): N[] {
+  return node.children?.length ? node.children.flatMap((child) => leavesOf(child as N)) : [node];
 }
 
 /** Counts leaves by status; the summary line and the JSON `summary` come from here. */
-export function summarize(nodes: readonly ResultNode[]): Summary {
+export function summarize(nodes: readonly Tree[]): Summary {
   const summary: Summary = { pass: 0, warn: 0, fail: 0, error: 0, skip: 0 };
   for (const leaf of nodes.flatMap(leavesOf)) summary[leaf.status] += 1;
   return summary;

@@ -1,13 +1,13 @@
 import type { Profile } from '../config/schema.js';
 import type { Gateways } from '../gateways/types.js';
 import type { Sensitive } from '../gateways/sensitive.js';
-import type { ResultNode, StepId } from './result.js';
+import type { CheckNode, StepId } from './result.js';
 
 /** The message of a leaf that needed Secret data under `--no-read-secrets` (Scope.readSecrets false). */
 export const SECRETS_NOT_READ = 'not checked: --no-read-secrets keeps the doctor away from Secrets';
 
 /** The `skip` leaf for an object whose check needs Secret data under `--no-read-secrets`. */
-export function secretsNotRead(base: { id: string; title: string; subject: string }): ResultNode {
+export function secretsNotRead(base: { id: string; title: string; subject: string }): CheckNode {
   return {
     ...base,
     status: 'skip',
@@ -30,8 +30,6 @@ export interface Scope {
   openbaoToken: Sensitive | null;
   /** BAO_CACERT / VAULT_CACERT contents, for TLS to OpenBao. */
   openbaoCaPem: string | null;
-  /** kubectl flags that reproduce our target in printed commands, e.g. `--context prod`; '' when default. */
-  kubectlFlags: string;
 }
 
 export interface GatherContext {
@@ -50,7 +48,7 @@ export interface Step<Facts = unknown> {
   /** The claim being checked, present tense: "DNS records point at the ingress load balancer". */
   title: string;
   gather(ctx: GatherContext): Promise<Facts>;
-  evaluate(facts: Facts, ctx: { now: Date }): ResultNode;
+  evaluate(facts: Facts, ctx: { now: Date }): CheckNode;
 }
 
 /** Erases the facts type so steps of different facts fit one array. */

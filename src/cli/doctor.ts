@@ -5,6 +5,7 @@ import type { Report } from '../checks/result.js';
 import type { Scope } from '../checks/step.js';
 import { ConfigError, loadConfig, selectProfile } from '../config/load.js';
 import { assembleReport, notCheckedRunbook } from '../engine/run.js';
+import type { CommandTarget } from '../engine/commands.js';
 import { DoctorSession } from '../engine/session.js';
 import { createDnsGateway } from '../gateways/dns.js';
 import { UserError, errorMessage } from '../gateways/errors.js';
@@ -88,7 +89,7 @@ export async function doctorCommand(
     session?.stop();
   });
   try {
-    let created: { gateways: Gateways; scope: Scope; target: Report['target'] };
+    let created: ReturnType<typeof createTarget>;
     try {
       const loaded = loadConfig(options.config, io.cwd);
       const profile = selectProfile(loaded?.config ?? null, options.env);
@@ -213,11 +214,12 @@ function createTarget(
   profile: Scope['profile'],
   sandbox: Sandbox | undefined,
   debug: ((line: string) => void) | undefined,
-): { gateways: Gateways; scope: Scope; target: Report['target'] } {
+): { gateways: Gateways; scope: Scope; target: Report['target']; commandTarget: CommandTarget } {
   const requestTimeoutMs = Math.min(10_000, options.timeoutMs);
+  const context = options.context ?? profile.context ?? undefined;
   const kube = createKubeGateway({
     kubeconfigPath: sandbox?.kubeconfigPath ?? options.kubeconfig,
-    context: sandbox?.context ?? options.context ?? profile.context ?? undefined,
+    context: sandbox?.context ?? context,
     requestTimeoutMs,
     // Every namespace is in scope: one cluster-wide list per kind serves every per-namespace question.
     preferClusterWideLists: options.namespaces.length === 0 && profile.namespaces === null,
@@ -245,6 +247,15 @@ function createTarget(
     gateways,
     scope: buildScope(options, io, profile, sandbox),
     target: { context: kube.target.context, cluster: kube.target.cluster, env: profile.name },
+    // Printed kubectl commands must reach the cluster examined here; the demo sandbox is gone by then.
+    commandTarget: {
+      flags: sandbox
+        ? []
+        : [
+            ...(options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : []),
+            ...(context ? ['--context', context] : []),
+          ],
+    },
   };
 }
 
@@ -258,14 +269,6 @@ function buildScope(
   const env = sandbox ? {} : io.env;
   const token = env.BAO_TOKEN ?? env.VAULT_TOKEN;
   const caPath = env.BAO_CACERT ?? env.VAULT_CACERT;
-  const kubectlFlags = sandbox
-    ? ''
-    : [
-        options.kubeconfig && `--kubeconfig ${options.kubeconfig}`,
-        options.context && `--context ${options.context}`,
-      ]
-        .filter(Boolean)
-        .join(' ');
   return {
     profile,
     namespaces: options.namespaces.length ? options.namespaces : profile.namespaces,
@@ -277,7 +280,6 @@ function buildScope(
       options.openbaoAddr ?? envUrl(env, 'BAO_ADDR') ?? envUrl(env, 'VAULT_ADDR') ?? profile.openbao.address,
     openbaoToken: token ? new Sensitive(token) : null,
     openbaoCaPem: caPath ? readCaFile(caPath, 'the OpenBao CA certificate') : null,
-    kubectlFlags,
   };
 }
 

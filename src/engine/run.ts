@@ -1,12 +1,22 @@
-import { group, summarize, worstOf, type Report, type ResultNode, type StepId } from '../checks/result.js';
+import { createHash } from 'node:crypto';
+import {
+  group,
+  summarize,
+  worstOf,
+  type CheckNode,
+  type Report,
+  type ResultNode,
+  type StepId,
+} from '../checks/result.js';
 import type { Scope, Step } from '../checks/step.js';
-import { formatSeconds, untilAborted } from '../gateways/deadline.js';
+import { formatSeconds, sharedSignal, untilAborted } from '../gateways/deadline.js';
 import { errorMessage, isGatewayError } from '../gateways/errors.js';
 import { waitsOf } from '../gateways/memo.js';
 import { redact } from '../gateways/redact.js';
 import type { Gateways } from '../gateways/types.js';
 import type { Runbook } from '../runbooks/types.js';
 import { NODE_TEXT_LIMIT, clip } from '../text.js';
+import { DEFAULT_TARGET, renderCommand, renderProse, type CommandTarget } from './commands.js';
 import type { PlannedRunbook, RunListener } from './events.js';
 
 /** What every run of a session shares; the CLI builds it, tests build it by hand. */
@@ -18,6 +28,8 @@ export interface RunContext {
   target: Report['target'];
   /** Deadline for one step; capped by what is left of the run's deadline. */
   stepTimeoutMs: number;
+  /** The flags printed `kubectl`/`cmctl` commands need to reach this target; none by default. */
+  commandTarget?: CommandTarget;
   toolVersion: string;
   /** The command line that started the run, credentials removed; reports carry it. */
   commandLine?: string;
@@ -61,7 +73,7 @@ export async function runPlan(
   const now = context.now ?? (() => new Date());
   const startedAt = now();
   const started = performance.now();
-  const deadline = AbortSignal.any([AbortSignal.timeout(budget.deadlineMs), budget.stop]);
+  const deadline = sharedSignal(AbortSignal.any([AbortSignal.timeout(budget.deadlineMs), budget.stop]));
   onEvent({ type: 'run-started', plan: describePlan(context.plan), target: context.target });
 
   const unreachable = await preflight(context.gateways, deadline, budget);
@@ -108,7 +120,7 @@ async function preflight(
   budget: RunBudget,
 ): Promise<string | null> {
   // Its own signal object, so the waits recorded under it are the preflight's alone.
-  const signal = AbortSignal.any([deadline]);
+  const signal = sharedSignal(AbortSignal.any([deadline]));
   try {
     await untilAborted(gateways.kube.readVersion(signal), signal);
     return null;
@@ -178,14 +190,14 @@ export function assembleReport(
  */
 export async function executeStep(
   step: Step,
-  context: Pick<RunContext, 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now'>,
+  context: Pick<RunContext, 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now' | 'commandTarget'>,
   runDeadline: AbortSignal,
   leftMs: number,
   stop: AbortSignal,
 ): Promise<StepOutcome> {
   const started = performance.now();
   const budgetMs = Math.max(1, Math.min(context.stepTimeoutMs, Math.floor(leftMs)));
-  const signal = AbortSignal.any([runDeadline, AbortSignal.timeout(budgetMs)]);
+  const signal = sharedSignal(AbortSignal.any([runDeadline, AbortSignal.timeout(budgetMs)]));
   const base = { id: step.id, title: step.title };
   const timing = () => ({ durationMs: Math.round(performance.now() - started) });
   try {
@@ -195,7 +207,7 @@ export async function executeStep(
       signal,
     );
     const node = step.evaluate(facts, { now: (context.now ?? (() => new Date()))() });
-    return { node: { ...finalize(node), ...timing() }, signal };
+    return { node: { ...finalize(node, context.commandTarget ?? DEFAULT_TARGET), ...timing() }, signal };
   } catch (error) {
     if (stop.aborted) {
       return {
@@ -262,24 +274,36 @@ export function stopped(step: { id: StepId; title: string }): ResultNode {
 /** Longest title or subject: object names from a hostile server must not flood a line. */
 const NAME_LIMIT = 512;
 
+/**
+ * An id at most 2 × NAME_LIMIT long that stays unique: a longer one (a hostile object name) keeps its
+ * start and ends with a hash of the whole, so two leaves never share an id.
+ */
+function boundedId(id: string): string {
+  if (id.length <= NAME_LIMIT * 2) return id;
+  const digest = createHash('sha256').update(id).digest('hex').slice(0, 16);
+  return `${id.slice(0, NAME_LIMIT * 2 - 18)}#${digest}`;
+}
+
 function finalText(text: string): string {
   return clip(redact(text), NODE_TEXT_LIMIT);
 }
 
 /**
- * Every text of a node and its children redacted and bounded: the last line of defence for text that came
+ * A step's node as reports carry it: commands and hint prose rendered for `target` (flags added once,
+ * tokens quoted once), and every text redacted and bounded, the last line of defence for text that came
  * from outside in object fields (a condition message quoting a token, a 2 MB message).
  */
-export function finalize(node: ResultNode): ResultNode {
+export function finalize(node: CheckNode, target: CommandTarget): ResultNode {
+  const { hint, commands, children, ...fields } = node;
   const out: ResultNode = {
-    ...node,
-    id: clip(node.id, NAME_LIMIT * 2),
+    ...fields,
+    id: boundedId(node.id),
     title: clip(redact(node.title), NAME_LIMIT),
   };
   if (node.subject !== undefined) out.subject = clip(redact(node.subject), NAME_LIMIT);
   if (node.message !== undefined) out.message = finalText(node.message);
-  if (node.hint !== undefined) out.hint = finalText(node.hint);
-  if (node.commands !== undefined) out.commands = node.commands.map(finalText);
-  if (node.children !== undefined) out.children = node.children.map(finalize);
+  if (hint !== undefined) out.hint = finalText(renderProse(hint, target));
+  if (commands !== undefined) out.commands = commands.map((c) => finalText(renderCommand(c, target)));
+  if (children !== undefined) out.children = children.map((child) => finalize(child, target));
   return out;
 }

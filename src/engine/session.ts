@@ -1,5 +1,6 @@
 import { group, type Report, type ResultNode, type StepId } from '../checks/result.js';
 import type { RunEvent, RunListener } from './events.js';
+import { sharedSignal } from '../gateways/deadline.js';
 import { assembleReport, executeStep, runPlan, stopped, type RunContext } from './run.js';
 
 /** How long a session's runs may take; a one-shot run passes what is left of the invocation's deadline. */
@@ -30,7 +31,7 @@ export class DoctorSession {
 
   constructor(options: SessionOptions) {
     this.#options = options;
-    const stop = this.#stopping.signal;
+    const stop = sharedSignal(this.#stopping.signal);
     this.whenStopped = new Promise((resolve) =>
       stop.addEventListener('abort', () => resolve(), { once: true }),
     );

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Waits for `work` but rejects with the signal's reason as soon as it aborts: for work that cannot be
  * cancelled itself (an exec credential plugin, a check that ignores its signal), so nobody waits past a deadline.
@@ -22,6 +24,15 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
       },
     );
   });
+}
+
+/**
+ * Marks a signal that many waits listen to at once (a step's deadline heard by every request of the step):
+ * Node warns past ten listeners, which is right for a leak and wrong here.
+ */
+export function sharedSignal<S extends AbortSignal>(signal: S): S {
+  setMaxListeners(0, signal);
+  return signal;
 }
 
 /** `5s`, `0.3s`: a timeout as messages print it. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
+import pLimit from 'p-limit';
 import { formatIpEndpoint, parseIpEndpoint, type IpEndpoint } from '../values.js';
 import { socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
@@ -61,6 +62,8 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
   // glibc's rule (resolv.conf(5)): with no nameserver line, ask the name server on the local machine.
   const servers = parsed.length ? parsed : [{ host: '127.0.0.1', port: 53 }];
   const reads = new SharedReads();
+  // Questions in flight at once across resolvers: steps ask for every host together and this queues them.
+  const limit = pLimit(32);
 
   return {
     resolvers: servers.map(formatIpEndpoint),
@@ -71,7 +74,7 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
         Promise.all(
           servers.map(async (server): Promise<ResolverAnswer> => ({
             resolver: formatIpEndpoint(server),
-            answer: await resolveWith(server, fqdn, timeoutMs, workSignal),
+            answer: await limit(() => resolveWith(server, fqdn, timeoutMs, workSignal)),
           })),
         ),
       );

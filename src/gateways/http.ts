@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls, { type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import pLimit from 'p-limit';
 import { Client } from 'undici';
 import { socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
@@ -41,18 +42,22 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
   const timeoutMs = options.timeoutMs ?? 5000;
   const ca = [...tls.rootCertificates, ...(options.extraCaPem ?? [])];
   const reads = new SharedReads();
+  // Connections to the load balancer at once: steps probe every host together and this queues them.
+  const limit = pLimit(16);
 
   return {
     probeTls(target, signal) {
       const what = `the load balancer at ${origin('https', target)} (TLS for ${target.host})`;
       return reads.read(`tls ${origin('https', target)} ${target.host}`, signal, what, (workSignal) =>
-        probeTls(target, ca, timeoutMs, workSignal),
+        limit(() => (workSignal.throwIfAborted(), probeTls(target, ca, timeoutMs, workSignal))),
       );
     },
     request(target, signal) {
       const key = `${origin(target.scheme, target)} ${target.host} ${target.path}`;
       const what = `the load balancer at ${origin(target.scheme, target)} (${target.scheme}://${target.host}${target.path})`;
-      return reads.read(key, signal, what, (workSignal) => request(target, timeoutMs, workSignal));
+      return reads.read(key, signal, what, (workSignal) =>
+        limit(() => (workSignal.throwIfAborted(), request(target, timeoutMs, workSignal))),
+      );
     },
     forget(signal) {
       reads.clear(signal);

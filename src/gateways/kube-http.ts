@@ -1,5 +1,6 @@
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
+import pLimit from 'p-limit';
 import { bufferFromFileOrString, type KubeConfig } from '@kubernetes/client-node';
 import { formatSeconds, untilAborted } from './deadline.js';
 import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
@@ -38,8 +39,15 @@ export interface KubeCredentials {
  * AbortSignal and with no timeout, so a hung API server would hang the run and a deadline could not
  * close the socket. node:https with the KubeConfig's options lets every request be aborted for real.
  */
+/**
+ * Requests in flight to the API server at once, whatever the steps ask: the gateway's share of the
+ * server, like client-go's QPS/burst. Steps ask for everything at once and this queues.
+ */
+const CONCURRENT_REQUESTS = 12;
+
 export class KubeHttp {
   #lastOptions: https.RequestOptions | null = null;
+  readonly #limit = pLimit(CONCURRENT_REQUESTS);
   /** Our own keep-alive pool, so `close()` can end its sockets; a kubeconfig proxy-url brings its own agent. */
   readonly #agents = {
     http: new http.Agent({ keepAlive: true }),
@@ -76,7 +84,10 @@ export class KubeHttp {
     try {
       const options: https.RequestOptions = { method, headers: {} };
       await untilAborted(this.#applyCredentials(options, deadline), deadline);
-      const reply = await this.#request(options, target, body, deadline);
+      const reply = await this.#limit(() => {
+        deadline.throwIfAborted();
+        return this.#request(options, target, body, deadline);
+      });
       outcome = String(reply.status);
       return reply;
     } catch (error) {

@@ -1,3 +1,5 @@
+import { sharedSignal } from './deadline.js';
+
 interface Entry {
   promise: Promise<unknown>;
   controller: AbortController;
@@ -46,6 +48,7 @@ export class SharedReads {
     let entry = this.#entries.get(key);
     if (!entry) {
       const controller = new AbortController();
+      sharedSignal(controller.signal);
       const created: Entry = { promise: load(controller.signal), controller, waiters: 0, settled: false };
       created.promise.then(
         () => (created.settled = true),

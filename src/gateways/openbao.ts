@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import NodeVault from 'node-vault';
+import pLimit from 'p-limit';
 import { BaoTransport, BodyTooLarge, type BaoResponse } from './bao-transport.js';
 import { formatSeconds } from './deadline.js';
 import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
@@ -39,6 +40,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
   const trace = options.trace ?? (() => {});
   const reads = new SharedReads();
   const clients = new Map<string, { vault: NodeVault.client; transport: BaoTransport }>();
+  // Requests in flight to OpenBao at once: steps ask for every path together and this queues them.
+  const limit = pLimit(8);
   // Keys for memo and clients name credentials by a keyed hash: stable for the run, useless outside it.
   const hmacKey = randomBytes(32);
   const fingerprint = (value: string) => createHmac('sha256', hmacKey).update(value).digest('base64url');
@@ -89,12 +92,15 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
     const deadline = AbortSignal.any([signal, timeout]);
     const url = `${withoutUserinfo(endpoint.address.replace(/\/+$/, ''))}/v1/${path}`;
     try {
-      const response = (await clientFor(endpoint).request({
-        path: `/${path}`,
-        method,
-        headers,
-        signal: deadline,
-        ...(body ? { json: body } : {}),
+      const response = (await limit(() => {
+        deadline.throwIfAborted();
+        return clientFor(endpoint).request({
+          path: `/${path}`,
+          method,
+          headers,
+          signal: deadline,
+          ...(body ? { json: body } : {}),
+        });
       })) as BaoResponse;
       trace(`${method} ${url} → ${response.statusCode}`);
       return { status: response.statusCode, body: response.body, location: response.location };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ControllerPod } from '../../src/checks/controller-logs.js';
 import {
   certManagerLogsStep,
-  evaluateCertManagerLogs,
+  evaluateCertManagerLogs as evaluateCertManagerLogsNode,
   gatherCertManagerLogs,
   type CertManagerLogsFacts,
 } from '../../src/checks/ingress/cert-manager-logs.js';
@@ -10,6 +10,9 @@ import { GatewayError } from '../../src/gateways/errors.js';
 import type { KubeObject, ListOptions, PodLogOptions } from '../../src/gateways/types.js';
 import { fakeKube } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
+import { showing, shown } from '../support/shown.js';
+
+const evaluateCertManagerLogs = showing(evaluateCertManagerLogsNode);
 
 const NOW = new Date('2025-06-02T10:00:00Z');
 const POD = 'cert-manager-5c7d9b8f6-p9x2k';
@@ -65,7 +68,6 @@ function facts(overrides: Partial<CertManagerLogsFacts> = {}): CertManagerLogsFa
     namespacesInScope: null,
     tailLines: 200,
     sinceSeconds: 3600,
-    kubectlFlags: '',
     ...overrides,
   };
 }
@@ -207,19 +209,26 @@ describe('ingress.cert-manager-logs evaluate', () => {
   });
 
   it('reports error, not fail, when listing pods is forbidden, and names the permission', () => {
-    const node = evaluate(
-      facts({
-        pods: [],
-        matchedSelector: null,
-        listFailure: { message: 'pods is forbidden', permission: 'list pods in cert-manager' },
-        kubectlFlags: '--context prod',
-      }),
+    const node = shown(
+      evaluateCertManagerLogsNode(
+        facts({
+          pods: [],
+          matchedSelector: null,
+          listFailure: {
+            kind: 'forbidden',
+            message: 'pods is forbidden',
+            permission: 'list pods in cert-manager',
+          },
+        }),
+        { now: NOW },
+      ),
+      { flags: ['--context', 'prod'] },
     );
     expect(node.status).toBe('error');
     expect(node.children![0]).toMatchObject({
       status: 'error',
       message: 'not allowed to list pods in cert-manager',
-      hint: 'Grant list on pods in cert-manager to this identity, or run with a context that has it.',
+      hint: 'Grant "list pods in cert-manager" to the identity running the doctor, or run it with a kubeconfig that has it.',
       commands: ['kubectl --context prod auth can-i list pods -n cert-manager'],
     });
   });
@@ -231,7 +240,11 @@ describe('ingress.cert-manager-logs evaluate', () => {
           aPod({
             log: {
               kind: 'failed',
-              failure: { message: 'forbidden', permission: 'get pods/log in cert-manager' },
+              failure: {
+                kind: 'forbidden',
+                message: 'forbidden',
+                permission: 'get pods/log in cert-manager',
+              },
             },
           }),
         ],
@@ -245,7 +258,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
         subject: `logs of Pod cert-manager/${POD}`,
         status: 'error',
         message: 'not allowed to get pods/log in cert-manager',
-        hint: 'Grant get on pods/log in cert-manager to this identity, or run with a context that has it.',
+        hint: 'Grant "get pods/log in cert-manager" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i get pods --subresource=log -n cert-manager'],
       },
     ]);
@@ -329,9 +342,7 @@ describe('gatherCertManagerLogs', () => {
         return 'log text';
       },
     });
-    const f = await gatherCertManagerLogs(
-      aGatherContext({ kube }, { namespaces: ['plate-stg'], kubectlFlags: '--context prod' }),
-    );
+    const f = await gatherCertManagerLogs(aGatherContext({ kube }, { namespaces: ['plate-stg'] }));
     expect(listed).toEqual([
       'app=cert-manager',
       'app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller',
@@ -365,7 +376,6 @@ describe('gatherCertManagerLogs', () => {
       namespacesInScope: ['plate-stg'],
       tailLines: 200,
       sinceSeconds: 3600,
-      kubectlFlags: '--context prod',
     });
   });
 
@@ -378,7 +388,11 @@ describe('gatherCertManagerLogs', () => {
       },
     });
     const f = await gatherCertManagerLogs(aGatherContext({ kube }));
-    expect(f.listFailure).toEqual({ message: 'pods is forbidden', permission: 'list pods in cert-manager' });
+    expect(f.listFailure).toEqual({
+      kind: 'forbidden',
+      message: 'pods is forbidden',
+      permission: 'list pods in cert-manager',
+    });
     expect(f.pods).toEqual([]);
   });
 
@@ -392,7 +406,7 @@ describe('gatherCertManagerLogs', () => {
     const f = await gatherCertManagerLogs(aGatherContext({ kube: timeout }));
     expect(f.pods[0]!.log).toEqual({
       kind: 'failed',
-      failure: { message: 'no answer within 5s', permission: null },
+      failure: { kind: 'timeout', message: 'no answer within 5s', permission: null },
     });
 
     const bug = fakeKube({

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { ControllerPod } from '../../src/checks/controller-logs.js';
 import {
   esoLogsStep,
-  evaluateEsoLogs,
+  evaluateEsoLogs as evaluateEsoLogsNode,
   gatherEsoLogs,
   type EsoLogsFacts,
 } from '../../src/checks/secrets/eso-logs.js';
 import type { KubeObject, ListOptions } from '../../src/gateways/types.js';
 import { fakeKube } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
+import { showing } from '../support/shown.js';
+
+const evaluateEsoLogs = showing(evaluateEsoLogsNode);
 
 const NOW = new Date('2025-06-02T10:00:00Z');
 const POD = 'external-secrets-6b8d7f9c5-w2q7j';
@@ -55,7 +58,6 @@ function facts(lines: string[], overrides: Partial<EsoLogsFacts> = {}): EsoLogsF
     namespacesInScope: ['plate-prod', 'plate-stg'],
     tailLines: 200,
     sinceSeconds: 3600,
-    kubectlFlags: '',
     ...overrides,
   };
 }
@@ -207,7 +209,7 @@ describe('gatherEsoLogs', () => {
     expect(esoLogsStep).toMatchObject({
       id: 'secrets.eso-logs',
       gather: gatherEsoLogs,
-      evaluate: evaluateEsoLogs,
+      evaluate: evaluateEsoLogsNode,
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateApplications,
+  evaluateApplications as evaluateApplicationsNode,
   gatherApplications,
   readApplication,
   type ApplicationsFacts,
@@ -10,6 +10,9 @@ import { GatewayError } from '../../src/gateways/errors.js';
 import { fakeKube } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { kubeOf, loadObjects } from './secrets-fixtures.js';
+import { showing, shown } from '../support/shown.js';
+
+const evaluateApplications = showing(evaluateApplicationsNode);
 
 const APPS = loadObjects('gitops/applications.yaml');
 const [ingressProd, secretsProd, ingressStg, plateStg, teamApp] = APPS.map(readApplication) as ReturnType<
@@ -17,7 +20,6 @@ const [ingressProd, secretsProd, ingressStg, plateStg, teamApp] = APPS.map(readA
 >[];
 
 const facts = (over: Partial<ApplicationsFacts>): ApplicationsFacts => ({
-  kubectlFlags: '',
   argocdNamespace: 'argocd',
   isArgoInstalled: true,
   listFailure: null,
@@ -79,9 +81,9 @@ describe('gitops.applications evaluate', () => {
   });
 
   it('names apps outside the control-plane namespace as namespace/name for the argocd CLI', () => {
-    const [leaf] = evaluateApplications(
-      facts({ apps: [teamApp!], kubectlFlags: '--context prod' }),
-    ).children!;
+    const [leaf] = shown(evaluateApplicationsNode(facts({ apps: [teamApp!] })), {
+      flags: ['--context', 'prod'],
+    }).children!;
     expect(leaf!.commands).toEqual([
       'argocd app get team-a/team-app',
       'kubectl --context prod describe application -n team-a team-app',
@@ -113,16 +115,21 @@ describe('gitops.applications evaluate', () => {
     const node = evaluateApplications(
       facts({
         listFailure: {
-          kind: 'forbidden',
-          message: 'applications is forbidden',
-          permission: 'list applications in argocd',
+          listed: 'applications',
+          namespace: 'argocd',
+          failure: {
+            kind: 'forbidden',
+            message: 'applications is forbidden',
+            permission: 'list applications.argoproj.io in argocd',
+          },
         },
       }),
     );
     expect(node.children![0]).toMatchObject({
       status: 'error',
-      message: 'could not list Applications in argocd: applications is forbidden',
-      commands: ['kubectl auth can-i list applications -n argocd'],
+      id: 'gitops.applications:list:Applications in argocd',
+      message: 'not allowed to list applications.argoproj.io in argocd',
+      commands: ['kubectl auth can-i list applications.argoproj.io -n argocd'],
     });
   });
 });

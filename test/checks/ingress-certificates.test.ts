@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  evaluateCertificates,
+  evaluateCertificates as evaluateCertificatesNode,
   gatherCertificates,
   type CertificateFact,
   type CertificatesFacts,
@@ -11,6 +11,9 @@ import type { CertInfo } from '../../src/checks/ingress/x509.js';
 import { createCertificateAuthority } from '../../src/sandbox/certs.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { kubeFrom, loadFixture } from '../fixtures/ingress-builders.js';
+import { showing } from '../support/shown.js';
+
+const evaluateCertificates = showing(evaluateCertificatesNode);
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 
@@ -57,7 +60,6 @@ function aChain(overrides: Partial<IssuanceChain> = {}): IssuanceChain {
 
 function facts(cert: CertificateFact, overrides: Partial<CertificatesFacts> = {}): CertificatesFacts {
   return {
-    kubectlFlags: '',
     certificates: { kind: 'items', items: [cert] },
     issuers: { kind: 'items', items: [] },
     clusterIssuers: {
@@ -631,12 +633,12 @@ describe('gatherCertificates', () => {
     const node = evaluateCertificates(await gatherCertificates(ctx), { now: NOW });
     expect(node.children).toEqual([
       {
-        id: 'ingress.certificates:certificates',
-        title: 'Certificates',
-        subject: 'Certificates',
+        id: 'ingress.certificates:list:Certificates in plate-stg',
+        title: 'Certificates in plate-stg',
+        subject: 'Certificates in plate-stg',
         status: 'error',
         message: 'not allowed to list certificates.cert-manager.io in plate-stg',
-        hint: "Grant the doctor's identity list certificates.cert-manager.io in plate-stg (RBAC), or narrow the check with -n.",
+        hint: 'Grant "list certificates.cert-manager.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list certificates.cert-manager.io -n plate-stg'],
       },
     ]);

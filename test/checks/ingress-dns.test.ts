@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateDns, gatherDns, type DnsFacts, type HostDns } from '../../src/checks/ingress/dns.js';
+import {
+  evaluateDns as evaluateDnsNode,
+  gatherDns,
+  type DnsFacts,
+  type HostDns,
+} from '../../src/checks/ingress/dns.js';
 import type { DnsAnswer, ResolverAnswer } from '../../src/gateways/types.js';
 import { fakeDns } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { kubeFrom, loadFixture, pick } from '../fixtures/ingress-builders.js';
+import { showing, shown } from '../support/shown.js';
+
+const evaluateDns = showing(evaluateDnsNode);
 
 const R1 = '10.0.0.2:53';
 const R2 = '10.0.0.3:5353';
@@ -26,7 +34,6 @@ function host(
 
 function facts(h: HostDns, overrides: Partial<DnsFacts> = {}): DnsFacts {
   return {
-    kubectlFlags: '',
     resolvers: [R1],
     controller: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
     ingressesFailure: null,
@@ -171,10 +178,9 @@ describe('evaluateDns', () => {
     expect(node.children![0]).toMatchObject({ id: 'ingress.dns:stg.cocdev.co.kr', ...expected });
   });
 
-  it('prefixes kubectl flags in printed commands', () => {
-    const node = evaluateDns({
-      ...facts(host([at(R1, { kind: 'nxdomain' })])),
-      kubectlFlags: '--context prod',
+  it("prefixes kubectl commands, and only those, with the target's flags", () => {
+    const node = shown(evaluateDnsNode(facts(host([at(R1, { kind: 'nxdomain' })]))), {
+      flags: ['--context', 'prod'],
     });
     expect(node.children![0]!.commands).toEqual([
       'dig +short stg.cocdev.co.kr @10.0.0.2',

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  evaluateHttps,
+  evaluateHttps as evaluateHttpsNode,
   gatherHttps,
   type HostHttps,
   type HttpsFacts,
@@ -12,6 +12,9 @@ import { createCertificateAuthority, createSelfSigned } from '../../src/sandbox/
 import { fakeHttp } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { kubeFrom, loadFixture } from '../fixtures/ingress-builders.js';
+import { showing } from '../support/shown.js';
+
+const evaluateHttps = showing(evaluateHttpsNode);
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 const HOST = 'stg.cocdev.co.kr';
@@ -69,7 +72,6 @@ function aHost(overrides: Partial<HostHttps> = {}): HostHttps {
 
 function facts(h: HostHttps): HttpsFacts {
   return {
-    kubectlFlags: '',
     ports: { http: 80, https: 443 },
     controller: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
     ingressesFailure: null,

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { ControllerLookup } from '../../src/checks/ingress/inventory.js';
 import type { ListFailure } from '../../src/checks/listing.js';
 import {
-  evaluateResources,
+  evaluateResources as evaluateResourcesNode,
   gatherResources,
   type ResourcesFacts,
 } from '../../src/checks/ingress/resources.js';
 import { resolveProfile } from '../../src/config/schema.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { anIngress, anIp, kubeFrom, loadFixture, pick } from '../fixtures/ingress-builders.js';
+import { showing } from '../support/shown.js';
+
+const evaluateResources = showing(evaluateResourcesNode);
 
 const CONTROLLER: ControllerLookup = {
   kind: 'found',
@@ -21,7 +24,6 @@ const CONTROLLER: ControllerLookup = {
 
 function facts(overrides: Partial<ResourcesFacts> = {}, ingress = anIngress()): ResourcesFacts {
   return {
-    kubectlFlags: '',
     profileHosts: [],
     inventory: { ingresses: { kind: 'items', items: [ingress] }, controller: CONTROLLER },
     ingressClasses: { kind: 'items', items: [{ name: 'nginx', isDefault: true }] },
@@ -243,7 +245,7 @@ describe('evaluateResources', () => {
       expected: {
         status: 'error',
         message: 'not allowed to list services in plate-stg',
-        hint: "Grant the doctor's identity list services in plate-stg (RBAC), or narrow the check with -n.",
+        hint: 'Grant "list services in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list services -n plate-stg'],
       },
     },
@@ -356,7 +358,6 @@ describe('evaluateResources', () => {
     {
       name: 'no controller Service to be found',
       facts: facts({
-        kubectlFlags: '--context prod',
         inventory: {
           ingresses: { kind: 'items', items: [anIngress()] },
           controller: { kind: 'not-found', profileRef: null },
@@ -367,7 +368,7 @@ describe('evaluateResources', () => {
         status: 'fail',
         message: 'no LoadBalancer Service in ingress-nginx or behind the Ingress addresses',
         hint: 'Set ingress.controllerService in the profile to the ingress controller Service.',
-        commands: ['kubectl --context prod get svc -A --field-selector spec.type=LoadBalancer'],
+        commands: ['kubectl get svc -A --field-selector spec.type=LoadBalancer'],
       },
     },
     {
@@ -417,12 +418,12 @@ describe('evaluateResources', () => {
     expect(node.status).toBe('error');
     expect(node.children).toEqual([
       {
-        id: 'ingress.resources:ingresses',
-        title: 'Ingresses',
-        subject: 'Ingresses',
+        id: 'ingress.resources:list:Ingresses in plate-stg',
+        title: 'Ingresses in plate-stg',
+        subject: 'Ingresses in plate-stg',
         status: 'error',
         message: 'not allowed to list ingresses.networking.k8s.io in plate-stg',
-        hint: "Grant the doctor's identity list ingresses.networking.k8s.io in plate-stg (RBAC), or narrow the check with -n.",
+        hint: 'Grant "list ingresses.networking.k8s.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list ingresses.networking.k8s.io -n plate-stg'],
       },
     ]);

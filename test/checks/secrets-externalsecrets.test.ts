@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateExternalSecrets,
+  evaluateExternalSecrets as evaluateExternalSecretsNode,
   gatherExternalSecrets,
   type ExternalSecretFacts,
   type ExternalSecretsFacts,
@@ -10,6 +10,9 @@ import type { BaoProbe } from '../../src/checks/secrets/bao.js';
 import { GatewayError } from '../../src/gateways/errors.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { HEALTHY, NOW, SEALED, baoOf, kubeOf, loadObjects, noDns } from './secrets-fixtures.js';
+import { showing } from '../support/shown.js';
+
+const evaluateExternalSecrets = showing(evaluateExternalSecretsNode);
 
 const ES = loadObjects('secrets/externalsecrets.yaml').map(readExternalSecret);
 const [apiStg, webStg, apiProd, shared, llm] = ES as [
@@ -32,7 +35,6 @@ const READY_STORE = {
   ready: { status: 'True', reason: 'Valid', message: 'store validated' },
 };
 const facts = (items: ExternalSecretFacts[]): ExternalSecretsFacts => ({
-  kubectlFlags: '',
   esoNamespace: 'external-secrets',
   isEsoInstalled: true,
   listFailures: [],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateOpenBao,
+  evaluateOpenBao as evaluateOpenBaoNode,
   gatherOpenBao,
   type OpenBaoFacts,
   type PathFacts,
@@ -13,6 +13,9 @@ import type { ResultNode } from '../../src/checks/result.js';
 import { Sensitive } from '../../src/gateways/sensitive.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { HEALTHY, SEALED, VALID_TOKEN, baoOf, kubeOf, loadObjects, noDns } from './secrets-fixtures.js';
+import { showing, shown } from '../support/shown.js';
+
+const evaluateOpenBao = showing(evaluateOpenBaoNode);
 
 const STORES = loadObjects('secrets/stores.yaml');
 const stg = readStore(STORES[0]!, 'SecretStore');
@@ -37,7 +40,6 @@ const server = (over: Partial<ServerFacts> = {}): ServerFacts => ({
   ...over,
 });
 const facts = (servers: ServerFacts[], over: Partial<OpenBaoFacts> = {}): OpenBaoFacts => ({
-  kubectlFlags: '',
   readSecrets: true,
   listFailures: [],
   unusable: [],
@@ -89,9 +91,9 @@ describe('secrets.openbao evaluate: server health', () => {
   });
 
   it('gives the unseal hint with a read-only status command for a sealed in-cluster server', () => {
-    const node = evaluateOpenBao(
-      facts([server({ health: { ok: true, value: SEALED } })], { kubectlFlags: '--context stg' }),
-    );
+    const node = shown(evaluateOpenBaoNode(facts([server({ health: { ok: true, value: SEALED } })])), {
+      flags: ['--context', 'stg'],
+    });
     expect(find(node, 'secrets.openbao:openbao/openbao:8200:health')).toMatchObject({
       hint: 'Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
       commands: ['kubectl --context stg exec -n openbao svc/openbao -- bao status'],
@@ -130,7 +132,7 @@ describe('secrets.openbao evaluate: server health', () => {
       'error',
       'could not check: services "openbao" is forbidden',
       'Grant "get services/proxy in openbao" to the identity running the doctor, or run it with a kubeconfig that has it.',
-      ['kubectl auth can-i get services/proxy -n openbao'],
+      ['kubectl auth can-i get services --subresource=proxy -n openbao'],
     ],
     [
       'a timeout',
@@ -323,7 +325,7 @@ describe('secrets.openbao evaluate: mapped paths', () => {
       'error',
       'could not read capabilities: the API server refused: create services/proxy in openbao',
       'Grant "create services/proxy in openbao" to the identity running the doctor, or run it with a kubeconfig that has it.',
-      ['kubectl auth can-i create services/proxy -n openbao'],
+      ['kubectl auth can-i create services --subresource=proxy -n openbao'],
     ],
     [
       'a path never written',

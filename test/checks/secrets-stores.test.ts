@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateStores,
+  evaluateStores as evaluateStoresNode,
   gatherStores,
   type StoreFacts,
   type StoresFacts,
@@ -8,6 +8,9 @@ import {
 import { readStore } from '../../src/checks/secrets/model.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { HEALTHY, SEALED, baoOf, kubeOf, loadObjects, noDns } from './secrets-fixtures.js';
+import { showing, shown } from '../support/shown.js';
+
+const evaluateStores = showing(evaluateStoresNode);
 
 const STORES = loadObjects('secrets/stores.yaml');
 const CLUSTER_STORES = loadObjects('secrets/cluster-stores.yaml');
@@ -19,8 +22,7 @@ const ALL = [
 ];
 
 type StoreFactsIn = Omit<StoreFacts, 'probe'> & Partial<Pick<StoreFacts, 'probe'>>;
-const facts = (stores: StoreFactsIn[], flags = ''): StoresFacts => ({
-  kubectlFlags: flags,
+const facts = (stores: StoreFactsIn[]): StoresFacts => ({
   isEsoInstalled: true,
   listFailures: [],
   stores: stores.map((store) => ({ probe: null, ...store })),
@@ -55,9 +57,9 @@ describe('secrets.stores evaluate', () => {
   });
 
   it('fails a store that is not Ready and shows the warning event where ESO ≥ 0.20 hides the real error', () => {
-    const [leaf] = evaluateStores(
-      facts(
-        [
+    const [leaf] = shown(
+      evaluateStoresNode(
+        facts([
           {
             store: prod,
             warning: {
@@ -68,9 +70,9 @@ describe('secrets.stores evaluate', () => {
             eventsFailure: null,
             tokenSecret: null,
           },
-        ],
-        '--context prod',
+        ]),
       ),
+      { flags: ['--context', 'prod'] },
     ).children!;
     expect(leaf).toEqual({
       id: 'secrets.stores:plate-prod/openbao',
@@ -163,7 +165,7 @@ describe('secrets.stores evaluate', () => {
       'has no key token (keys: vault-token); SecretStore plate-stg/openbao reads its OpenBao token from it',
       'Recreate the token Secret plate-stg/openbao-token with scripts/openbao/create-token.sh; SecretStore plate-stg/openbao reads its key token.',
       [
-        `kubectl get secret -n plate-stg openbao-token -o go-template='{{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'`,
+        `kubectl get secret -n plate-stg openbao-token -o 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'`,
       ],
     ],
     [
@@ -210,7 +212,7 @@ describe('secrets.stores evaluate', () => {
   });
 
   it('fails when External Secrets Operator is not installed', () => {
-    const node = evaluateStores({ kubectlFlags: '', isEsoInstalled: false, listFailures: [], stores: [] });
+    const node = evaluateStores({ isEsoInstalled: false, listFailures: [], stores: [] });
     expect(node.status).toBe('fail');
     expect(node.children![0]).toMatchObject({
       subject: 'CRD secretstores.external-secrets.io',
@@ -273,7 +275,7 @@ describe('gatherStores', () => {
   it('reports ESO as not installed when no store kind is served', async () => {
     const kube = kubeOf({ objects: [], missingKinds: ['secretstores', 'clustersecretstores'] });
     const result = await gatherStores(aGatherContext({ kube }));
-    expect(result).toEqual({ kubectlFlags: '', isEsoInstalled: false, listFailures: [], stores: [] });
+    expect(result).toEqual({ isEsoInstalled: false, listFailures: [], stores: [] });
   });
 
   it('keeps a forbidden list as an error, not as "no stores"', async () => {
@@ -286,7 +288,7 @@ describe('gatherStores', () => {
     expect(node.children![0]).toMatchObject({
       id: 'secrets.stores:list:SecretStores in plate-prod',
       status: 'error',
-      message: 'could not list SecretStores in plate-prod: secretstores is forbidden',
+      message: 'not allowed to list secretstores in plate-prod',
       commands: ['kubectl auth can-i list secretstores -n plate-prod'],
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateTargetSecrets,
+  evaluateTargetSecrets as evaluateTargetSecretsNode,
   gatherTargetSecrets,
   type PodFacts,
   type TargetFacts,
@@ -10,6 +10,9 @@ import { readExternalSecret } from '../../src/checks/secrets/model.js';
 import type { BaoProbe } from '../../src/checks/secrets/bao.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { SEALED, baoOf, kubeOf, loadObjects, noDns } from './secrets-fixtures.js';
+import { showing } from '../support/shown.js';
+
+const evaluateTargetSecrets = showing(evaluateTargetSecretsNode);
 
 const ES = loadObjects('secrets/externalsecrets.yaml').map(readExternalSecret);
 const [apiStg, webStg, apiProd, shared, llm] = ES as [
@@ -27,7 +30,6 @@ const ALL = [
   ...loadObjects('secrets/pods.yaml'),
 ];
 const facts = (targets: TargetFacts[], pods: PodFacts[] = []): TargetSecretsFacts => ({
-  kubectlFlags: '',
   isEsoInstalled: true,
   listFailures: [],
   targets,
@@ -109,7 +111,7 @@ describe('secrets.target-secrets evaluate', () => {
       'lacks SESSION_KEY mapped by ExternalSecret plate-stg/plate-web-stg-env (has OTHER)',
       'Make ExternalSecret plate-stg/plate-web-stg-env sync again (see secrets.externalsecrets); Secret plate-stg/plate-web-stg-env lacks keys it maps.',
       [
-        `kubectl get secret -n plate-stg plate-web-stg-env -o go-template='{{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'`,
+        `kubectl get secret -n plate-stg plate-web-stg-env -o 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'`,
         'kubectl describe externalsecret -n plate-stg plate-web-stg-env',
         'kubectl get events -n plate-stg --field-selector involvedObject.kind=ExternalSecret,involvedObject.name=plate-web-stg-env',
       ],
@@ -120,7 +122,7 @@ describe('secrets.target-secrets evaluate', () => {
       'warn',
       'has no ExternalSecret owner, but ExternalSecret plate-stg/plate-api-stg-env has creationPolicy Owner',
       'Find out what manages Secret plate-stg/plate-api-stg-env; ExternalSecret plate-stg/plate-api-stg-env (creationPolicy Owner) does not own it.',
-      ["kubectl get secret -n plate-stg plate-api-stg-env -o jsonpath='{.metadata.ownerReferences}'"],
+      ["kubectl get secret -n plate-stg plate-api-stg-env -o 'jsonpath={.metadata.ownerReferences}'"],
     ],
     [
       'a Secret nobody may list',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultNode } from '../../src/checks/result.js';
+import type { CheckNode, ResultNode } from '../../src/checks/result.js';
 import { defineStep, type Step } from '../../src/checks/step.js';
 import { runPlan, type RunContext } from '../../src/engine/run.js';
 import type { RunEvent } from '../../src/engine/events.js';
@@ -9,7 +9,7 @@ import type { Runbook } from '../../src/runbooks/types.js';
 import { fakeGateways, fakeKube } from '../fakes/gateways.js';
 import { aScope } from '../fakes/scope.js';
 
-const leaf = (id: string, status: ResultNode['status'], subject = id): ResultNode => ({
+const leaf = (id: string, status: CheckNode['status'], subject = id): CheckNode => ({
   id,
   title: id,
   status,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultNode } from '../../src/checks/result.js';
+import { asCheckNode } from '../support/shown.js';
 import { defineStep } from '../../src/checks/step.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { DoctorSession } from '../../src/engine/session.js';
@@ -27,7 +28,7 @@ function harness(options: { timeoutMs?: number } = {}) {
         if (id === 'ingress.dns' && gate) await gate;
         return answers.get(id)!;
       },
-      evaluate: (node: ResultNode) => node,
+      evaluate: asCheckNode,
     });
   const plan: Runbook[] = [
     {

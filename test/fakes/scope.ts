@@ -13,7 +13,6 @@ export function aScope(overrides: Partial<Scope> = {}): Scope {
     openbaoAddress: null,
     openbaoToken: null,
     openbaoCaPem: null,
-    kubectlFlags: '',
     ...overrides,
   };
 }

@@ -1,12 +1,10 @@
 import type { KubeObject } from '../../gateways/types.js';
-import { appUnhealthy, argoNotInstalled, type AppProblem } from '../../runbooks/hints/gitops.js';
-import { couldNotCheck } from '../../runbooks/hints/secrets.js';
-import { mapLimit } from '../concurrency.js';
-import { group, worstOf, type ResultNode, type Status } from '../result.js';
+import { appUnhealthy, argoNotInstalled, type AppProblem } from './hints.js';
+import { listFailureLeaf } from '../could-not-check.js';
+import { group, worstOf, type CheckNode, type Status } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { itemsOf, listInScope } from '../listing.js';
+import { itemsOf, listInScope, type ListFailure } from '../listing.js';
 import { at, conditionOf, lookup, nonEmptyString, oneLine, records, string } from '../kube-object.js';
-import type { Failure } from '../outcome.js';
 
 const ID = 'gitops.applications';
 const TITLE = 'Argo CD Applications are Synced and Healthy';
@@ -57,10 +55,9 @@ export function readApplication(obj: KubeObject): AppInfo {
 
 /** What `gatherApplications` learned. */
 export interface ApplicationsFacts {
-  kubectlFlags: string;
   argocdNamespace: string;
   isArgoInstalled: boolean;
-  listFailure: Failure | null;
+  listFailure: ListFailure | null;
   apps: AppInfo[];
   /** Per destination namespace: failing ExternalSecrets and Ingresses (`ExternalSecret plate-stg/x`). */
   failingByNamespace: Record<string, string[]>;
@@ -76,9 +73,9 @@ export async function gatherApplications(ctx: GatherContext): Promise<Applicatio
   if (listed.kind === 'failed' && listed.failures[0].failure.kind === 'forbidden') {
     listed = await listInScope(ctx, 'applications', [argocdNamespace]);
   }
-  const base = { kubectlFlags: ctx.scope.kubectlFlags, argocdNamespace, failingByNamespace: {} };
+  const base = { argocdNamespace, failingByNamespace: {} };
   if (listed.kind === 'failed') {
-    return { ...base, isArgoInstalled: true, listFailure: listed.failures[0].failure, apps: [] };
+    return { ...base, isArgoInstalled: true, listFailure: listed.failures[0], apps: [] };
   }
   if (listed.kind === 'not-served') return { ...base, isArgoInstalled: false, listFailure: null, apps: [] };
 
@@ -95,10 +92,8 @@ export async function gatherApplications(ctx: GatherContext): Promise<Applicatio
   const destinations = [
     ...new Set(apps.map((a) => a.destinationNamespace).filter((n): n is string => n !== null)),
   ];
-  const failing = await mapLimit(
-    destinations,
-    4,
-    async (namespace) => [namespace, await failingIn(ctx, namespace)] as const,
+  const failing = await Promise.all(
+    destinations.map(async (namespace) => [namespace, await failingIn(ctx, namespace)] as const),
   );
   return {
     ...base,
@@ -130,8 +125,7 @@ async function failingIn(ctx: GatherContext, namespace: string): Promise<string[
 }
 
 /** Pure: one leaf per Application; status is the worst of its sync, health, conditions and last operation. */
-export function evaluateApplications(facts: ApplicationsFacts): ResultNode {
-  const flags = facts.kubectlFlags;
+export function evaluateApplications(facts: ApplicationsFacts): CheckNode {
   if (!facts.isArgoInstalled) {
     return {
       id: ID,
@@ -141,19 +135,7 @@ export function evaluateApplications(facts: ApplicationsFacts): ResultNode {
       hint: argoNotInstalled(),
     };
   }
-  if (facts.listFailure) {
-    const what = `Applications in ${facts.argocdNamespace}`;
-    return group(ID, TITLE, [
-      {
-        id: `${ID}:list`,
-        title: what,
-        subject: what,
-        status: 'error',
-        message: `could not list ${what}: ${facts.listFailure.message}`,
-        ...couldNotCheck(facts.listFailure, 'the Kubernetes API', flags),
-      },
-    ]);
-  }
+  if (facts.listFailure) return group(ID, TITLE, [listFailureLeaf(ID, facts.listFailure)]);
   return group(
     ID,
     TITLE,
@@ -162,7 +144,7 @@ export function evaluateApplications(facts: ApplicationsFacts): ResultNode {
   );
 }
 
-function appLeaf(app: AppInfo, facts: ApplicationsFacts): ResultNode {
+function appLeaf(app: AppInfo, facts: ApplicationsFacts): CheckNode {
   const subject = `Application ${app.namespace}/${app.name}`;
   const base = { id: `${ID}:${app.namespace}/${app.name}`, title: subject, subject };
   const findings: { status: Status; problem: AppProblem; text: string }[] = [];
@@ -212,7 +194,7 @@ function appLeaf(app: AppInfo, facts: ApplicationsFacts): ResultNode {
     ...base,
     status,
     message: `${findings.map((f) => f.text).join('; ')}${relatedText}`,
-    ...appUnhealthy(app, problem, related[0] ?? null, facts.argocdNamespace, facts.kubectlFlags),
+    ...appUnhealthy(app, problem, related[0] ?? null, facts.argocdNamespace),
   };
 }
 

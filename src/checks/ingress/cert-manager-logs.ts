@@ -4,9 +4,9 @@ import {
   type ControllerLogsFacts,
   type ControllerSpec,
 } from '../controller-logs.js';
-import type { ResultNode } from '../result.js';
+import type { CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { kubectl } from '../../runbooks/hints/common.js';
+import { kubectl } from '../command.js';
 
 /** What `gatherCertManagerLogs` learned about the cert-manager controller pods and their recent logs. */
 export type CertManagerLogsFacts = ControllerLogsFacts;
@@ -18,10 +18,7 @@ const spec: ControllerSpec = {
   profileKey: 'certManager',
   // The platform runbook's own command: every controller replica, by the selector that found them.
   logsCommand: (facts) =>
-    kubectl(
-      facts.kubectlFlags,
-      `logs -n ${facts.namespace} -l ${facts.matchedSelector} --tail=${facts.tailLines}`,
-    ),
+    kubectl`logs -n ${facts.namespace} -l ${facts.matchedSelector ?? ''} --tail=${facts.tailLines}`,
 };
 
 /** Finds the cert-manager controller pods (profile.certManager selectors, in order) and reads their logs. */
@@ -30,7 +27,7 @@ export function gatherCertManagerLogs(ctx: GatherContext): Promise<CertManagerLo
 }
 
 /** Pure: pod health plus de-duplicated error lines linked to the Challenge/Order/Certificate they name. */
-export function evaluateCertManagerLogs(facts: CertManagerLogsFacts, ctx: { now: Date }): ResultNode {
+export function evaluateCertManagerLogs(facts: CertManagerLogsFacts, ctx: { now: Date }): CheckNode {
   return evaluateControllerLogs(spec, facts, ctx.now);
 }
 

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../gateways/types.js';
-import type { Hint } from '../../runbooks/hints/common.js';
-import * as hints from '../../runbooks/hints/ingress.js';
-import { group, type ResultNode } from '../result.js';
+import type { Hint } from '../command.js';
+import * as hints from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import {
   combine,
@@ -12,7 +12,8 @@ import {
   type ListFailure,
   type Listing,
 } from '../listing.js';
-import { failureLeaf, toIngressView } from './inventory.js';
+import { listFailureLeaf } from '../could-not-check.js';
+import { toIngressView } from './inventory.js';
 import {
   at,
   conditionOf,
@@ -90,7 +91,6 @@ export interface IngressTlsUse {
 
 /** What `gatherCertificates` learned; plain data so `evaluateCertificates` runs without a cluster. */
 export interface CertificatesFacts {
-  kubectlFlags: string;
   certificates: Listing<CertificateFact>;
   issuers: Listing<IssuerFact>;
   clusterIssuers: Listing<IssuerFact>;
@@ -215,7 +215,6 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
   }
   const [requests = [], orders = [], challenges = []] = chainLists;
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     certificates: mapListing(certs, (items) =>
       items.map((c) =>
         toCertificate(c, notReady.includes(c) ? walkIssuance(c, requests, orders, challenges) : null),
@@ -321,16 +320,10 @@ function conditionText(c: Condition | null): string {
   return c.message ? `${c.reason ?? c.status}: ${c.message}` : (c.reason ?? c.status);
 }
 
-function notReadyLeaf(
-  base: LeafBase,
-  cert: CertificateFact,
-  facts: CertificatesFacts,
-  now: Date,
-): ResultNode {
-  const flags = facts.kubectlFlags;
+function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const p = { ns: cert.namespace, name: cert.name };
   const cause = causeOf(cert, facts);
-  const fail = (message: string, hint: Hint): ResultNode => ({
+  const fail = (message: string, hint: Hint): CheckNode => ({
     ...base,
     status: 'fail',
     message,
@@ -340,50 +333,41 @@ function notReadyLeaf(
     case 'rate-limit':
       return fail(
         `not Ready: ACME rate limit (429 rateLimited) on ${cause.object}: ${cause.detail}`,
-        hints.certRateLimited(
-          {
-            ...p,
-            retryAfter: cause.retryAfter,
-            // Let's Encrypt writes `2026-08-15 19:14:33 UTC`; once that time has passed, waiting is no advice.
-            hasRetryPassed:
-              cause.retryAfter !== null &&
-              Date.parse(cause.retryAfter.replace(' UTC', 'Z').replace(' ', 'T')) <= now.getTime(),
-          },
-          flags,
-        ),
+        hints.certRateLimited({
+          ...p,
+          retryAfter: cause.retryAfter,
+          // Let's Encrypt writes `2026-08-15 19:14:33 UTC`; once that time has passed, waiting is no advice.
+          hasRetryPassed:
+            cause.retryAfter !== null &&
+            Date.parse(cause.retryAfter.replace(' UTC', 'Z').replace(' ', 'T')) <= now.getTime(),
+        }),
       );
     case 'http-01':
       return fail(
         `not Ready: HTTP-01 self check${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
-        hints.certHttp01({ ...p, domain: cause.domain }, flags),
+        hints.certHttp01({ ...p, domain: cause.domain }),
       );
     case 'dns-01':
       return fail(
         `not Ready: DNS-01 propagation${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
-        hints.certDns01({ ...p, domain: cause.domain }, flags),
+        hints.certDns01({ ...p, domain: cause.domain }),
       );
     case 'issuer-missing':
       return fail(
         `not Ready: ${cause.issuer} does not exist`,
-        hints.certIssuerMissing(
-          { ...p, issuerKind: cert.issuerRef.kind, issuer: cert.issuerRef.name },
-          flags,
-        ),
+        hints.certIssuerMissing({ ...p, issuerKind: cert.issuerRef.kind, issuer: cert.issuerRef.name }),
       );
     case 'issuer-not-ready':
       return fail(
         `not Ready: ${cause.issuer} is not Ready (${conditionText(cause.condition)})`,
-        hints.issuerNotReady(
-          { kind: cert.issuerRef.kind, ns: cert.namespace, name: cert.issuerRef.name },
-          flags,
-        ),
+        hints.issuerNotReady({ kind: cert.issuerRef.kind, ns: cert.namespace, name: cert.issuerRef.name }),
       );
     case 'other':
-      return fail(`not Ready: ${cause.object}: ${cause.detail}`, hints.certNotReady(p, flags));
+      return fail(`not Ready: ${cause.object}: ${cause.detail}`, hints.certNotReady(p));
     default: {
       const ready = cert.ready;
       const message = ready ? `not Ready (${conditionText(ready)})` : 'not Ready: no Ready condition yet';
-      return fail(message, hints.certNotReady(p, flags));
+      return fail(message, hints.certNotReady(p));
     }
   }
 }
@@ -408,8 +392,7 @@ function expiryText(notAfter: string, now: Date): string {
   return `expires in ${days} day${days === 1 ? '' : 's'} (${day(notAfter)})`;
 }
 
-function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): ResultNode {
-  const flags = facts.kubectlFlags;
+function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const p = { ns: cert.namespace, name: cert.name };
   const uses = hostsUsing(facts, cert.namespace, cert.secretName);
   const hosts = [...new Set(uses.flatMap((u) => u.hosts))].sort();
@@ -419,14 +402,14 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
       ...base,
       status: 'fail',
       message: `dnsNames do not cover ${uncovered.join(', ')} (used by Ingress ${uses.map((u) => u.ingress).join(', ')})`,
-      ...hints.certNamesMissing({ ...p, missing: uncovered }, flags),
+      ...hints.certNamesMissing({ ...p, missing: uncovered }),
     };
   }
-  const stale = (message: string): ResultNode => ({
+  const stale = (message: string): CheckNode => ({
     ...base,
     status: 'fail',
     message: `status says Ready but ${message}`,
-    ...hints.storedCertStale({ ...p, secret: cert.secretName }, flags),
+    ...hints.storedCertStale({ ...p, secret: cert.secretName }),
   });
   const secret =
     facts.secrets.kind === 'items' ? storedSecret(facts, cert.namespace, cert.secretName) : undefined;
@@ -449,29 +432,29 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
       ...base,
       status: 'fail',
       message: `expired on ${day(notAfter)}`,
-      ...hints.certRenewal(p, flags),
+      ...hints.certRenewal(p),
     };
   }
   if (daysUntil(notAfter, now) < EXPIRY_WARN_DAYS) {
-    return { ...base, status: 'warn', message: expiryText(notAfter, now), ...hints.certRenewal(p, flags) };
+    return { ...base, status: 'warn', message: expiryText(notAfter, now), ...hints.certRenewal(p) };
   }
   if (cert.renewalTime && Date.parse(cert.renewalTime) < now.getTime()) {
     return {
       ...base,
       status: 'warn',
       message: `renewal overdue since ${day(cert.renewalTime)}, ${expiryText(notAfter, now)}`,
-      ...hints.certRenewal(p, flags),
+      ...hints.certRenewal(p),
     };
   }
   return { ...base, status: 'pass', message: `Ready, ${expiryText(notAfter, now)}${by}` };
 }
 
-function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: Date): ResultNode {
+function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const key = `${cert.namespace}/${cert.name}`;
   const base = { id: `${ID}:${key}`, title: `Certificate ${key}`, subject: `Certificate ${key}` };
   if (cert.ready?.status === 'True') return readyLeaf(base, cert, facts, now);
   if (cert.chain && facts.chainFailure && !causeOf(cert, facts))
-    return failureLeaf(base, facts.chainFailure, facts.kubectlFlags);
+    return listFailureLeaf(ID, facts.chainFailure, base);
   return notReadyLeaf(base, cert, facts, now);
 }
 
@@ -481,13 +464,12 @@ function unmanagedSecretLeaf(
   secretName: string,
   facts: CertificatesFacts,
   now: Date,
-): ResultNode {
+): CheckNode {
   const key = `${namespace}/${secretName}`;
   const base = { id: `${ID}:secret/${key}`, title: `Secret ${key}`, subject: `Secret ${key}` };
-  const flags = facts.kubectlFlags;
-  if (facts.secrets.kind === 'failed') return failureLeaf(base, facts.secrets.failures[0], flags);
+  if (facts.secrets.kind === 'failed') return listFailureLeaf(ID, facts.secrets.failures[0], base);
   if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
-  const problem = hints.manualSecretCert({ ns: namespace, secret: secretName }, flags);
+  const problem = hints.manualSecretCert({ ns: namespace, secret: secretName });
   const secret = storedSecret(facts, namespace, secretName);
   if (!secret)
     return { ...base, status: 'fail', message: `does not exist and no Certificate issues it`, ...problem };
@@ -525,7 +507,7 @@ function unmanagedSecretLeaf(
   };
 }
 
-function issuerLeaf(issuer: IssuerFact, flags: string): ResultNode {
+function issuerLeaf(issuer: IssuerFact): CheckNode {
   const key = issuer.namespace ? `${issuer.namespace}/${issuer.name}` : issuer.name;
   const label = `${issuer.kind} ${key}`;
   const base = { id: `${ID}:${issuer.kind.toLowerCase()}/${key}`, title: label, subject: label };
@@ -540,7 +522,7 @@ function issuerLeaf(issuer: IssuerFact, flags: string): ResultNode {
     ...base,
     status: 'fail',
     message: `not Ready (${conditionText(issuer.ready)})`,
-    ...hints.issuerNotReady({ kind: issuer.kind, ns: issuer.namespace, name: issuer.name }, flags),
+    ...hints.issuerNotReady({ kind: issuer.kind, ns: issuer.namespace, name: issuer.name }),
   };
 }
 
@@ -556,17 +538,10 @@ function referencedIssuers(certs: readonly CertificateFact[], facts: Certificate
 }
 
 /** Pure: one leaf per Certificate, per referenced issuer, and per Ingress TLS Secret no Certificate manages. */
-export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: Date }): ResultNode {
-  const flags = facts.kubectlFlags;
-  const children: ResultNode[] = [];
+export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: Date }): CheckNode {
+  const children: CheckNode[] = [];
   if (facts.certificates.kind === 'failed') {
-    children.push(
-      failureLeaf(
-        { id: `${ID}:certificates`, title: 'Certificates', subject: 'Certificates' },
-        facts.certificates.failures[0],
-        flags,
-      ),
-    );
+    children.push(listFailureLeaf(ID, facts.certificates.failures[0]));
   } else if (facts.certificates.kind === 'not-served') {
     children.push({
       id: `${ID}:cert-manager`,
@@ -574,17 +549,11 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
       subject: 'cert-manager',
       status: 'skip',
       message: `cert-manager is not installed: ${facts.certificates.resource} is not served`,
-      ...hints.certManagerMissing(flags),
+      ...hints.certManagerMissing(),
     });
   }
   if (facts.ingressTls.kind === 'failed') {
-    children.push(
-      failureLeaf(
-        { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' },
-        facts.ingressTls.failures[0],
-        flags,
-      ),
-    );
+    children.push(listFailureLeaf(ID, facts.ingressTls.failures[0]));
   }
   const certs = [...itemsOf(facts.certificates)].sort((a, b) =>
     `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
@@ -592,17 +561,10 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
   children.push(...certs.map((c) => certificateLeaf(c, facts, now)));
   for (const listing of [facts.clusterIssuers, facts.issuers]) {
     if (listing.kind === 'failed' && certs.length > 0) {
-      const what = listing.failures[0].listed === 'clusterissuers' ? 'ClusterIssuers' : 'Issuers';
-      children.push(
-        failureLeaf(
-          { id: `${ID}:${what.toLowerCase()}`, title: what, subject: what },
-          listing.failures[0],
-          flags,
-        ),
-      );
+      children.push(listFailureLeaf(ID, listing.failures[0]));
     }
   }
-  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(i, flags)));
+  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(i)));
   const managed = new Set(certs.map((c) => `${c.namespace}/${c.secretName}`));
   const unmanaged = [...new Set(itemsOf(facts.ingressTls).map((u) => `${u.namespace}/${u.secretName}`))]
     .filter((key) => !managed.has(key))

@@ -1,16 +1,15 @@
 import type { ResolverAnswer } from '../../gateways/types.js';
-import { kubectl } from '../../runbooks/hints/common.js';
-import * as hints from '../../runbooks/hints/ingress.js';
-import { group, type ResultNode, type Status } from '../result.js';
-import { mapLimit } from '../concurrency.js';
+import { kubectl } from '../command.js';
+import * as hints from './hints.js';
+import { group, type CheckNode, type Status } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import type { ListFailure } from '../listing.js';
 import { lookup } from '../kube-object.js';
-import { failureLeaf, gatherIngressInventory, servedHosts, type LbTarget } from './inventory.js';
+import { listFailureLeaf } from '../could-not-check.js';
+import { gatherIngressInventory, servedHosts, type LbTarget } from './inventory.js';
 
 const ID = 'ingress.dns';
 const TITLE = 'DNS records point at the ingress load balancer';
-const RESOLVE_CONCURRENCY = 8;
 
 /** One host and what every resolver answered for it. */
 export interface HostDns {
@@ -24,7 +23,6 @@ export interface HostDns {
 
 /** What `gatherDns` learned; plain data so `evaluateDns` runs without a resolver. */
 export interface DnsFacts {
-  kubectlFlags: string;
   resolvers: string[];
   controller: { namespace: string; name: string } | null;
   ingressesFailure: ListFailure | null;
@@ -40,13 +38,10 @@ export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
   const hasAddress = (lb: LbTarget): boolean => lb.ips.length > 0 || lb.hostnames.length > 0;
   const lbNames = [...new Set(served.flatMap((h) => h.lb.hostnames))].sort();
   const names = [...served.filter((h) => hasAddress(h.lb)).map((h) => h.host), ...lbNames];
-  const answers = await mapLimit(names, RESOLVE_CONCURRENCY, (name) =>
-    ctx.gateways.dns.resolve(name, ctx.signal),
-  );
+  const answers = await Promise.all(names.map((name) => ctx.gateways.dns.resolve(name, ctx.signal)));
   const byName = new Map(names.map((name, i) => [name, answers[i] ?? []]));
   const c = inventory.controller;
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     resolvers: [...ctx.gateways.dns.resolvers],
     controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
     ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null,
@@ -145,9 +140,8 @@ function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames'
   return { ...withTtl, status: 'warn', kind: 'partial', summary: shown, message, stale };
 }
 
-function hostLeaf(h: HostDns, facts: DnsFacts): ResultNode {
+function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
   const base = { id: `${ID}:${h.host}`, title: h.host, subject: `host ${h.host}` };
-  const flags = facts.kubectlFlags;
   if (h.lb.ips.length === 0 && h.lb.hostnames.length === 0) {
     // ingress.resources reports the missing address; failing here too would count it twice.
     return {
@@ -155,7 +149,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): ResultNode {
       status: 'skip',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
-      commands: [kubectl(flags, 'get ingress -A -o wide')],
+      commands: [kubectl`get ingress -A -o wide`],
     };
   }
   const verdicts = h.answers.map((a) => judge(a, h.lb, facts.lbNames));
@@ -175,7 +169,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): ResultNode {
       ...base,
       status: 'error',
       message: unanswered.map((v) => v.message).join('; ') || 'no resolver was asked',
-      ...hints.dnsUnanswered(params, flags),
+      ...hints.dnsUnanswered(params),
     };
   }
   const note = unanswered.length > 0 ? ` (${unanswered.map((v) => v.message).join('; ')})` : '';
@@ -184,43 +178,40 @@ function hostLeaf(h: HostDns, facts: DnsFacts): ResultNode {
   if (!agree) {
     const worst = answered.find((v) => v.status === 'fail');
     // Only when no resolver gives the right answer is it broken; a mix means caches still hold the old record.
-    if (worst && answered.every((v) => v.status === 'fail'))
-      return verdictLeaf(base, worst, params, flags, note);
+    if (worst && answered.every((v) => v.status === 'fail')) return verdictLeaf(base, worst, params, note);
     return {
       ...base,
       status: 'warn',
       message: `resolvers disagree: ${answered.map((v) => `${v.resolver} says ${v.summary}`).join('; ')}${note}`,
-      ...hints.dnsDisagree(params, flags),
+      ...hints.dnsDisagree(params),
     };
   }
-  return verdictLeaf(base, first, params, flags, note);
+  return verdictLeaf(base, first, params, note);
 }
 
 function verdictLeaf(
   base: { id: string; title: string; subject: string },
   v: Verdict,
   params: hints.DnsHintParams,
-  flags: string,
   note: string,
-): ResultNode {
+): CheckNode {
   const message = `${v.message}${note}`;
   switch (v.kind) {
     case 'match':
       return { ...base, status: 'pass', message };
     case 'partial':
-      return { ...base, status: 'warn', message, ...hints.dnsStale({ ...params, stale: v.stale }, flags) };
+      return { ...base, status: 'warn', message, ...hints.dnsStale({ ...params, stale: v.stale }) };
     case 'mismatch':
-      return { ...base, status: 'fail', message, ...hints.dnsWrongTarget(params, flags) };
+      return { ...base, status: 'fail', message, ...hints.dnsWrongTarget(params) };
     default:
-      return { ...base, status: 'fail', message, ...hints.dnsMissing(params, flags) };
+      return { ...base, status: 'fail', message, ...hints.dnsMissing(params) };
   }
 }
 
 /** Pure: one leaf per served host, comparing each resolver's answer with the load balancer. */
-export function evaluateDns(facts: DnsFacts): ResultNode {
+export function evaluateDns(facts: DnsFacts): CheckNode {
   if (facts.ingressesFailure) {
-    const base = { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' };
-    return group(ID, TITLE, [failureLeaf(base, facts.ingressesFailure, facts.kubectlFlags)]);
+    return group(ID, TITLE, [listFailureLeaf(ID, facts.ingressesFailure)]);
   }
   return group(
     ID,

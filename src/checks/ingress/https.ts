@@ -1,16 +1,16 @@
 import type { HttpReply, TlsProbe } from '../../gateways/types.js';
-import { kubectl } from '../../runbooks/hints/common.js';
-import * as hints from '../../runbooks/hints/ingress.js';
-import { mapLimit } from '../concurrency.js';
-import { group, type ResultNode } from '../result.js';
+import { kubectl } from '../command.js';
+import * as hints from './hints.js';
+import { curl } from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import type { ListFailure } from '../listing.js';
-import { failureLeaf, gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
+import { listFailureLeaf } from '../could-not-check.js';
+import { gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
 import { certCovers, day, daysUntil, EXPIRY_WARN_DAYS, readCertificate, type CertInfo } from './x509.js';
 
 const ID = 'ingress.https';
 const TITLE = 'HTTPS answers with a valid certificate, HTTP redirects, and every path reaches its backend';
-const PROBE_CONCURRENCY = 6;
 
 /** One Ingress path of a host, and what the load balancer answered for it. */
 export interface PathProbe {
@@ -40,7 +40,6 @@ export interface HostHttps {
 
 /** What `gatherHttps` learned; plain data so `evaluateHttps` runs without a network. */
 export interface HttpsFacts {
-  kubectlFlags: string;
   ports: { http: number; https: number };
   controller: { namespace: string; name: string } | null;
   ingressesFailure: ListFailure | null;
@@ -111,10 +110,9 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
       }),
     ];
   });
-  await mapLimit(tasks, PROBE_CONCURRENCY, (task) => task());
+  await Promise.all(tasks.map((task) => task()));
   const c = inventory.controller;
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     ports: { http, https },
     controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
     ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null,
@@ -139,11 +137,10 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
 
 type Base = { id: string; title: string; subject: string };
 
-function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
+function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode {
   const base = { id: `${ID}:${h.host}#certificate`, title: 'certificate', subject: `host ${h.host}` };
   const address = h.address ?? '';
   const port = facts.ports.https;
-  const flags = facts.kubectlFlags;
   const p = { host: h.host, address, port, ingress: h.ingress, secret: h.tlsSecret };
   const tls = h.tls;
   if (!tls || tls.kind === 'failed') {
@@ -151,7 +148,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'fail',
       message: `TLS handshake with ${address}:${port} (SNI ${h.host}) failed: ${tls?.reason ?? 'not attempted'}`,
-      ...hints.httpsUnreachable({ host: h.host, address, port }, flags, facts.controller),
+      ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
     };
   }
   const cert = h.cert;
@@ -161,7 +158,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'fail',
       message: `served certificate is unreadable: ${why}`,
-      ...hints.servedCertificate(p, flags),
+      ...hints.servedCertificate(p),
     };
   }
   if (cert.isIngressFake) {
@@ -172,7 +169,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'fail',
       message: `the controller serves its default certificate: ${why}`,
-      ...hints.fakeCertificate(p, flags),
+      ...hints.fakeCertificate(p),
     };
   }
   const by = cert.issuer ? `issued by ${cert.issuer}` : 'issuer unknown';
@@ -181,7 +178,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'fail',
       message: `certificate expired on ${day(cert.notAfter)} (${by})`,
-      ...hints.servedCertificate(p, flags),
+      ...hints.servedCertificate(p),
     };
   }
   if (!certCovers(cert, h.host)) {
@@ -190,7 +187,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'fail',
       message: `certificate is for ${names.join(', ')}, not ${h.host}`,
-      ...hints.servedCertificate(p, flags),
+      ...hints.servedCertificate(p),
     };
   }
   if (!tls.isTrusted) {
@@ -198,7 +195,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'fail',
       message: `certificate is not trusted: ${tls.verifyError ?? 'unknown reason'} (${by})`,
-      ...hints.servedCertificate(p, flags),
+      ...hints.servedCertificate(p),
     };
   }
   const days = daysUntil(cert.notAfter, now);
@@ -208,7 +205,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
       ...base,
       status: 'warn',
       message: `certificate ${expiry}, ${by}`,
-      ...hints.servedCertificate(p, flags),
+      ...hints.servedCertificate(p),
     };
   }
   return { ...base, status: 'pass', message: `trusted certificate ${by}, ${expiry}` };
@@ -216,15 +213,12 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
 
-function redirectLeaf(h: HostHttps, facts: HttpsFacts): ResultNode {
+function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
   const port = facts.ports.http;
   const url = `http://${h.host}/`;
   const base = { id: `${ID}:${h.host}#redirect`, title: 'HTTP redirects to HTTPS', subject: url };
   const expected = `https://${h.host}/`;
-  const problem = hints.noHttpsRedirect(
-    { host: h.host, address: h.address ?? '', port, ingress: h.ingress },
-    facts.kubectlFlags,
-  );
+  const problem = hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress });
   const reply = h.redirect;
   if (!reply || reply.kind === 'failed') {
     return {
@@ -266,19 +260,18 @@ function isHttpsFor(location: string | null, host: string): boolean {
 // ingress-nginx's default backend: `default backend - 404` (older releases) or nginx's own 404 page.
 const DEFAULT_BACKEND = /default backend - 404|<center>nginx<\/center>/;
 
-function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: boolean): ResultNode {
+function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: boolean): CheckNode {
   const url = `https://${h.host}${p.path}`;
   const base: Base = { id: `${ID}:${h.host}${p.path}`, title: `path ${p.path}`, subject: url };
-  const flags = facts.kubectlFlags;
   const [ns = ''] = h.ingress.split('/');
-  const curl = `curl -sI --connect-to ${h.host}:${facts.ports.https}:${h.address}:${facts.ports.https} ${url}`;
+  const probe = curl('https', h.host, h.address ?? '', facts.ports.https, p.path);
   if (tlsFailed) {
     return {
       ...base,
       status: 'skip',
       message: 'not probed: the TLS handshake failed',
       hint: 'Fix the TLS handshake first (see the certificate check of this host).',
-      commands: [curl],
+      commands: [probe],
     };
   }
   if (!p.reply) {
@@ -287,7 +280,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
       status: 'skip',
       message: `not probed: ${p.pathType} path ${p.path} is a pattern`,
       hint: `Probe ${h.host} with a concrete path that this pattern matches.`,
-      commands: [curl],
+      commands: [probe],
     };
   }
   const reply = p.reply;
@@ -297,7 +290,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
       ...base,
       status: 'fail',
       message: `GET ${url} failed: ${reply.reason}`,
-      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }, flags),
+      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
     };
   }
   if (reply.status >= 500) {
@@ -305,7 +298,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
       ...base,
       status: 'fail',
       message: `answers ${reply.status}${backend}`,
-      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }, flags),
+      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
     };
   }
   if (reply.status === 404) {
@@ -317,13 +310,13 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
       ...base,
       status: 'fail',
       message,
-      ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }, flags),
+      ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }),
     };
   }
   return { ...base, status: 'pass', message: `answers ${reply.status}` };
 }
 
-function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
+function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode {
   const subject = `host ${h.host}`;
   if (!h.address) {
     // ingress.resources reports the missing address; failing here too would count it twice.
@@ -334,7 +327,7 @@ function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
       status: 'skip',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
-      commands: [kubectl(facts.kubectlFlags, 'get ingress -A -o wide')],
+      commands: [kubectl`get ingress -A -o wide`],
     };
   }
   const tlsFailed = h.tls?.kind === 'failed';
@@ -347,10 +340,9 @@ function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): ResultNode {
 }
 
 /** Pure: per host, the served certificate, the HTTP redirect and each routed path. */
-export function evaluateHttps(facts: HttpsFacts, { now }: { now: Date }): ResultNode {
+export function evaluateHttps(facts: HttpsFacts, { now }: { now: Date }): CheckNode {
   if (facts.ingressesFailure) {
-    const base = { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' };
-    return group(ID, TITLE, [failureLeaf(base, facts.ingressesFailure, facts.kubectlFlags)]);
+    return group(ID, TITLE, [listFailureLeaf(ID, facts.ingressesFailure)]);
   }
   return group(
     ID,

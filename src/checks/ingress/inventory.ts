@@ -1,36 +1,12 @@
-import { resourceName } from '../../gateways/kinds.js';
 import type { KubeObject } from '../../gateways/types.js';
-import { listFailed } from '../../runbooks/hints/ingress.js';
 import { itemsOf, listInScope, mapListing, type ListFailure, type Listing } from '../listing.js';
-import type { ResultNode } from '../result.js';
 import type { GatherContext } from '../step.js';
 import { at, nonEmptyString, number, records, string, stringArray } from '../kube-object.js';
 
 /**
- * What the ingress steps share: how a failed list reads, the Ingress model, and how the controller's
- * LoadBalancer is found. A partial list counts as no list here: steps report the failure instead.
+ * What the ingress steps share: the Ingress model, and how the controller's LoadBalancer is found. A
+ * partial list counts as no list here: steps report the failure instead.
  */
-
-/** One line for a list that could not be read. */
-function failureMessage({ listed, namespace, failure }: ListFailure): string {
-  if (failure.kind === 'forbidden')
-    return `not allowed to ${failure.permission ?? `list ${resourceName(listed)}`}`;
-  return `could not list ${resourceName(listed)}${namespace ? ` in ${namespace}` : ''}: ${failure.message}`;
-}
-
-/** An `error` leaf for a list that could not be read. */
-export function failureLeaf(
-  base: { id: string; title: string; subject: string },
-  f: ListFailure,
-  flags: string,
-): ResultNode {
-  const { kind, permission } = f.failure;
-  const hint = listFailed(
-    { resource: resourceName(f.listed), namespace: f.namespace, kind, permission },
-    flags,
-  );
-  return { ...base, status: 'error', message: failureMessage(f), ...hint };
-}
 
 // ---------------------------------------------------------------- the Ingress model
 

@@ -1,12 +1,11 @@
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
-import * as hints from '../../runbooks/hints/ingress.js';
-import { group, type ResultNode } from '../result.js';
+import * as hints from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
 import { array, at, nonEmptyString, number, record, records, stringRecord } from '../kube-object.js';
 import {
   CONTROLLER_NAMESPACE,
-  failureLeaf,
   gatherIngressInventory,
   hostMatches,
   type BackendRef,
@@ -14,6 +13,7 @@ import {
   type IngressInventory,
   type IngressView,
 } from './inventory.js';
+import { listFailureLeaf } from '../could-not-check.js';
 
 const ID = 'ingress.resources';
 const TITLE = 'Ingresses have a class, an address, backends with ready endpoints and their TLS Secrets';
@@ -38,7 +38,6 @@ export interface EndpointCount {
 
 /** What `gatherResources` learned; plain data so `evaluateResources` runs without a cluster. */
 export interface ResourcesFacts {
-  kubectlFlags: string;
   /** The profile's `hosts`: each must be served by some Ingress. */
   profileHosts: string[];
   inventory: IngressInventory;
@@ -128,7 +127,6 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
     needsClusterIssuers ? listInScope(ctx, 'clusterissuers', null) : none<KubeObject>(),
   ]);
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     profileHosts: ctx.scope.profile.hosts,
     inventory,
     ingressClasses: mapListing(ingressClasses, (items) =>
@@ -160,11 +158,11 @@ function addressText(a: { ip: string | null; hostname: string | null }): string 
   return a.ip ?? a.hostname ?? '';
 }
 
-function controllerLeaf(controller: ControllerLookup, flags: string): ResultNode {
+function controllerLeaf(controller: ControllerLookup): CheckNode {
   const id = `${ID}:controller`;
   const title = 'ingress controller load balancer';
   if (controller.kind === 'failed') {
-    return failureLeaf({ id, title, subject: 'ingress controller Service' }, controller.failure, flags);
+    return listFailureLeaf(ID, controller.failure, { id, title, subject: 'ingress controller Service' });
   }
   if (controller.kind === 'not-found') {
     const ref = controller.profileRef;
@@ -176,7 +174,7 @@ function controllerLeaf(controller: ControllerLookup, flags: string): ResultNode
       message: ref
         ? `Service ${ref.namespace}/${ref.name} (profile ingress.controllerService) does not exist`
         : `no LoadBalancer Service in ${CONTROLLER_NAMESPACE} or behind the Ingress addresses`,
-      ...hints.controllerNotFound(ref, flags),
+      ...hints.controllerNotFound(ref),
     };
   }
   const svc = { ns: controller.namespace, name: controller.name };
@@ -189,7 +187,7 @@ function controllerLeaf(controller: ControllerLookup, flags: string): ResultNode
         controller.type === 'LoadBalancer'
           ? 'LoadBalancer address <pending>'
           : `Service type ${controller.type} has no external address`,
-      ...hints.controllerNoAddress(svc, flags),
+      ...hints.controllerNoAddress(svc),
     };
   }
   const portErrors = controller.addresses.flatMap((a) => a.portErrors);
@@ -198,7 +196,7 @@ function controllerLeaf(controller: ControllerLookup, flags: string): ResultNode
       ...base,
       status: 'fail',
       message: `load balancer reports port errors: ${portErrors.join('; ')}`,
-      ...hints.controllerNoAddress(svc, flags),
+      ...hints.controllerNoAddress(svc),
     };
   }
   return {
@@ -208,18 +206,18 @@ function controllerLeaf(controller: ControllerLookup, flags: string): ResultNode
   };
 }
 
-function classLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
+function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const base = { id: `${ID}:${ing.key}/class`, title: 'IngressClass' };
-  const flags = facts.kubectlFlags;
   const subject = ing.className ? `IngressClass ${ing.className}` : `Ingress ${ing.key}`;
   if (facts.ingressClasses.kind === 'failed') {
-    return failureLeaf({ ...base, subject }, facts.ingressClasses.failures[0], flags);
+    return listFailureLeaf(ID, facts.ingressClasses.failures[0], { ...base, subject });
   }
   const classes = itemsOf(facts.ingressClasses);
-  const problem = hints.ingressClassMissing(
-    { ns: ing.namespace, ingress: ing.name, className: ing.className },
-    flags,
-  );
+  const problem = hints.ingressClassMissing({
+    ns: ing.namespace,
+    ingress: ing.name,
+    className: ing.className,
+  });
   if (!ing.className) {
     const fallback = classes.find((c) => c.isDefault);
     return fallback
@@ -250,7 +248,7 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
   return { ...base, subject, status: 'pass', message: `class ${ing.className}${via}` };
 }
 
-function addressLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
+function addressLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const base = {
     id: `${ID}:${ing.key}/address`,
     title: 'load balancer address',
@@ -258,10 +256,7 @@ function addressLeaf(ing: IngressView, facts: ResourcesFacts): ResultNode {
   };
   const c = facts.inventory.controller;
   const controller = c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null;
-  const problem = hints.addressNotPublished(
-    { ns: ing.namespace, ingress: ing.name, controller },
-    facts.kubectlFlags,
-  );
+  const problem = hints.addressNotPublished({ ns: ing.namespace, ingress: ing.name, controller });
   if (ing.addresses.length === 0) {
     return { ...base, status: 'fail', message: 'load balancer address not published', ...problem };
   }
@@ -281,22 +276,21 @@ function portsText(svc: ServiceView): string {
   return svc.ports.map((p) => (p.name ? `${p.port}/${p.name}` : `${p.port}`)).join(', ') || 'none';
 }
 
-function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFacts): ResultNode {
+function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFacts): CheckNode {
   const ns = ing.namespace;
-  const flags = facts.kubectlFlags;
   const base = {
     id: `${ID}:${ing.key}/backend/${backend.service}:${backend.port}`,
     title: `backend ${backend.service}:${backend.port}`,
     subject: `Service ${ns}/${backend.service}`,
   };
-  if (facts.services.kind === 'failed') return failureLeaf(base, facts.services.failures[0], flags);
+  if (facts.services.kind === 'failed') return listFailureLeaf(ID, facts.services.failures[0], base);
   const svc = itemsOf(facts.services).find((s) => s.namespace === ns && s.name === backend.service);
   if (!svc) {
     return {
       ...base,
       status: 'fail',
       message: `does not exist (Ingress ${ing.key} routes to it)`,
-      ...hints.serviceMissing({ ns, service: backend.service, ingress: ing.name }, flags),
+      ...hints.serviceMissing({ ns, service: backend.service, ingress: ing.name }),
     };
   }
   if (svc.type === 'ExternalName') {
@@ -311,10 +305,10 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
       ...base,
       status: 'fail',
       message: `port ${backend.port} is not a port of Service ${ns}/${backend.service} (${portsText(svc)})`,
-      ...hints.servicePortMismatch({ ns, service: backend.service, ingress: ing.name }, flags),
+      ...hints.servicePortMismatch({ ns, service: backend.service, ingress: ing.name }),
     };
   }
-  if (facts.endpoints.kind === 'failed') return failureLeaf(base, facts.endpoints.failures[0], flags);
+  if (facts.endpoints.kind === 'failed') return listFailureLeaf(ID, facts.endpoints.failures[0], base);
   const count = itemsOf(facts.endpoints).find((e) => e.namespace === ns && e.service === backend.service);
   const ready = count?.ready ?? 0;
   if (ready === 0) {
@@ -323,7 +317,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
       ...base,
       status: 'fail',
       message: `no ready endpoints${notReady}`,
-      ...hints.noReadyEndpoints({ ns, service: backend.service, selector: svc.selector }, flags),
+      ...hints.noReadyEndpoints({ ns, service: backend.service, selector: svc.selector }),
     };
   }
   return { ...base, status: 'pass', message: `${ready} ready endpoint${ready === 1 ? '' : 's'}` };
@@ -331,20 +325,21 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
 
 const TLS_KEYS = ['tls.crt', 'tls.key'];
 
-function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): ResultNode {
+function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): CheckNode {
   const ns = ing.namespace;
   const base = {
     id: `${ID}:${ing.key}/tls/${secretName}`,
     title: `TLS Secret ${secretName}`,
     subject: `Secret ${ns}/${secretName}`,
   };
-  if (facts.secrets.kind === 'failed')
-    return failureLeaf(base, facts.secrets.failures[0], facts.kubectlFlags);
+  if (facts.secrets.kind === 'failed') return listFailureLeaf(ID, facts.secrets.failures[0], base);
   if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
-  const problem = hints.tlsSecretProblem(
-    { ns, secret: secretName, ingress: ing.name, issued: ing.issuer !== null },
-    facts.kubectlFlags,
-  );
+  const problem = hints.tlsSecretProblem({
+    ns,
+    secret: secretName,
+    ingress: ing.name,
+    issued: ing.issuer !== null,
+  });
   const secret = itemsOf(facts.secrets).find((s) => s.namespace === ns && s.name === secretName);
   if (!secret)
     return {
@@ -377,19 +372,19 @@ function issuerLeaf(
   ing: IngressView,
   issuer: NonNullable<IngressView['issuer']>,
   facts: ResourcesFacts,
-): ResultNode {
+): CheckNode {
   const ns = ing.namespace;
   const isCluster = issuer.kind === 'ClusterIssuer';
   const subject = isCluster ? `ClusterIssuer ${issuer.name}` : `Issuer ${ns}/${issuer.name}`;
   const base = { id: `${ID}:${ing.key}/issuer`, title: subject, subject };
   const listing = isCluster ? facts.clusterIssuers : facts.issuers;
-  if (listing.kind === 'failed') return failureLeaf(base, listing.failures[0], facts.kubectlFlags);
+  if (listing.kind === 'failed') return listFailureLeaf(ID, listing.failures[0], base);
   if (listing.kind === 'not-served') {
     return {
       ...base,
       status: 'fail',
       message: `cert-manager is not installed: ${listing.resource} is not served`,
-      ...hints.certManagerMissing(facts.kubectlFlags),
+      ...hints.certManagerMissing(),
     };
   }
   const exists = isCluster
@@ -400,10 +395,7 @@ function issuerLeaf(
       ...base,
       status: 'fail',
       message: `does not exist (named by Ingress ${ing.key})`,
-      ...hints.issuerMissing(
-        { kind: issuer.kind, ns, name: issuer.name, ingress: ing.name },
-        facts.kubectlFlags,
-      ),
+      ...hints.issuerMissing({ kind: issuer.kind, ns, name: issuer.name, ingress: ing.name }),
     };
   }
   return { ...base, status: 'pass', message: `${subject} exists` };
@@ -417,7 +409,7 @@ function backendsOf(ing: IngressView): BackendRef[] {
   return [...seen.values()];
 }
 
-function ingressNode(ing: IngressView, facts: ResourcesFacts): ResultNode {
+function ingressNode(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const secretNames = [...new Set(ing.tls.flatMap((t) => (t.secretName ? [t.secretName] : [])))];
   const children = [
     classLeaf(ing, facts),
@@ -429,7 +421,7 @@ function ingressNode(ing: IngressView, facts: ResourcesFacts): ResultNode {
   return { ...group(`${ID}:${ing.key}`, `Ingress ${ing.key}`, children), subject: `Ingress ${ing.key}` };
 }
 
-function hostLeaf(host: string, ingresses: IngressView[], flags: string): ResultNode {
+function hostLeaf(host: string, ingresses: IngressView[]): CheckNode {
   const base = { id: `${ID}:${host}`, title: host, subject: `host ${host}` };
   const serving = ingresses.filter((i) => i.hosts.some((pattern) => hostMatches(pattern, host)));
   if (serving.length === 0) {
@@ -437,29 +429,24 @@ function hostLeaf(host: string, ingresses: IngressView[], flags: string): Result
       ...base,
       status: 'fail',
       message: 'served by no Ingress in scope',
-      ...hints.hostNotServed(host, flags),
+      ...hints.hostNotServed(host),
     };
   }
   return { ...base, status: 'pass', message: `served by Ingress ${serving.map((i) => i.key).join(', ')}` };
 }
 
 /** Pure: the controller leaf, one group per Ingress, and one leaf per profile host. */
-export function evaluateResources(facts: ResourcesFacts): ResultNode {
-  const { inventory, kubectlFlags: flags } = facts;
+export function evaluateResources(facts: ResourcesFacts): CheckNode {
+  const { inventory } = facts;
   if (inventory.ingresses.kind === 'failed') {
-    const leaf = failureLeaf(
-      { id: `${ID}:ingresses`, title: 'Ingresses', subject: 'Ingresses' },
-      inventory.ingresses.failures[0],
-      flags,
-    );
-    return group(ID, TITLE, [leaf]);
+    return group(ID, TITLE, [listFailureLeaf(ID, inventory.ingresses.failures[0])]);
   }
   const ingresses = itemsOf(inventory.ingresses);
   const showController = ingresses.length > 0 || inventory.controller.kind !== 'not-found';
   const children = [
-    ...(showController ? [controllerLeaf(inventory.controller, flags)] : []),
+    ...(showController ? [controllerLeaf(inventory.controller)] : []),
     ...ingresses.map((ing) => ingressNode(ing, facts)),
-    ...facts.profileHosts.map((host) => hostLeaf(host, ingresses, flags)),
+    ...facts.profileHosts.map((host) => hostLeaf(host, ingresses)),
   ];
   return group(ID, TITLE, children, 'no Ingresses in scope');
 }

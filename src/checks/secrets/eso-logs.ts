@@ -4,9 +4,9 @@ import {
   type ControllerLogsFacts,
   type ControllerSpec,
 } from '../controller-logs.js';
-import type { ResultNode } from '../result.js';
+import type { CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { kubectl } from '../../runbooks/hints/common.js';
+import { kubectl } from '../command.js';
 
 /** What `gatherEsoLogs` learned about the External Secrets controller pods and their recent logs. */
 export type EsoLogsFacts = ControllerLogsFacts;
@@ -17,8 +17,7 @@ const spec: ControllerSpec = {
   component: 'External Secrets',
   profileKey: 'externalSecrets',
   // The platform runbook reads one controller pod by name.
-  logsCommand: (facts, pod) =>
-    kubectl(facts.kubectlFlags, `logs -n ${facts.namespace} ${pod} --tail=${facts.tailLines}`),
+  logsCommand: (facts, pod) => kubectl`logs -n ${facts.namespace} ${pod} --tail=${facts.tailLines}`,
 };
 
 /** Finds the ESO controller pods (profile.externalSecrets selectors, in order) and reads their logs. */
@@ -27,7 +26,7 @@ export function gatherEsoLogs(ctx: GatherContext): Promise<EsoLogsFacts> {
 }
 
 /** Pure: pod health plus de-duplicated error lines linked to the ExternalSecret/SecretStore they name. */
-export function evaluateEsoLogs(facts: EsoLogsFacts, ctx: { now: Date }): ResultNode {
+export function evaluateEsoLogs(facts: EsoLogsFacts, ctx: { now: Date }): CheckNode {
   return evaluateControllerLogs(spec, facts, ctx.now);
 }
 

@@ -4,9 +4,8 @@ import {
   externalSecretFailing,
   rootCauseHint,
   staleRefresh,
-} from '../../runbooks/hints/secrets.js';
-import { mapLimit } from '../concurrency.js';
-import { group, type ResultNode } from '../result.js';
+} from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
@@ -23,7 +22,6 @@ const DEFAULT_REFRESH_INTERVAL = '1h';
 
 /** What `gatherExternalSecrets` learned; plain data so `evaluateExternalSecrets` runs without a cluster. */
 export interface ExternalSecretsFacts {
-  kubectlFlags: string;
   /** Where the ESO controller runs, for hints. */
   esoNamespace: string;
   isEsoInstalled: boolean;
@@ -54,33 +52,34 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
     return pending;
   };
 
-  const items = await mapLimit(itemsSeen(externalSecrets), 4, async (es): Promise<ExternalSecretFacts> => {
-    const found = byKey.get(es.storeRef.subject);
-    const storeFailure = hides(
-      failuresOf(stores),
-      es.storeRef.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores',
-      es.storeRef.kind === 'SecretStore' ? es.namespace : null,
-    )?.failure;
-    const store: ExternalSecretFacts['store'] = found
-      ? { kind: 'found', ready: found.ready }
-      : storeFailure
-        ? { kind: 'unknown', failure: storeFailure }
-        : { kind: 'missing' };
-    if (es.ready?.status === 'True') return { es, store, updateFailed: null, probe: null };
-    const events = await listInScope(ctx, 'events', [es.namespace]);
-    const updateFailed =
-      events.kind === 'failed'
-        ? null
-        : latestWarning(
-            itemsOf(events),
-            { kind: 'ExternalSecret', name: es.name, namespace: es.namespace },
-            'UpdateFailed',
-          );
-    return { es, store, updateFailed, probe: found ? await probe(found) : null };
-  });
+  const items = await Promise.all(
+    itemsSeen(externalSecrets).map(async (es): Promise<ExternalSecretFacts> => {
+      const found = byKey.get(es.storeRef.subject);
+      const storeFailure = hides(
+        failuresOf(stores),
+        es.storeRef.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores',
+        es.storeRef.kind === 'SecretStore' ? es.namespace : null,
+      )?.failure;
+      const store: ExternalSecretFacts['store'] = found
+        ? { kind: 'found', ready: found.ready }
+        : storeFailure
+          ? { kind: 'unknown', failure: storeFailure }
+          : { kind: 'missing' };
+      if (es.ready?.status === 'True') return { es, store, updateFailed: null, probe: null };
+      const events = await listInScope(ctx, 'events', [es.namespace]);
+      const updateFailed =
+        events.kind === 'failed'
+          ? null
+          : latestWarning(
+              itemsOf(events),
+              { kind: 'ExternalSecret', name: es.name, namespace: es.namespace },
+              'UpdateFailed',
+            );
+      return { es, store, updateFailed, probe: found ? await probe(found) : null };
+    }),
+  );
 
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     esoNamespace: ctx.scope.profile.externalSecrets.namespace,
     isEsoInstalled: externalSecrets.kind !== 'not-served',
     listFailures: failuresOf(externalSecrets),
@@ -116,18 +115,17 @@ function conditionText(c: Condition): string {
 }
 
 /** Pure: one leaf per ExternalSecret, pointing at OpenBao when it explains the failure. */
-export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now: Date }): ResultNode {
-  const flags = facts.kubectlFlags;
+export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now: Date }): CheckNode {
   if (!facts.isEsoInstalled) {
     return {
       id: ID,
       title: TITLE,
       status: 'skip',
       message: 'External Secrets Operator is not installed',
-      hint: esoNotInstalled(flags).hint,
+      hint: esoNotInstalled().hint,
     };
   }
-  const leaves: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
+  const leaves: CheckNode[] = listFailureLeaves(ID, facts.listFailures);
   for (const item of facts.items) leaves.push(leaf(item, facts, ctx.now));
   return group(ID, TITLE, leaves, 'no ExternalSecrets in scope');
 }
@@ -136,8 +134,7 @@ function leaf(
   { es, store, updateFailed, probe }: ExternalSecretFacts,
   facts: ExternalSecretsFacts,
   now: Date,
-): ResultNode {
-  const flags = facts.kubectlFlags;
+): CheckNode {
   const subject = `ExternalSecret ${es.key}`;
   const base = { id: `${ID}:${es.key}`, title: subject, subject };
   const ref = { namespace: es.namespace, name: es.name };
@@ -160,7 +157,6 @@ function leaf(
           ref,
           store.kind === 'missing' ? 'store-missing' : 'store-not-ready',
           storeName,
-          flags,
         ),
       };
     }
@@ -170,7 +166,7 @@ function leaf(
         ...base,
         status: 'warn',
         message: `last refreshed ${formatAge(stale.ageMs)} ago, more than twice its refresh interval ${es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL}`,
-        ...staleRefresh(ref, facts.esoNamespace, flags),
+        ...staleRefresh(ref, facts.esoNamespace),
       };
     }
     return {
@@ -187,34 +183,34 @@ function leaf(
   const message = parts.join('; ') + (cause ? ` — likely caused by: ${cause.text}` : '');
 
   if (cause && probe) {
-    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [ref], flags) };
+    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [ref]) };
   }
   if (store.kind === 'missing')
     return {
       ...base,
       status: 'fail',
       message,
-      ...externalSecretFailing(ref, 'store-missing', storeName, flags),
+      ...externalSecretFailing(ref, 'store-missing', storeName),
     };
   if (storeNote)
     return {
       ...base,
       status: 'fail',
       message,
-      ...externalSecretFailing(ref, 'store-not-ready', storeName, flags),
+      ...externalSecretFailing(ref, 'store-not-ready', storeName),
     };
   if (es.ready === null)
     return {
       ...base,
       status: 'warn',
       message,
-      ...externalSecretFailing(ref, 'unreconciled', storeName, flags),
+      ...externalSecretFailing(ref, 'unreconciled', storeName),
     };
   const problem =
     es.ready.reason === 'SecretMissing'
       ? 'merge-target-missing'
       : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`);
-  return { ...base, status: 'fail', message, ...externalSecretFailing(ref, problem, storeName, flags) };
+  return { ...base, status: 'fail', message, ...externalSecretFailing(ref, problem, storeName) };
 }
 
 /** `secrets.externalsecrets`: every ExternalSecret is Ready, fresh, and its store exists and is Ready. */

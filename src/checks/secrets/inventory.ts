@@ -2,38 +2,16 @@
  * The ESO objects in scope, listed the same way by every secrets step. These steps judge what they could
  * see and report each list that failed (`SecretStores in plate-stg`) as its own `error` leaf.
  */
-import { KINDS, type KindName } from '../../gateways/kinds.js';
-import type { ResultNode } from '../result.js';
+import type { KindName } from '../../gateways/kinds.js';
+import { listFailureLeaf } from '../could-not-check.js';
+import type { CheckNode, StepId } from '../result.js';
 import type { GatherContext } from '../step.js';
-import { couldNotCheck } from '../../runbooks/hints/secrets.js';
 import { combine, listInScope, mapListing, type ListFailure, type Listing } from '../listing.js';
 import { readExternalSecret, readStore, type ExternalSecretInfo, type StoreInfo } from './model.js';
 
-/** A failed list named for people: `SecretStores in plate-stg`, `Secrets in all namespaces`. */
-function describeList({ listed, namespace }: ListFailure): string {
-  // Every kind the secrets steps list (Secret, Pod, SecretStore, …) takes a plain plural.
-  const label = `${KINDS[listed].kind}s`;
-  if (!KINDS[listed].namespaced) return label;
-  return `${label} ${namespace ? `in ${namespace}` : 'in all namespaces'}`;
-}
-
 /** An `error` leaf per list that failed, naming what could not be listed and how to get access. */
-export function listFailureLeaves(
-  stepId: string,
-  failures: readonly ListFailure[],
-  flags: string,
-): ResultNode[] {
-  return failures.map((f) => {
-    const what = describeList(f);
-    return {
-      id: `${stepId}:list:${what}`,
-      title: what,
-      subject: what,
-      status: 'error',
-      message: `could not list ${what}: ${f.failure.message}`,
-      ...couldNotCheck(f.failure, 'the Kubernetes API', flags),
-    };
-  });
+export function listFailureLeaves(stepId: StepId, failures: readonly ListFailure[]): CheckNode[] {
+  return failures.map((f) => listFailureLeaf(stepId, f));
 }
 
 /** The failed list, if any, that may have hidden an object of kind `listed` in `namespace`. */

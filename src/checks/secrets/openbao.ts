@@ -1,15 +1,6 @@
 import type { BaoHealth, KvRead } from '../../gateways/types.js';
-import {
-  baoDown,
-  couldNotCheck,
-  kvBroken,
-  noToken,
-  policyDenies,
-  renewToken,
-  type EsRef,
-} from '../../runbooks/hints/secrets.js';
-import { mapLimit } from '../concurrency.js';
-import { group, type ResultNode } from '../result.js';
+import { baoDown, kvBroken, noToken, policyDenies, renewToken, type EsRef } from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import {
   locateServer,
@@ -27,6 +18,7 @@ import { failuresOf, itemsSeen, type ListFailure } from '../listing.js';
 import { listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
 import { formatAge, kvLocation, type ExternalSecretInfo, type StoreInfo } from './model.js';
 import { attempt, type Outcome } from '../outcome.js';
+import { couldNotCheck } from '../could-not-check.js';
 
 const ID = 'secrets.openbao';
 const TITLE = 'OpenBao is unsealed and each store token can read its mapped secrets';
@@ -36,7 +28,6 @@ export const TOKEN_WARN_BELOW_SECONDS = 7 * 86_400;
 
 /** What `gatherOpenBao` learned. No token value appears here: only lookups, capabilities and key names. */
 export interface OpenBaoFacts {
-  kubectlFlags: string;
   readSecrets: boolean;
   listFailures: ListFailure[];
   /** Vault stores whose server cannot be used (missing or not a URL). */
@@ -138,58 +129,66 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
     if (location) byServer.set(location.label, { location, stores: [] });
   }
 
-  const servers = await mapLimit(
-    [...byServer.values()],
-    2,
-    async ({ location, stores: using }): Promise<ServerFacts> => {
+  const servers = await Promise.all(
+    [...byServer.values()].map(async ({ location, stores: using }): Promise<ServerFacts> => {
       const target = await reachServer(ctx, location, storeCaPem(ctx, using[0] ?? null));
       const health = await attempt(() => ctx.gateways.openbao.readHealth(target.endpoint, ctx.signal));
       const serving = isServing(health);
-      const storeFacts = await mapLimit(using, 4, async (store): Promise<StoreBaoFacts> => {
-        const mine = itemsSeen(externalSecrets).filter((es) => es.storeRef.subject === store.subject);
-        const refs = mine.map((es) => ({ namespace: es.namespace, name: es.name }));
-        const paths = pathsOf(store, mine);
-        if (!serving)
-          return {
-            store,
-            externalSecrets: refs,
-            token: null,
-            capabilities: null,
-            paths: paths.map((p) => ({ ...p, kv: null })),
-          };
-        const access: TokenAccess = await storeToken(ctx, store);
-        const token = await lookupTokenState(ctx, target.endpoint, access);
-        if (access.kind !== 'token' || !isUsable(token)) {
-          return {
-            store,
-            externalSecrets: refs,
-            token,
-            capabilities: null,
-            paths: paths.map((p) => ({ ...p, kv: null })),
-          };
-        }
-        // Capabilities say what the store's policy allows; BAO_TOKEN's would describe another identity.
-        const capabilities =
-          access.source === 'store' && paths.length > 0
-            ? await attempt(() =>
-                ctx.gateways.openbao.readCapabilities(
+      const storeFacts = await Promise.all(
+        using.map(async (store): Promise<StoreBaoFacts> => {
+          const mine = itemsSeen(externalSecrets).filter((es) => es.storeRef.subject === store.subject);
+          const refs = mine.map((es) => ({ namespace: es.namespace, name: es.name }));
+          const paths = pathsOf(store, mine);
+          if (!serving)
+            return {
+              store,
+              externalSecrets: refs,
+              token: null,
+              capabilities: null,
+              paths: paths.map((p) => ({ ...p, kv: null })),
+            };
+          const access: TokenAccess = await storeToken(ctx, store);
+          const token = await lookupTokenState(ctx, target.endpoint, access);
+          if (access.kind !== 'token' || !isUsable(token)) {
+            return {
+              store,
+              externalSecrets: refs,
+              token,
+              capabilities: null,
+              paths: paths.map((p) => ({ ...p, kv: null })),
+            };
+          }
+          // Capabilities say what the store's policy allows; BAO_TOKEN's would describe another identity.
+          const capabilities =
+            access.source === 'store' && paths.length > 0
+              ? await attempt(() =>
+                  ctx.gateways.openbao.readCapabilities(
+                    target.endpoint,
+                    access.token,
+                    paths.map((p) => p.aclPath),
+                    ctx.signal,
+                  ),
+                )
+              : null;
+          const withKv = await Promise.all(
+            paths.map(async (p): Promise<PathFacts> => {
+              const denied = capabilities?.ok === true && !canRead(capabilities.value[p.aclPath]);
+              if (denied) return { ...p, kv: null };
+              const kv = await attempt(() =>
+                ctx.gateways.openbao.readKvKeyNames(
                   target.endpoint,
                   access.token,
-                  paths.map((p) => p.aclPath),
+                  p.mount,
+                  p.path,
                   ctx.signal,
                 ),
-              )
-            : null;
-        const withKv = await mapLimit(paths, 4, async (p): Promise<PathFacts> => {
-          const denied = capabilities?.ok === true && !canRead(capabilities.value[p.aclPath]);
-          if (denied) return { ...p, kv: null };
-          const kv = await attempt(() =>
-            ctx.gateways.openbao.readKvKeyNames(target.endpoint, access.token, p.mount, p.path, ctx.signal),
+              );
+              return { ...p, kv };
+            }),
           );
-          return { ...p, kv };
-        });
-        return { store, externalSecrets: refs, token, capabilities, paths: withKv };
-      });
+          return { store, externalSecrets: refs, token, capabilities, paths: withKv };
+        }),
+      );
       let envToken: TokenState | null = null;
       if (using.length === 0 && serving) {
         const access: TokenAccess = ctx.scope.openbaoToken
@@ -206,11 +205,10 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
         stores: storeFacts,
         envToken,
       };
-    },
+    }),
   );
 
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     readSecrets: ctx.scope.readSecrets,
     listFailures: [...failuresOf(stores), ...failuresOf(externalSecrets)],
     unusable,
@@ -219,9 +217,8 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
 }
 
 /** Pure: a group per server (health, then a group per store: token and each mapped path). */
-export function evaluateOpenBao(facts: OpenBaoFacts): ResultNode {
-  const flags = facts.kubectlFlags;
-  const children: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
+export function evaluateOpenBao(facts: OpenBaoFacts): CheckNode {
+  const children: CheckNode[] = listFailureLeaves(ID, facts.listFailures);
   for (const { store, reason } of facts.unusable) {
     children.push({
       id: `${ID}:${store.key}`,
@@ -246,10 +243,9 @@ export function evaluateOpenBao(facts: OpenBaoFacts): ResultNode {
   return group(ID, TITLE, children);
 }
 
-function serverNode(server: ServerFacts, facts: OpenBaoFacts): ResultNode {
-  const flags = facts.kubectlFlags;
+function serverNode(server: ServerFacts, facts: OpenBaoFacts): CheckNode {
   const subject = `OpenBao ${server.label}`;
-  const children = [healthLeaf(server, flags)];
+  const children = [healthLeaf(server)];
   for (const s of server.stores) children.push(storeNode(s, server, facts));
   if (server.envToken) {
     children.push(
@@ -259,7 +255,7 @@ function serverNode(server: ServerFacts, facts: OpenBaoFacts): ResultNode {
   return group(`${ID}:${server.label}`, subject, children);
 }
 
-function healthLeaf(server: ServerFacts, flags: string): ResultNode {
+function healthLeaf(server: ServerFacts): CheckNode {
   const subject = `OpenBao ${server.label}`;
   const base = { id: `${ID}:${server.label}:health`, title: subject, subject };
   const via = server.note ? `; ${server.note}` : '';
@@ -273,14 +269,14 @@ function healthLeaf(server: ServerFacts, flags: string): ResultNode {
         ...base,
         status: 'fail',
         message: `not reachable: ${failure.message}${via}`,
-        ...baoDown('unreachable', server.label, server, flags),
+        ...baoDown('unreachable', server.label, server),
       };
     }
     return {
       ...base,
       status: 'error',
       message: `could not check: ${failure.message}${via}`,
-      ...couldNotCheck(failure, subject, flags),
+      ...couldNotCheck(failure, subject),
     };
   }
   const h = health.value;
@@ -290,7 +286,7 @@ function healthLeaf(server: ServerFacts, flags: string): ResultNode {
       ...base,
       status: 'fail',
       message: `not initialized (HTTP ${h.httpStatus}${version})${via}`,
-      ...baoDown('uninitialized', server.label, server, flags),
+      ...baoDown('uninitialized', server.label, server),
     };
   }
   if (h.sealed) {
@@ -298,7 +294,7 @@ function healthLeaf(server: ServerFacts, flags: string): ResultNode {
       ...base,
       status: 'fail',
       message: `sealed (HTTP ${h.httpStatus}${version})${via}`,
-      ...baoDown('sealed', server.label, server, flags),
+      ...baoDown('sealed', server.label, server),
     };
   }
   return {
@@ -308,10 +304,10 @@ function healthLeaf(server: ServerFacts, flags: string): ResultNode {
   };
 }
 
-function storeNode(s: StoreBaoFacts, server: ServerFacts, facts: OpenBaoFacts): ResultNode {
+function storeNode(s: StoreBaoFacts, server: ServerFacts, facts: OpenBaoFacts): CheckNode {
   const { store } = s;
   const tokenSubject = `OpenBao token of ${store.subject}`;
-  const children: ResultNode[] = [];
+  const children: CheckNode[] = [];
   if (s.token === null) {
     children.push({
       id: `${ID}:${store.key}:token`,
@@ -325,7 +321,7 @@ function storeNode(s: StoreBaoFacts, server: ServerFacts, facts: OpenBaoFacts): 
     children.push(
       tokenLeaf(s.token, `${ID}:${store.key}:token`, tokenSubject, server, s.externalSecrets, facts, store),
     );
-    if (isUsable(s.token)) for (const p of s.paths) children.push(pathLeaf(p, s, server, facts.kubectlFlags));
+    if (isUsable(s.token)) for (const p of s.paths) children.push(pathLeaf(p, s, server));
   }
   return group(`${ID}:${store.key}`, store.subject, children);
 }
@@ -338,8 +334,7 @@ function tokenLeaf(
   externalSecrets: EsRef[],
   facts: OpenBaoFacts,
   store?: StoreInfo,
-): ResultNode {
-  const flags = facts.kubectlFlags;
+): CheckNode {
   const base = { id, title: subject, subject };
   const owner = { subject: store?.subject ?? 'BAO_TOKEN' };
   if (token.kind === 'unavailable') {
@@ -354,7 +349,7 @@ function tokenLeaf(
       ...base,
       status: 'error',
       message: `could not check: ${token.failure.message}`,
-      ...couldNotCheck(token.failure, `OpenBao ${server.label}`, flags),
+      ...couldNotCheck(token.failure, `OpenBao ${server.label}`),
     };
   }
   const isEnv = token.source === 'env';
@@ -381,12 +376,12 @@ function tokenLeaf(
         commands: [],
       };
     }
-    return { ...base, status: 'fail', message, ...renewToken(owner, externalSecrets, server, [], flags) };
+    return { ...base, status: 'fail', message, ...renewToken(owner, externalSecrets, server, []) };
   }
   const policies = lookup.policies.length ? `; policies ${lookup.policies.join(', ')}` : '';
   if (lookup.expireTime === null)
     return { ...base, status: 'pass', message: `${prefix}valid, never expires${policies}` };
-  const renew = renewToken(owner, externalSecrets, server, lookup.policies, flags);
+  const renew = renewToken(owner, externalSecrets, server, lookup.policies);
   if (lookup.ttlSeconds < TOKEN_EXPIRED_BELOW_SECONDS) {
     return {
       ...base,
@@ -407,7 +402,7 @@ function tokenLeaf(
   return { ...base, status: 'pass', message: `${prefix}valid for ${left}${policies}` };
 }
 
-function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: string): ResultNode {
+function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNode {
   const subject = `OpenBao path ${p.mount}/${p.path}`;
   const base = { id: `${ID}:${s.store.key}:${p.aclPath}`, title: subject, subject };
   const users = p.wanted.map((w) => `ExternalSecret ${w.externalSecret}`);
@@ -426,7 +421,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
       ...base,
       status: 'error',
       message: `could not read capabilities: ${capabilitiesFailure.message}`,
-      ...couldNotCheck(capabilitiesFailure, `OpenBao ${server.label}`, flags),
+      ...couldNotCheck(capabilitiesFailure, `OpenBao ${server.label}`),
     };
   }
   if (s.capabilities?.ok && !canRead(s.capabilities.value[p.aclPath])) {
@@ -435,7 +430,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
       ...base,
       status: 'fail',
       message: `token may not read ${p.aclPath} (capabilities: ${caps}); needed by ${usersText}`,
-      ...policyDenies(s.store, p.aclPath, policies, server, flags),
+      ...policyDenies(s.store, p.aclPath, policies, server),
     };
   }
   const kv = p.kv;
@@ -446,7 +441,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
       ...base,
       status: 'error',
       message: `could not read: ${kv.failure.message}`,
-      ...couldNotCheck(kv.failure, `OpenBao ${server.label}`, flags),
+      ...couldNotCheck(kv.failure, `OpenBao ${server.label}`),
     };
   }
   const isV1 = s.store.kvVersion === 'v1';
@@ -457,7 +452,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
         ...base,
         status: 'fail',
         message: `read denied on ${p.aclPath}; needed by ${usersText}`,
-        ...policyDenies(s.store, p.aclPath, policies, server, flags),
+        ...policyDenies(s.store, p.aclPath, policies, server),
       };
     case 'absent':
       if (isV1) {
@@ -473,14 +468,14 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
         ...base,
         status: 'fail',
         message: `does not exist; needed by ${usersText}`,
-        ...kvBroken(p.mount, p.path, 'absent', s.store, esRefs, server, flags),
+        ...kvBroken(p.mount, p.path, 'absent', s.store, esRefs, server),
       };
     case 'deleted':
       return {
         ...base,
         status: 'fail',
         message: `latest version is deleted; needed by ${usersText}`,
-        ...kvBroken(p.mount, p.path, 'deleted', s.store, esRefs, server, flags),
+        ...kvBroken(p.mount, p.path, 'deleted', s.store, esRefs, server),
       };
     default: {
       if (isV1) {
@@ -488,7 +483,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
           ...base,
           status: 'fail',
           message: `is a KV v2 secret, but ${s.store.subject} says version v1 (ESO reads ${p.aclPath} and finds nothing)`,
-          ...kvBroken(p.mount, p.path, 'v1-on-v2', s.store, esRefs, server, flags),
+          ...kvBroken(p.mount, p.path, 'v1-on-v2', s.store, esRefs, server),
         };
       }
       const has = (prop: string) =>
@@ -503,7 +498,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts, flags: st
           ...base,
           status: 'fail',
           message: `lacks ${names} (has ${read.keys.join(', ') || 'no keys'}); needed by ${by}`,
-          ...kvBroken(p.mount, p.path, 'keys', s.store, esRefs, server, flags),
+          ...kvBroken(p.mount, p.path, 'keys', s.store, esRefs, server),
         };
       }
       const unchecked = capabilitiesFailure

@@ -1,15 +1,13 @@
 import type { SecretSummary } from '../../gateways/types.js';
 import {
   classifyProviderError,
-  couldNotCheck,
   esoNotInstalled,
   rootCauseHint,
   storeNotReady,
   storeUnreconciled,
   tokenSecretBroken,
-} from '../../runbooks/hints/secrets.js';
-import { mapLimit } from '../concurrency.js';
-import { group, type ResultNode } from '../result.js';
+} from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
@@ -17,13 +15,13 @@ import { listStores, listFailureLeaves } from './inventory.js';
 import type { StoreInfo } from './model.js';
 import { latestWarning, type EventInfo } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
+import { couldNotCheck } from '../could-not-check.js';
 
 const ID = 'secrets.stores';
 const TITLE = 'SecretStores are Ready and their OpenBao token Secret exists';
 
 /** What `gatherStores` learned; plain data so `evaluateStores` runs without a cluster. */
 export interface StoresFacts {
-  kubectlFlags: string;
   /** False when the cluster serves no external-secrets.io store kind at all. */
   isEsoInstalled: boolean;
   /** Lists that failed, e.g. SecretStores in a namespace we may not read. */
@@ -52,37 +50,38 @@ export interface StoreFacts {
 export async function gatherStores(ctx: GatherContext): Promise<StoresFacts> {
   const listed = await listStores(ctx);
 
-  const stores = await mapLimit(itemsSeen(listed), 4, async (store): Promise<StoreFacts> => {
-    let warning: EventInfo | null = null;
-    let eventsFailure: Failure | null = null;
-    if (store.ready?.status !== 'True') {
-      // Events about cluster-scoped objects are recorded in `default`.
-      const events = await listInScope(ctx, 'events', [store.namespace ?? 'default']);
-      if (events.kind === 'failed') {
-        eventsFailure = events.failures[0].failure;
-      } else {
-        warning = latestWarning(itemsOf(events), {
-          kind: store.kind,
-          name: store.name,
-          namespace: store.namespace,
-        });
+  const stores = await Promise.all(
+    itemsSeen(listed).map(async (store): Promise<StoreFacts> => {
+      let warning: EventInfo | null = null;
+      let eventsFailure: Failure | null = null;
+      if (store.ready?.status !== 'True') {
+        // Events about cluster-scoped objects are recorded in `default`.
+        const events = await listInScope(ctx, 'events', [store.namespace ?? 'default']);
+        if (events.kind === 'failed') {
+          eventsFailure = events.failures[0].failure;
+        } else {
+          warning = latestWarning(itemsOf(events), {
+            kind: store.kind,
+            name: store.name,
+            namespace: store.namespace,
+          });
+        }
       }
-    }
-    let tokenSecret: StoreFacts['tokenSecret'] = null;
-    const ref = store.tokenRef;
-    if (ref?.namespace) {
-      const secrets = await listInScope(ctx, 'secrets', [ref.namespace]);
-      if (secrets.kind === 'not-read') tokenSecret = { kind: 'not-read' };
-      else if (secrets.kind === 'failed')
-        tokenSecret = { kind: 'error', failure: secrets.failures[0].failure };
-      else tokenSecret = findSecret(itemsOf(secrets), ref.name);
-    }
-    const probe = store.ready?.status === 'True' ? null : await probeStore(ctx, store);
-    return { store, warning, eventsFailure, tokenSecret, probe };
-  });
+      let tokenSecret: StoreFacts['tokenSecret'] = null;
+      const ref = store.tokenRef;
+      if (ref?.namespace) {
+        const secrets = await listInScope(ctx, 'secrets', [ref.namespace]);
+        if (secrets.kind === 'not-read') tokenSecret = { kind: 'not-read' };
+        else if (secrets.kind === 'failed')
+          tokenSecret = { kind: 'error', failure: secrets.failures[0].failure };
+        else tokenSecret = findSecret(itemsOf(secrets), ref.name);
+      }
+      const probe = store.ready?.status === 'True' ? null : await probeStore(ctx, store);
+      return { store, warning, eventsFailure, tokenSecret, probe };
+    }),
+  );
 
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     isEsoInstalled: listed.kind !== 'not-served',
     listFailures: failuresOf(listed),
     stores,
@@ -107,8 +106,7 @@ export function describeProvider(store: StoreInfo): string {
 }
 
 /** Pure: one leaf per store (Ready) and one per token Secret reference. */
-export function evaluateStores(facts: StoresFacts): ResultNode {
-  const flags = facts.kubectlFlags;
+export function evaluateStores(facts: StoresFacts): CheckNode {
   if (!facts.isEsoInstalled) {
     return group(ID, TITLE, [
       {
@@ -118,20 +116,20 @@ export function evaluateStores(facts: StoresFacts): ResultNode {
         status: 'fail',
         message:
           'External Secrets Operator is not installed (the cluster serves no external-secrets.io store kind)',
-        ...esoNotInstalled(flags),
+        ...esoNotInstalled(),
       },
     ]);
   }
-  const leaves: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
+  const leaves: CheckNode[] = listFailureLeaves(ID, facts.listFailures);
   for (const f of facts.stores) {
-    leaves.push(storeLeaf(f, flags));
-    const token = tokenLeaf(f, flags);
+    leaves.push(storeLeaf(f));
+    const token = tokenLeaf(f);
     if (token) leaves.push(token);
   }
   return group(ID, TITLE, leaves, 'no SecretStores or ClusterSecretStores in scope');
 }
 
-function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts, flags: string): ResultNode {
+function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts): CheckNode {
   const base = { id: `${ID}:${store.key}`, title: store.subject, subject: store.subject };
   const provider = describeProvider(store);
   const ready = store.ready;
@@ -140,7 +138,7 @@ function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts, flags: 
       ...base,
       status: 'warn',
       message: `no Ready condition yet; ${provider}`,
-      ...storeUnreconciled(store, flags),
+      ...storeUnreconciled(store),
     };
   }
   const condition = [ready.reason, ready.message].filter(Boolean).join(': ');
@@ -154,13 +152,13 @@ function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts, flags: 
   const cause = rootCauseOf(probe);
   if (cause && probe) {
     const message = `${parts.join('; ')} — likely caused by: ${cause.text}`;
-    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [], flags) };
+    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, []) };
   }
   const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`);
-  return { ...base, status: 'fail', message: parts.join('; '), ...storeNotReady(store, problem, flags) };
+  return { ...base, status: 'fail', message: parts.join('; '), ...storeNotReady(store, problem) };
 }
 
-function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNode | null {
+function tokenLeaf({ store, tokenSecret }: StoreFacts): CheckNode | null {
   const ref = store.tokenRef;
   if (store.provider !== 'vault' || ref === null) return null;
   const secret = `${ref.namespace ?? '?'}/${ref.name}`;
@@ -175,7 +173,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNod
       subject: `${store.subject} tokenSecretRef`,
       status: 'fail',
       message: `auth.tokenSecretRef ${ref.name} has no namespace; a ClusterSecretStore needs one`,
-      ...tokenSecretBroken(store, ref, 'no-namespace', flags),
+      ...tokenSecretBroken(store, ref, 'no-namespace'),
     };
   }
   if (tokenSecret === null) return null;
@@ -187,14 +185,14 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNod
         ...base,
         status: 'error',
         message: `could not list Secrets in ${ref.namespace}: ${tokenSecret.failure.message}`,
-        ...couldNotCheck(tokenSecret.failure, 'the Kubernetes API', flags),
+        ...couldNotCheck(tokenSecret.failure, 'the Kubernetes API'),
       };
     case 'missing':
       return {
         ...base,
         status: 'fail',
         message: `does not exist; ${store.subject} reads its OpenBao token from key ${ref.key}`,
-        ...tokenSecretBroken(store, ref, 'missing', flags),
+        ...tokenSecretBroken(store, ref, 'missing'),
       };
     default:
       if (!tokenSecret.keys.includes(ref.key)) {
@@ -203,7 +201,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts, flags: string): ResultNod
           ...base,
           status: 'fail',
           message: `has no key ${ref.key} (keys: ${keys}); ${store.subject} reads its OpenBao token from it`,
-          ...tokenSecretBroken(store, ref, 'no-key', flags),
+          ...tokenSecretBroken(store, ref, 'no-key'),
         };
       }
       return { ...base, status: 'pass', message: `holds key ${ref.key} for ${store.subject}` };

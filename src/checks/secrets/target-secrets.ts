@@ -1,13 +1,6 @@
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
-import {
-  couldNotCheck,
-  esoNotInstalled,
-  podMissingSecret,
-  rootCauseHint,
-  targetSecretBroken,
-} from '../../runbooks/hints/secrets.js';
-import { mapLimit } from '../concurrency.js';
-import { group, type ResultNode } from '../result.js';
+import { esoNotInstalled, podMissingSecret, rootCauseHint, targetSecretBroken } from './hints.js';
+import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
 import { failuresOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
@@ -15,13 +8,13 @@ import { hides, listExternalSecrets, listFailureLeaves, listStores } from './inv
 import type { ExternalSecretInfo, StoreInfo } from './model.js';
 import type { Failure } from '../outcome.js';
 import { at, nonEmptyString, ownerNames, records, string } from '../kube-object.js';
+import { couldNotCheck } from '../could-not-check.js';
 
 const ID = 'secrets.target-secrets';
 const TITLE = 'Target Secrets exist with every mapped key, and pods find them';
 
 /** What `gatherTargetSecrets` learned; key names only, never values. */
 export interface TargetSecretsFacts {
-  kubectlFlags: string;
   isEsoInstalled: boolean;
   listFailures: ListFailure[];
   targets: TargetFacts[];
@@ -163,20 +156,22 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
   };
 
   const creating = externalSecrets.filter((es) => es.target.creationPolicy !== 'None');
-  const targets = await mapLimit(creating, 4, async (es): Promise<TargetFacts> => {
-    if (!readSecrets) return { es, secret: { kind: 'not-read' }, probe: null };
-    const failure = hides(secretFailures, 'secrets', es.namespace);
-    if (failure) return { es, secret: { kind: 'unknown', failure: failure.failure }, probe: null };
-    const found = secretsByNamespace.get(es.namespace)?.get(es.target.name);
-    if (!found) return { es, secret: { kind: 'missing' }, probe: await probe(es) };
-    const ownedBy = ownerNames(found.metadata, 'ExternalSecret');
-    const lacksKeys = (es.target.expectedKeys ?? []).some((k) => !found.keys.includes(k));
-    return {
-      es,
-      secret: { kind: 'found', keys: found.keys, ownedBy },
-      probe: lacksKeys ? await probe(es) : null,
-    };
-  });
+  const targets = await Promise.all(
+    creating.map(async (es): Promise<TargetFacts> => {
+      if (!readSecrets) return { es, secret: { kind: 'not-read' }, probe: null };
+      const failure = hides(secretFailures, 'secrets', es.namespace);
+      if (failure) return { es, secret: { kind: 'unknown', failure: failure.failure }, probe: null };
+      const found = secretsByNamespace.get(es.namespace)?.get(es.target.name);
+      if (!found) return { es, secret: { kind: 'missing' }, probe: await probe(es) };
+      const ownedBy = ownerNames(found.metadata, 'ExternalSecret');
+      const lacksKeys = (es.target.expectedKeys ?? []).some((k) => !found.keys.includes(k));
+      return {
+        es,
+        secret: { kind: 'found', keys: found.keys, ownedBy },
+        probe: lacksKeys ? await probe(es) : null,
+      };
+    }),
+  );
 
   const troubled = pods.flatMap((pod) => {
     const ns = pod.metadata.namespace ?? '';
@@ -189,22 +184,23 @@ export async function gatherTargetSecrets(ctx: GatherContext): Promise<TargetSec
     const missing = missingRefs(pod, secretsByNamespace.get(ns) ?? new Map());
     return missing.length ? [{ pod, ns, missing }] : [];
   });
-  const podFacts = await mapLimit(troubled, 4, async ({ pod, ns, missing }): Promise<PodFacts> => {
-    const provider = externalSecrets.find(
-      (es) => es.namespace === ns && missing.some((m) => m.secret === es.target.name),
-    );
-    return {
-      namespace: ns,
-      name: pod.metadata.name,
-      stuckMessage: stuckMessageOf(pod),
-      missing,
-      providedBy: provider?.name ?? null,
-      probe: provider ? await probe(provider) : null,
-    };
-  });
+  const podFacts = await Promise.all(
+    troubled.map(async ({ pod, ns, missing }): Promise<PodFacts> => {
+      const provider = externalSecrets.find(
+        (es) => es.namespace === ns && missing.some((m) => m.secret === es.target.name),
+      );
+      return {
+        namespace: ns,
+        name: pod.metadata.name,
+        stuckMessage: stuckMessageOf(pod),
+        missing,
+        providedBy: provider?.name ?? null,
+        probe: provider ? await probe(provider) : null,
+      };
+    }),
+  );
 
   return {
-    kubectlFlags: ctx.scope.kubectlFlags,
     isEsoInstalled: esListing.kind !== 'not-served',
     listFailures: [...failuresOf(esListing), ...secretFailures, ...failuresOf(podListing)],
     targets,
@@ -218,9 +214,8 @@ function likely(probe: BaoProbe | null): string {
 }
 
 /** Pure: one leaf per target Secret, one per pod that cannot find a Secret or key. */
-export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
-  const flags = facts.kubectlFlags;
-  const leaves: ResultNode[] = listFailureLeaves(ID, facts.listFailures, flags);
+export function evaluateTargetSecrets(facts: TargetSecretsFacts): CheckNode {
+  const leaves: CheckNode[] = listFailureLeaves(ID, facts.listFailures);
   const perSecret = new Map<string, number>();
   for (const t of facts.targets) {
     const key = `${t.es.namespace}/${t.es.target.name}`;
@@ -230,22 +225,22 @@ export function evaluateTargetSecrets(facts: TargetSecretsFacts): ResultNode {
     const key = `${t.es.namespace}/${t.es.target.name}`;
     // Two ExternalSecrets may merge into one Secret; their leaves need distinct ids.
     const id = (perSecret.get(key) ?? 0) > 1 ? `${ID}:${key}:${t.es.name}` : `${ID}:${key}`;
-    leaves.push(targetLeaf(t, id, flags));
+    leaves.push(targetLeaf(t, id));
   }
-  for (const p of facts.pods) leaves.push(podLeaf(p, flags));
+  for (const p of facts.pods) leaves.push(podLeaf(p));
   if (!facts.isEsoInstalled && leaves.length === 0) {
     return {
       id: ID,
       title: TITLE,
       status: 'skip',
       message: 'External Secrets Operator is not installed',
-      hint: esoNotInstalled(flags).hint,
+      hint: esoNotInstalled().hint,
     };
   }
   return group(ID, TITLE, leaves, 'no ExternalSecrets or pods with Secret references in scope');
 }
 
-function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: string): ResultNode {
+function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
   const name = `${es.namespace}/${es.target.name}`;
   const base = { id, title: `Secret ${name}`, subject: `Secret ${name}` };
   if (secret.kind === 'not-read') return secretsNotRead(base);
@@ -253,16 +248,14 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: strin
   const ref = { namespace: es.namespace, name: es.name };
   const cause = rootCauseOf(probe);
   const fix = (problem: 'missing' | 'keys') =>
-    cause && probe
-      ? rootCauseHint(cause, probe, [ref], flags)
-      : targetSecretBroken(ref, es.target.name, problem, flags);
+    cause && probe ? rootCauseHint(cause, probe, [ref]) : targetSecretBroken(ref, es.target.name, problem);
 
   if (secret.kind === 'unknown') {
     return {
       ...base,
       status: 'error',
       message: `could not list Secrets in ${es.namespace}: ${secret.failure.message}`,
-      ...couldNotCheck(secret.failure, 'the Kubernetes API', flags),
+      ...couldNotCheck(secret.failure, 'the Kubernetes API'),
     };
   }
   if (secret.kind === 'missing') {
@@ -271,7 +264,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: strin
         ...base,
         status: 'fail',
         message: `does not exist; ${owner} has creationPolicy Merge and never creates it`,
-        ...targetSecretBroken(ref, es.target.name, 'merge-missing', flags),
+        ...targetSecretBroken(ref, es.target.name, 'merge-missing'),
       };
     }
     return {
@@ -300,7 +293,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: strin
       ...base,
       status: 'warn',
       message: `${by}, but ${owner} has creationPolicy Owner`,
-      ...targetSecretBroken(ref, es.target.name, 'owner', flags),
+      ...targetSecretBroken(ref, es.target.name, 'owner'),
     };
   }
   const keys =
@@ -312,7 +305,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string, flags: strin
   return { ...base, status: 'pass', message: `exists with ${keys}; ${relation}` };
 }
 
-function podLeaf(p: PodFacts, flags: string): ResultNode {
+function podLeaf(p: PodFacts): CheckNode {
   const subject = `Pod ${p.namespace}/${p.name}`;
   const base = { id: `${ID}:pod:${p.namespace}/${p.name}`, title: subject, subject };
   const first = p.missing[0] as SecretRef;
@@ -325,8 +318,8 @@ function podLeaf(p: PodFacts, flags: string): ResultNode {
   const provider = p.providedBy ? { namespace: p.namespace, name: p.providedBy } : null;
   const hint =
     cause && p.probe && provider
-      ? rootCauseHint(cause, p.probe, [provider], flags)
-      : podMissingSecret({ namespace: p.namespace, name: p.name }, first.secret, first.key, provider, flags);
+      ? rootCauseHint(cause, p.probe, [provider])
+      : podMissingSecret({ namespace: p.namespace, name: p.name }, first.secret, first.key, provider);
   return {
     ...base,
     status: p.stuckMessage ? 'fail' : 'warn',

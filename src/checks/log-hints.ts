@@ -1,5 +1,4 @@
-import { kubectl } from './common.js';
-import type { Hint } from './common.js';
+import { kubectl, type Command, type Hint } from './command.js';
 /**
  * Hints for the controller-log steps (`ingress.cert-manager-logs`, `secrets.eso-logs`).
  * Each function returns one imperative sentence naming the object, and read-only commands runnable as printed.
@@ -13,52 +12,21 @@ export interface HintObject {
 }
 
 /** No pod matched any of the selectors tried. */
-export function controllerPodsMissing(p: {
-  component: string;
-  namespace: string;
-  profileKey: string;
-  kubectlFlags: string;
-}): Hint {
+export function controllerPodsMissing(p: { component: string; namespace: string; profileKey: string }): Hint {
   return {
     hint: `Install or start the ${p.component} controller in ${p.namespace}, or set ${p.profileKey}.podSelectors in platform.yaml to the labels its pods carry.`,
-    commands: [kubectl(p.kubectlFlags, `get pods -n ${p.namespace} --show-labels`)],
+    commands: [kubectl`get pods -n ${p.namespace} --show-labels`],
   };
 }
 
 /** The controller pod is not running, not ready, or restarted recently. */
-export function controllerPodUnhealthy(p: {
-  component: string;
-  namespace: string;
-  pod: string;
-  kubectlFlags: string;
-}): Hint {
+export function controllerPodUnhealthy(p: { component: string; namespace: string; pod: string }): Hint {
   return {
     hint: `Find out from its events and previous logs why ${p.component} pod ${p.namespace}/${p.pod} is not running steadily.`,
     commands: [
-      kubectl(p.kubectlFlags, `describe pod -n ${p.namespace} ${p.pod}`),
-      kubectl(p.kubectlFlags, `logs -n ${p.namespace} ${p.pod} --previous --tail=50`),
+      kubectl`describe pod -n ${p.namespace} ${p.pod}`,
+      kubectl`logs -n ${p.namespace} ${p.pod} --previous --tail=50`,
     ],
-  };
-}
-
-/** Listing pods or reading their logs was refused or failed. */
-export function logsNotReadable(p: {
-  namespace: string;
-  verb: 'list' | 'get';
-  resource: 'pods' | 'pods/log';
-  isForbidden: boolean;
-  kubectlFlags: string;
-}): Hint {
-  const subresource = p.resource === 'pods/log' ? ' --subresource=log' : '';
-  if (!p.isForbidden) {
-    return {
-      hint: `Retry once the API server answers; the ${p.resource} request in ${p.namespace} failed.`,
-      commands: [kubectl(p.kubectlFlags, `get pods -n ${p.namespace}`)],
-    };
-  }
-  return {
-    hint: `Grant ${p.verb} on ${p.resource} in ${p.namespace} to this identity, or run with a context that has it.`,
-    commands: [kubectl(p.kubectlFlags, `auth can-i ${p.verb} pods${subresource} -n ${p.namespace}`)],
   };
 }
 
@@ -107,8 +75,7 @@ export function logError(p: {
   object: HintObject | null;
   /** The normalised message and error, used only to recognise known causes. */
   text: string;
-  logsCommand: string;
-  kubectlFlags: string;
+  logsCommand: Command;
 }): Hint {
   const known = KNOWN_CAUSES.find((c) => c.pattern.test(p.text));
   const { object } = p;
@@ -118,14 +85,11 @@ export function logError(p: {
       commands: [p.logsCommand],
     };
   }
-  const where = object.namespace ? `-n ${object.namespace} ` : '';
+  const where = object.namespace ? ['-n', object.namespace] : [];
   return {
     hint:
       known?.hint(object) ??
       `Check the status and events of ${describe(object)}; ${p.component} fails on it.`,
-    commands: [
-      kubectl(p.kubectlFlags, `describe ${object.kind.toLowerCase()} ${where}${object.name}`),
-      p.logsCommand,
-    ],
+    commands: [kubectl`describe ${object.kind.toLowerCase()} ${where} ${object.name}`, p.logsCommand],
   };
 }

@@ -1,21 +1,17 @@
 /**
  * The hint catalogue of the gitops runbook (Argo CD Applications). Commands are read-only.
  */
-import { kubectl, type Hint } from './common.js';
+import { kubectl, sh, type Command, type Hint } from '../command.js';
 
 /** The `argocd` CLI names an app outside the control-plane namespace as `namespace/name`. */
 function appName(app: { namespace: string; name: string }, argocdNamespace: string): string {
   return app.namespace === argocdNamespace ? app.name : `${app.namespace}/${app.name}`;
 }
 
-function appCommands(
-  app: { namespace: string; name: string },
-  argocdNamespace: string,
-  flags: string,
-): string[] {
+function appCommands(app: { namespace: string; name: string }, argocdNamespace: string): Command[] {
   return [
-    `argocd app get ${appName(app, argocdNamespace)}`,
-    kubectl(flags, `describe application -n ${app.namespace} ${app.name}`),
+    sh`argocd app get ${appName(app, argocdNamespace)}`,
+    kubectl`describe application -n ${app.namespace} ${app.name}`,
   ];
 }
 
@@ -34,10 +30,9 @@ export function appUnhealthy(
   problem: AppProblem,
   related: string | null,
   argocdNamespace: string,
-  flags: string,
 ): Hint {
   const subject = `Application ${app.namespace}/${app.name}`;
-  const commands = appCommands(app, argocdNamespace, flags);
+  const commands = appCommands(app, argocdNamespace);
   switch (problem) {
     case 'spec':
       return {

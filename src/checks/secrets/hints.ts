@@ -1,5 +1,4 @@
-import { kubectl } from './common.js';
-import type { Hint } from './common.js';
+import { expanded, kubectl, sh, withEnv, type Command, type Hint } from '../command.js';
 /**
  * The hint catalogue of the secrets runbook: typed functions returning one imperative sentence and the
  * read-only commands that take the investigation further. Names are filled in; nothing here reads state.
@@ -13,76 +12,32 @@ export interface BaoServer {
 }
 
 /** A `bao` command against a server: through `kubectl exec` into its Service, else with BAO_ADDR set. */
-export function bao(server: BaoServer, args: string, flags: string): string {
+export function bao(server: BaoServer, ...args: string[]): Command {
   if (server.service)
-    return kubectl(flags, `exec -n ${server.service.namespace} svc/${server.service.name} -- bao ${args}`);
-  return `BAO_ADDR=${server.address} bao ${args}`;
-}
-
-/** Why a gateway call gave no answer, as `Failure` carries it. */
-export interface CallFailure {
-  kind: string;
-  message: string;
-  permission: string | null;
-}
-
-/** For `error` leaves: how to get the doctor the access or connection it lacked. `what` names the system. */
-export function couldNotCheck(failure: CallFailure, what: string, flags: string): Hint {
-  switch (failure.kind) {
-    case 'forbidden': {
-      const permission = failure.permission ?? 'the missing permission';
-      const match = /^(\S+) (\S+)(?: in (\S+))?$/.exec(failure.permission ?? '');
-      const scope = match?.[3] ? `-n ${match[3]}` : '--all-namespaces';
-      return {
-        hint: `Grant "${permission}" to the identity running the doctor, or run it with a kubeconfig that has it.`,
-        commands: match ? [kubectl(flags, `auth can-i ${match[1]} ${match[2]} ${scope}`)] : [],
-      };
-    }
-    case 'timeout':
-      return { hint: `Retry with a longer --timeout; ${what} did not answer in time.`, commands: [] };
-    case 'unauthorized':
-      return { hint: `Renew the credentials the doctor uses for ${what}, then retry.`, commands: [] };
-    case 'tls':
-      return {
-        hint: `Trust the CA that signs the certificate of ${what} (BAO_CACERT or the store's caBundle).`,
-        commands: [],
-      };
-    case 'unreachable':
-      return { hint: `Make ${what} reachable from here, then retry.`, commands: [] };
-    default:
-      return { hint: `Retry; ${what} gave an answer the doctor could not read.`, commands: [] };
-  }
+    return kubectl`exec -n ${server.service.namespace} svc/${server.service.name} -- bao ${args}`;
+  return withEnv({ BAO_ADDR: server.address }, sh`bao ${args}`);
 }
 
 /** The ESO CRDs are missing. */
-export function esoNotInstalled(flags: string): Hint {
+export function esoNotInstalled(): Hint {
   return {
     hint: 'Install External Secrets Operator, or point the doctor at the cluster that runs it.',
-    commands: [kubectl(flags, 'api-resources --api-group=external-secrets.io')],
+    commands: [kubectl`api-resources --api-group=external-secrets.io`],
   };
 }
 
 /** How to look at a store and its events. */
-function storeCommands(
-  store: { kind: string; namespace: string | null; name: string },
-  flags: string,
-): string[] {
+function storeCommands(store: { kind: string; namespace: string | null; name: string }): Command[] {
   const plural = store.kind.toLowerCase();
   if (store.namespace === null) {
     return [
-      kubectl(flags, `describe ${plural} ${store.name}`),
-      kubectl(
-        flags,
-        `get events -A --field-selector involvedObject.kind=${store.kind},involvedObject.name=${store.name}`,
-      ),
+      kubectl`describe ${plural} ${store.name}`,
+      kubectl`get events -A --field-selector involvedObject.kind=${store.kind},involvedObject.name=${store.name}`,
     ];
   }
   return [
-    kubectl(flags, `describe ${plural} -n ${store.namespace} ${store.name}`),
-    kubectl(
-      flags,
-      `get events -n ${store.namespace} --field-selector involvedObject.kind=${store.kind},involvedObject.name=${store.name}`,
-    ),
+    kubectl`describe ${plural} -n ${store.namespace} ${store.name}`,
+    kubectl`get events -n ${store.namespace} --field-selector involvedObject.kind=${store.kind},involvedObject.name=${store.name}`,
   ];
 }
 
@@ -113,9 +68,8 @@ export function classifyProviderError(text: string): ProviderProblem {
 export function storeNotReady(
   store: { kind: string; namespace: string | null; name: string; subject: string; server: string | null },
   problem: ProviderProblem,
-  flags: string,
 ): Hint {
-  const commands = storeCommands(store, flags);
+  const commands = storeCommands(store);
   const server = store.server ?? 'its server';
   switch (problem) {
     case 'token':
@@ -147,39 +101,37 @@ export function storeNotReady(
 }
 
 /** A store that ESO has not reconciled yet. */
-export function storeUnreconciled(
-  store: { kind: string; namespace: string | null; name: string; subject: string },
-  flags: string,
-): Hint {
+export function storeUnreconciled(store: {
+  kind: string;
+  namespace: string | null;
+  name: string;
+  subject: string;
+}): Hint {
   return {
     hint: `Check that the ESO controller is running; it has not reconciled ${store.subject} yet.`,
-    commands: storeCommands(store, flags),
+    commands: storeCommands(store),
   };
 }
 
 /** `kubectl get secret … -o go-template` printing key names only, never values. */
-export function secretKeyNames(namespace: string, name: string, flags: string): string {
-  return kubectl(
-    flags,
-    `get secret -n ${namespace} ${name} -o go-template='{{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'`,
-  );
+export function secretKeyNames(namespace: string, name: string): Command {
+  return kubectl`get secret -n ${namespace} ${name} -o ${KEY_NAMES_TEMPLATE}`;
 }
+
+/** Prints each key of a Secret's data on its own line, never a value. */
+const KEY_NAMES_TEMPLATE = 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}';
 
 /** The token Secret a store points at is missing, lacks its key, or cannot be named. */
 export function tokenSecretBroken(
   store: { subject: string },
   ref: { namespace: string | null; name: string; key: string },
   problem: 'no-namespace' | 'missing' | 'no-key',
-  flags: string,
 ): Hint {
   if (problem === 'no-namespace') {
     return {
       hint: `Add namespace to auth.tokenSecretRef of ${store.subject}; a ClusterSecretStore must say where its token Secret lives.`,
       commands: [
-        kubectl(
-          flags,
-          `get ${store.subject.split(' ')[0]?.toLowerCase()} ${store.subject.split(' ')[1]} -o yaml`,
-        ),
+        kubectl`get ${store.subject.split(' ')[0]?.toLowerCase() ?? ''} ${store.subject.split(' ')[1] ?? ''} -o yaml`,
       ],
     };
   }
@@ -189,10 +141,7 @@ export function tokenSecretBroken(
       problem === 'missing'
         ? `Create the token Secret ${ns}/${ref.name} with scripts/openbao/create-token.sh; ${store.subject} reads it.`
         : `Recreate the token Secret ${ns}/${ref.name} with scripts/openbao/create-token.sh; ${store.subject} reads its key ${ref.key}.`,
-    commands:
-      problem === 'missing'
-        ? [kubectl(flags, `get secrets -n ${ns}`)]
-        : [secretKeyNames(ns, ref.name, flags)],
+    commands: problem === 'missing' ? [kubectl`get secrets -n ${ns}`] : [secretKeyNames(ns, ref.name)],
   };
 }
 
@@ -202,13 +151,10 @@ export interface EsRef {
   name: string;
 }
 
-function esCommands(es: EsRef, flags: string): string[] {
+function esCommands(es: EsRef): Command[] {
   return [
-    kubectl(flags, `describe externalsecret -n ${es.namespace} ${es.name}`),
-    kubectl(
-      flags,
-      `get events -n ${es.namespace} --field-selector involvedObject.kind=ExternalSecret,involvedObject.name=${es.name}`,
-    ),
+    kubectl`describe externalsecret -n ${es.namespace} ${es.name}`,
+    kubectl`get events -n ${es.namespace} --field-selector involvedObject.kind=ExternalSecret,involvedObject.name=${es.name}`,
   ];
 }
 
@@ -216,19 +162,16 @@ function esCommands(es: EsRef, flags: string): string[] {
  * The write a human runs after fixing the token: ESO re-reads now instead of at the next refresh.
  * One `kubectl annotate` per namespace, all ExternalSecrets of that namespace on one line.
  */
-export function forceSyncText(externalSecrets: readonly EsRef[], flags: string): string {
+export function forceSync(externalSecrets: readonly EsRef[]): (string | Command)[] {
   const byNamespace = new Map<string, string[]>();
   for (const es of externalSecrets)
     byNamespace.set(es.namespace, [...(byNamespace.get(es.namespace) ?? []), es.name]);
   return [...byNamespace]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([ns, names]) =>
-      kubectl(
-        flags,
-        `annotate externalsecret -n ${ns} ${names.sort().join(' ')} force-sync=$(date +%s) --overwrite`,
-      ),
-    )
-    .join('; ');
+    .flatMap(([ns, names], i) => [
+      ...(i > 0 ? ['; '] : []),
+      kubectl`annotate externalsecret -n ${ns} ${names.sort()} ${expanded('force-sync=$(date +%s)')} --overwrite`,
+    ]);
 }
 
 /** Recreate a dead or expiring token, then resync (the resync writes; it is in the hint, not in commands). */
@@ -237,16 +180,15 @@ export function renewToken(
   externalSecrets: readonly EsRef[],
   server: BaoServer,
   policies: readonly string[],
-  flags: string,
 ): Hint {
   const resync = externalSecrets.length
-    ? `, then force a resync (this writes): ${forceSyncText(externalSecrets, flags)}`
-    : '';
+    ? [', then force a resync (this writes): ', ...forceSync(externalSecrets)]
+    : [];
   return {
-    hint: `Recreate the OpenBao token of ${store.subject} with scripts/openbao/create-token.sh${resync}`,
+    hint: [`Recreate the OpenBao token of ${store.subject} with scripts/openbao/create-token.sh`, ...resync],
     commands: [
-      bao(server, 'token lookup', flags),
-      ...policies.map((p) => bao(server, `policy read ${p}`, flags)),
+      bao(server, 'token', 'lookup'),
+      ...policies.map((p) => bao(server, 'policy', 'read', p)),
     ].slice(0, 3),
   };
 }
@@ -256,13 +198,12 @@ export function baoDown(
   kind: 'sealed' | 'uninitialized' | 'unreachable',
   label: string,
   server: BaoServer,
-  flags: string,
 ): Hint {
-  const status = bao(server, 'status', flags);
+  const status = bao(server, 'status');
   const look = server.service
     ? [
-        kubectl(flags, `get pods -n ${server.service.namespace}`),
-        kubectl(flags, `get endpoints -n ${server.service.namespace} ${server.service.name}`),
+        kubectl`get pods -n ${server.service.namespace}`,
+        kubectl`get endpoints -n ${server.service.namespace} ${server.service.name}`,
       ]
     : [];
   switch (kind) {
@@ -289,11 +230,9 @@ export function rootCauseHint(
   cause: { kind: 'sealed' | 'uninitialized' | 'unreachable' | 'token-dead'; server: string; store: string },
   server: BaoServer,
   externalSecrets: readonly EsRef[],
-  flags: string,
 ): Hint {
-  if (cause.kind === 'token-dead')
-    return renewToken({ subject: cause.store }, externalSecrets, server, [], flags);
-  return baoDown(cause.kind, cause.server, server, flags);
+  if (cause.kind === 'token-dead') return renewToken({ subject: cause.store }, externalSecrets, server, []);
+  return baoDown(cause.kind, cause.server, server);
 }
 
 /** An ExternalSecret that does not sync, by what its message or event says. */
@@ -301,9 +240,8 @@ export function externalSecretFailing(
   es: EsRef,
   problem: ProviderProblem | 'store-missing' | 'store-not-ready' | 'merge-target-missing' | 'unreconciled',
   store: string,
-  flags: string,
 ): Hint {
-  const commands = esCommands(es, flags);
+  const commands = esCommands(es);
   const subject = `ExternalSecret ${es.namespace}/${es.name}`;
   switch (problem) {
     case 'store-missing':
@@ -353,10 +291,10 @@ export function externalSecretFailing(
 }
 
 /** An ExternalSecret that synced once but not within two refresh intervals. */
-export function staleRefresh(es: EsRef, esoNamespace: string, flags: string): Hint {
+export function staleRefresh(es: EsRef, esoNamespace: string): Hint {
   return {
     hint: `Check the ESO controller in ${esoNamespace}; it has stopped refreshing ExternalSecret ${es.namespace}/${es.name}.`,
-    commands: [kubectl(flags, `get pods -n ${esoNamespace}`), ...esCommands(es, flags)],
+    commands: [kubectl`get pods -n ${esoNamespace}`, ...esCommands(es)],
   };
 }
 
@@ -365,32 +303,29 @@ export function targetSecretBroken(
   es: EsRef,
   secret: string,
   problem: 'missing' | 'merge-missing' | 'keys' | 'owner',
-  flags: string,
 ): Hint {
   const subject = `ExternalSecret ${es.namespace}/${es.name}`;
-  const keyNames = secretKeyNames(es.namespace, secret, flags);
+  const keyNames = secretKeyNames(es.namespace, secret);
   switch (problem) {
     case 'missing':
       return {
         hint: `Make ${subject} sync (see secrets.externalsecrets); it creates Secret ${es.namespace}/${secret}.`,
-        commands: [kubectl(flags, `get secrets -n ${es.namespace}`), ...esCommands(es, flags)],
+        commands: [kubectl`get secrets -n ${es.namespace}`, ...esCommands(es)],
       };
     case 'merge-missing':
       return {
         hint: `Create Secret ${es.namespace}/${secret} yourself: ${subject} has creationPolicy Merge and only adds keys to it.`,
-        commands: [kubectl(flags, `get secrets -n ${es.namespace}`)],
+        commands: [kubectl`get secrets -n ${es.namespace}`],
       };
     case 'keys':
       return {
         hint: `Make ${subject} sync again (see secrets.externalsecrets); Secret ${es.namespace}/${secret} lacks keys it maps.`,
-        commands: [keyNames, ...esCommands(es, flags)],
+        commands: [keyNames, ...esCommands(es)],
       };
     default:
       return {
         hint: `Find out what manages Secret ${es.namespace}/${secret}; ${subject} (creationPolicy Owner) does not own it.`,
-        commands: [
-          kubectl(flags, `get secret -n ${es.namespace} ${secret} -o jsonpath='{.metadata.ownerReferences}'`),
-        ],
+        commands: [kubectl`get secret -n ${es.namespace} ${secret} -o jsonpath={.metadata.ownerReferences}`],
       };
   }
 }
@@ -401,7 +336,6 @@ export function podMissingSecret(
   secret: string,
   key: string | null,
   provider: EsRef | null,
-  flags: string,
 ): Hint {
   const what = key ? `key ${key}` : 'it';
   const hint = provider
@@ -410,10 +344,8 @@ export function podMissingSecret(
   return {
     hint,
     commands: [
-      kubectl(flags, `describe pod -n ${pod.namespace} ${pod.name}`),
-      ...(provider
-        ? [kubectl(flags, `describe externalsecret -n ${provider.namespace} ${provider.name}`)]
-        : []),
+      kubectl`describe pod -n ${pod.namespace} ${pod.name}`,
+      ...(provider ? [kubectl`describe externalsecret -n ${provider.namespace} ${provider.name}`] : []),
     ],
   };
 }
@@ -432,11 +364,10 @@ export function policyDenies(
   path: string,
   policies: readonly string[],
   server: BaoServer,
-  flags: string,
 ): Hint {
   return {
     hint: `Allow read on ${path} in a policy of the token of ${store.subject}${policies.length ? ` (policies: ${policies.join(', ')})` : ''}.`,
-    commands: policies.map((p) => bao(server, `policy read ${p}`, flags)),
+    commands: policies.map((p) => bao(server, 'policy', 'read', p)),
   };
 }
 
@@ -448,10 +379,9 @@ export function kvBroken(
   store: { subject: string },
   externalSecrets: readonly EsRef[],
   server: BaoServer,
-  flags: string,
 ): Hint {
   const users = externalSecrets.map((e) => `ExternalSecret ${e.namespace}/${e.name}`).join(', ');
-  const metadata = bao(server, `kv metadata get -mount=${mount} ${path}`, flags);
+  const metadata = bao(server, 'kv', 'metadata', 'get', `-mount=${mount}`, path);
   switch (problem) {
     case 'absent':
       return {
@@ -471,7 +401,7 @@ export function kvBroken(
     default:
       return {
         hint: `Set spec.provider.vault.version to v2 in ${store.subject}; ${mount} is a KV v2 mount.`,
-        commands: [bao(server, 'secrets list -detailed', flags)],
+        commands: [bao(server, 'secrets', 'list', '-detailed')],
       };
   }
 }
