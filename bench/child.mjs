@@ -40,12 +40,30 @@ export async function runPlatform(args, { env = process.env, nodeFlags = [] } = 
   const result = await run(process.execPath, [...nodeFlags, '--import', RSS_PROBE, PLATFORM_BIN, ...args], {
     env,
   });
-  const match = /\n?\[bench\] maxrss-kb (\d+) cpu-ms (\d+)\n?/.exec(result.stderr);
+  const match = /\n?\[bench\] maxrss-kb (\d+) cpu-ms (\d+) origin-ms (\d+) exit-ms (\d+)\n?/.exec(
+    result.stderr,
+  );
   return {
     ...result,
     stderr: match ? result.stderr.replace(match[0], '') : result.stderr,
     peakRssMb: match ? Number(match[1]) / 1024 : NaN,
     cpuMs: match ? Number(match[2]) : NaN,
+    /** Epoch ms of the process's start and of its exit. */
+    startedAtMs: match ? Number(match[3]) : NaN,
+    exitedAtMs: match ? Number(match[4]) : NaN,
+  };
+}
+
+/**
+ * Splits a doctor run's wall time at the report's startedAt and startedAt + durationMs: before the run
+ * (node start-up, module loading, config, preflight), the run, and after it (rendering, writing, exit).
+ */
+export function phases(result, report) {
+  const runStart = Date.parse(report.startedAt);
+  return {
+    beforeMs: runStart - result.startedAtMs,
+    runMs: report.durationMs,
+    afterMs: result.exitedAtMs - (runStart + report.durationMs),
   };
 }
 

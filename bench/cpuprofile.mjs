@@ -1,9 +1,9 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): self and total time per function and per file,
 // with the tool's own code told apart from libraries and Node internals.
 // Usage: node bench/cpuprofile.mjs FILE.cpuprofile [--top N]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -14,6 +14,7 @@ export function origin(url, functionName) {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return `lib:${m[1]}`;
   if (url.includes('/dist/') || url.includes('/src/') || url.includes('/bin/')) return 'tool';
+  if (url.includes('/bench/')) return 'bench';
   return 'other';
 }
 
@@ -21,6 +22,65 @@ function where(url) {
   if (!url) return '';
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   return path.startsWith(ROOT) ? relative(ROOT, path) : path.replace(/^.*node_modules\//, 'node_modules/');
+}
+
+// ---------------------------------------------------------------- dist/*.js → src/*.ts through tsc's source maps
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const maps = new Map();
+
+/** Per generated line, its segments as [generatedColumn, sourceIndex, sourceLine] (Source Map v3 VLQ). */
+function loadMap(jsPath) {
+  if (maps.has(jsPath)) return maps.get(jsPath);
+  let map = null;
+  const mapPath = `${jsPath}.map`;
+  if (existsSync(mapPath)) {
+    const raw = JSON.parse(readFileSync(mapPath, 'utf8'));
+    const lines = [];
+    let [source, sourceLine] = [0, 0];
+    for (const text of raw.mappings.split(';')) {
+      const segments = [];
+      let column = 0;
+      for (const segment of text.split(',').filter(Boolean)) {
+        const values = [];
+        let shift = 0;
+        let value = 0;
+        for (const char of segment) {
+          const digit = BASE64.indexOf(char);
+          value += (digit & 31) << shift;
+          if (digit & 32) shift += 5;
+          else {
+            values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+            [shift, value] = [0, 0];
+          }
+        }
+        column += values[0];
+        if (values.length >= 4) {
+          source += values[1];
+          sourceLine += values[2];
+          segments.push([column, source, sourceLine]);
+        }
+      }
+      lines.push(segments);
+    }
+    const sources = raw.sources.map((s) => relative(ROOT, join(dirname(jsPath), raw.sourceRoot ?? '', s)));
+    map = { lines, sources };
+  }
+  maps.set(jsPath, map);
+  return map;
+}
+
+/** `src/…ts:line` for a frame in the tool's compiled code, else `file:line` as profiled (1-based lines). */
+function position(url, line0, column0) {
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const map = path.startsWith(join(ROOT, 'dist')) ? loadMap(path) : null;
+  const segments = map?.lines[line0];
+  if (segments?.length) {
+    let best = segments[0];
+    for (const seg of segments) if (seg[0] <= column0) best = seg;
+    return `${map.sources[best[1]]}:${best[2] + 1}`;
+  }
+  return `${where(url)}:${line0 + 1}`;
 }
 
 /** Self and total milliseconds per function and file; pseudo-frames ((idle), (garbage collector)…) kept. */
@@ -38,9 +98,12 @@ export function summarise(profile) {
   });
   const fnKey = (n) => {
     const f = n.callFrame;
-    return `${f.functionName || '(anonymous)'}\t${where(f.url)}:${f.lineNumber + 1}`;
+    return `${f.functionName || '(anonymous)'}\t${position(f.url, f.lineNumber, f.columnNumber)}`;
   };
-  const fileKey = (n) => where(n.callFrame.url) || n.callFrame.functionName;
+  const fileKey = (n) =>
+    (n.callFrame.url
+      ? position(n.callFrame.url, n.callFrame.lineNumber, n.callFrame.columnNumber).replace(/:\d+$/, '')
+      : '') || n.callFrame.functionName;
   const fns = new Map();
   const files = new Map();
   const origins = new Map();

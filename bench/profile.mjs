@@ -13,7 +13,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { doctorFlagsFor, startSandbox } from '../dist/sandbox/index.js';
-import { median, PLATFORM_BIN, run, runPlatform } from './child.mjs';
+import { median, phases, PLATFORM_BIN, run, runPlatform } from './child.mjs';
 import { report as cpuReport, summarise as cpuSummarise } from './cpuprofile.mjs';
 import { benchScenario } from './platform.mjs';
 
@@ -195,15 +195,23 @@ async function profilePlatform() {
 
 async function profileStartup() {
   say('start-up');
-  const times = 10;
+  const times = Number(flag('--times', 10));
   const medianOf = async (cmd, cmdArgs) => {
     await run(cmd, cmdArgs);
     const walls = [];
     for (let i = 0; i < times; i += 1) walls.push((await run(cmd, cmdArgs)).wallMs);
     return median(walls);
   };
-  const importCost = (specifier) =>
-    medianOf(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`]);
+  // Timed inside the process, around the import alone: node's own boot is not part of it.
+  const importCost = async (specifier) => {
+    const code = `const t = performance.now(); await import(${JSON.stringify(specifier)}); process.stdout.write(String(performance.now() - t));`;
+    const values = [];
+    for (let i = 0; i <= times; i += 1) {
+      const r = await run(process.execPath, ['--input-type=module', '-e', code]);
+      if (i > 0) values.push(Number(r.stdout));
+    }
+    return median(values);
+  };
   const startup = {
     'node -e 0': await medianOf(process.execPath, ['-e', '0']),
     'node --input-type=module -e 0': await medianOf(process.execPath, ['--input-type=module', '-e', '0']),
@@ -239,7 +247,9 @@ async function profileStartup() {
   const versionCpu = cpuSummarise(await takeProfile(versionDir, join(out, 'version.cpuprofile')));
   await writeFile(
     join(out, 'startup.txt'),
-    `medians of ${times} (ms):\n${Object.entries(startup)
+    `medians of ${times} (ms; process wall for commands, in-process time for imports):\n${Object.entries(
+      startup,
+    )
       .map(([k, v]) => `  ${Math.round(v).toString().padStart(5)}  ${k}`)
       .join(
         '\n',
@@ -256,7 +266,13 @@ async function profileDemo() {
     const demoEnv = { ...process.env, NODE_EXTRA_CA_CERTS: demoCa };
     const demoArgs = ['doctor', ...doctorFlagsFor(demoSandbox), '-o', 'json'];
     const walls = [];
-    for (let i = 0; i < 5; i += 1) walls.push((await runPlatform(demoArgs, { env: demoEnv })).wallMs);
+    const split = [];
+    for (let i = 0; i < 5; i += 1) {
+      const r = await runPlatform(demoArgs, { env: demoEnv });
+      walls.push(r.wallMs);
+      split.push(phases(r, JSON.parse(r.stdout)));
+    }
+    const part = (key) => Math.round(median(split.map((p) => p[key])));
     const demoDir = join(out, 'demo-tmp');
     const profiled = await runPlatform(demoArgs, {
       env: demoEnv,
@@ -266,6 +282,8 @@ async function profileDemo() {
     await writeFile(
       join(out, 'demo.txt'),
       `healthy demo run, sandbox up: median of 5 ${Math.round(median(walls))} ms (${walls.map(Math.round).join(', ')}); ` +
+        `medians: ${part('beforeMs')} ms before the run (node start-up, module loading, preflight), ${part('runMs')} ms the run ` +
+        `(report durationMs), ${part('afterMs')} ms after it (render, write, exit); ` +
         `profiled run ${Math.round(profiled.wallMs)} ms, steps ${JSON.stringify(stepsOf(profiled.stdout)?.steps.map((s) => [s.id, s.ms]))}\n\n${cpuReport(demoCpu, 25)}\n`,
     );
   } finally {

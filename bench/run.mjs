@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { doctorFlagsFor, startSandbox } from '../dist/sandbox/index.js';
-import { median, run, runPlatform } from './child.mjs';
+import { median, phases, run, runPlatform } from './child.mjs';
 import { runManualRunbook } from './manual.mjs';
 import { benchScenario, LB_ADDRESS } from './platform.mjs';
 
@@ -104,6 +104,7 @@ async function measure(n, tempDir) {
         stderr: result.stderr.slice(0, 2000),
         cost,
         summary: report?.summary ?? null,
+        phases: report ? phases(result, report) : null,
         leaves: report ? sum(report.summary) : NaN,
         steps: report
           ? Object.fromEntries(report.runbooks.flatMap((r) => r.children.map((s) => [s.id, s.durationMs])))
@@ -159,8 +160,17 @@ async function measureDemo(tempDir, times = 5) {
     const args = ['doctor', ...doctorFlagsFor(sandbox), '-o', 'json'];
     const results = [];
     for (let i = 0; i < times; i += 1) results.push(await runPlatform(args, { env }));
+    const split = results.flatMap((r) => {
+      try {
+        return [phases(r, JSON.parse(r.stdout))];
+      } catch {
+        return [];
+      }
+    });
     return {
       wallMs: median(results.map((r) => r.wallMs)),
+      beforeRunMs: median(split.map((p) => p.beforeMs)),
+      runMs: median(split.map((p) => p.runMs)),
       exitCodes: results.map((r) => r.exitCode),
       peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
     };
@@ -382,7 +392,9 @@ try {
   );
   for (const r of results) {
     console.log(
-      `N=${r.n}: sandbox up in ${seconds(r.sandboxStartMs)}; doctor runs ${r.runs.map((x) => seconds(x.wallMs)).join(', ')}; ` +
+      `N=${r.n}: sandbox up in ${seconds(r.sandboxStartMs)}; doctor runs ${r.runs.map((x) => seconds(x.wallMs)).join(', ')}` +
+        ` (before the run ${seconds(median(r.runs.map((x) => x.phases?.beforeMs ?? NaN)))}, ` +
+        `the run ${seconds(median(r.runs.map((x) => x.phases?.runMs ?? NaN)))}); ` +
         `manual ${r.manual.commands} commands; DNS ${JSON.stringify(r.cost.dns?.byType ?? {})}; ` +
         `TLS resumed ${r.cost.endpoint?.tlsResumed ?? 0}; OpenBao ${baoPaths(r.cost.openbao ?? {})}` +
         (r.costVaries ? ' (counters differ between runs)' : ''),
@@ -390,7 +402,8 @@ try {
   }
   console.log(
     `platform --version ${Math.round(startup.versionMs)} ms, node -e 0 ${Math.round(startup.nodeMs)} ms (medians of 10); ` +
-      `healthy demo run, sandbox up: ${Math.round(demo.wallMs)} ms (median of 5), ${Math.round(demo.peakRssMb)} MB`,
+      `healthy demo run, sandbox up: ${Math.round(demo.wallMs)} ms (median of 5; ${Math.round(demo.beforeRunMs)} ms before ` +
+      `the run, ${Math.round(demo.runMs)} ms the run), ${Math.round(demo.peakRssMb)} MB`,
   );
 
   // A run that was not healthy makes every figure above meaningless: say so first.
