@@ -14,10 +14,23 @@ import type { RunningServer, Scenario } from './scenario.js';
 type DnsSpec = Scenario['dns'];
 type DnsRecord = NonNullable<DnsSpec['records']>[number];
 
+/** What clients asked, for the bench: queries per host and resolver. */
+export interface DnsServerStats {
+  /** Messages received that decoded as DNS, over both transports. */
+  queries: number;
+  udp: number;
+  tcp: number;
+  /** Per question type: `A`, `AAAA`, `CNAME`… */
+  byType: Record<string, number>;
+  /** Per question name, lower case without the trailing dot. */
+  byName: Record<string, number>;
+}
+
 /** A running DNS server: one host and port for both UDP and TCP. */
 export interface DnsServer extends RunningServer {
   host: string;
   port: number;
+  stats: DnsServerStats;
 }
 
 /** Longest CNAME chain followed before giving up, as resolvers cap chains against loops. */
@@ -170,10 +183,19 @@ async function listenOnSharedPort(
 export async function startDnsServer(spec: DnsSpec): Promise<DnsServer> {
   const resolve = createResolver(spec.records ?? []);
   const behaviour = new Map(Object.entries(spec.behaviour ?? {}).map(([name, b]) => [canonical(name), b]));
+  const stats: DnsServerStats = { queries: 0, udp: 0, tcp: 0, byType: {}, byName: {} };
 
   /** The reply to `query`, or null when the scenario wants this name to go unanswered. */
   function answer(query: Packet, transport: 'udp' | 'tcp'): Buffer | null {
     const question = query.questions?.[0];
+    stats.queries++;
+    stats[transport]++;
+    const type = question?.type ?? '(none)';
+    stats.byType[type] = (stats.byType[type] ?? 0) + 1;
+    if (question) {
+      const name = canonical(question.name);
+      stats.byName[name] = (stats.byName[name] ?? 0) + 1;
+    }
     const opt = query.additionals?.find((a): a is OptAnswer => a.type === 'OPT');
     const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
     const edns: OptAnswer = {
@@ -260,6 +282,7 @@ export async function startDnsServer(spec: DnsSpec): Promise<DnsServer> {
   return {
     host: '127.0.0.1',
     port,
+    stats,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await Promise.all([

@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createCertificateAuthority, type Issued } from './certs.js';
-import { startDnsServer } from './dns-server.js';
-import { issueHostCertificates, startIngressEndpoint } from './ingress-endpoint.js';
+import { startDnsServer, type DnsServerStats } from './dns-server.js';
+import {
+  issueHostCertificates,
+  startIngressEndpoint,
+  type IngressEndpointStats,
+} from './ingress-endpoint.js';
 import { startKubeApi, type KubeApiStats } from './kube-api.js';
 import { loadScenario } from './load.js';
 import { startOpenBao, type OpenBaoStats } from './openbao.js';
@@ -35,8 +39,12 @@ export interface Sandbox {
   /** PEM of the CA that signs the ingress endpoint's certificates (the sandbox's Let's Encrypt). */
   ingressCaPem: string;
   stats: KubeApiStats;
-  /** Writes the doctor attempted against OpenBao (refused with 405): must stay empty. */
+  /** Requests OpenBao received, and the writes it refused with 405 (`writes` must stay empty). */
   openbaoStats: OpenBaoStats;
+  /** DNS queries received, by transport, question type and name. */
+  dnsStats: DnsServerStats;
+  /** Connections, TLS handshakes and requests the ingress endpoint received. */
+  endpointStats: IngressEndpointStats;
   /** Stops every server and removes the temp dir; resolves once every port is closed. */
   close(): Promise<void>;
 }
@@ -111,6 +119,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ingressCaPem: acmeCa.certPem,
       stats: kube.stats,
       openbaoStats: openbao.stats,
+      dnsStats: dns.stats,
+      endpointStats: endpoint.stats,
       close: async () => {
         await closeAll();
         await rm(dir, { recursive: true, force: true });
@@ -151,17 +161,24 @@ function kubeconfig(context: string, server: string, caPem: string, token: strin
 function withServedCertificates(scenario: Scenario, certificates: Map<string, Issued>): Scenario {
   type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const objects = scenario.kubernetes.objects as Obj[];
+  // Indexed once: scanning every object for each TLS Secret grows with hosts × objects.
+  const fromIngress = new Map<string, string[]>();
+  const fromCertificate = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, hosts: string[]) =>
+    map.set(key, [...(map.get(key) ?? []), ...hosts]);
+  for (const o of objects) {
+    const namespace = o.metadata?.namespace ?? 'default';
+    if (o.kind === 'Ingress') {
+      for (const tls of (o.spec?.tls ?? []) as { secretName?: string; hosts?: string[] }[])
+        if (tls.secretName) add(fromIngress, `${namespace}/${tls.secretName}`, tls.hosts ?? []);
+    } else if (o.kind === 'Certificate' && o.spec?.secretName) {
+      add(fromCertificate, `${namespace}/${o.spec.secretName}`, (o.spec?.dnsNames ?? []) as string[]);
+    }
+  }
   const hostsFor = (namespace: string, secretName: string): string[] => {
-    const inNamespace = (o: Obj) => (o.metadata?.namespace ?? 'default') === namespace;
-    const fromIngress = objects
-      .filter((o) => o.kind === 'Ingress' && inNamespace(o))
-      .flatMap((o) => (o.spec?.tls ?? []) as { secretName?: string; hosts?: string[] }[])
-      .filter((tls) => tls.secretName === secretName)
-      .flatMap((tls) => tls.hosts ?? []);
-    if (fromIngress.length > 0) return fromIngress;
-    return objects
-      .filter((o) => o.kind === 'Certificate' && inNamespace(o) && o.spec?.secretName === secretName)
-      .flatMap((o) => (o.spec?.dnsNames ?? []) as string[]);
+    const key = `${namespace}/${secretName}`;
+    const viaIngress = fromIngress.get(key) ?? [];
+    return viaIngress.length > 0 ? viaIngress : (fromCertificate.get(key) ?? []);
   };
   const filled = objects.map((obj) => {
     if (obj.kind !== 'Secret' || obj.type !== 'kubernetes.io/tls' || obj.data?.['tls.crt']) return obj;

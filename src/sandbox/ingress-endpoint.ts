@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { createSelfSigned, type CertificateAuthority, type Issued } from './certs.js';
 import type { RunningServer, Scenario } from './scenario.js';
 
@@ -34,12 +34,32 @@ import type { RunningServer, Scenario } from './scenario.js';
 type EndpointSpec = Scenario['endpoint'];
 type HostSpec = NonNullable<EndpointSpec['hosts']>[string];
 
+/** What clients did to the endpoint, for the bench: connection reuse and probes per host. */
+export interface IngressEndpointStats {
+  /** TCP connections accepted on the HTTP port. */
+  httpConnections: number;
+  /** TCP connections accepted on the HTTPS port (each starts a TLS handshake). */
+  httpsConnections: number;
+  /** TLS handshakes the server completed, and how many of them resumed an earlier session. */
+  tlsHandshakes: number;
+  tlsResumed: number;
+  /**
+   * Connections that failed or ended before the server completed the handshake, e.g. a client that closes
+   * as soon as it has the certificate, before its Finished message reaches the server.
+   */
+  tlsClientErrors: number;
+  /** Requests answered on each port. */
+  httpRequests: number;
+  httpsRequests: number;
+}
+
 /** A running load balancer endpoint: one address, an HTTP port and an HTTPS port. */
 export interface IngressEndpoint extends RunningServer {
   /** The load balancer address both ports listen on. */
   address: string;
   httpPort: number;
   httpsPort: number;
+  stats: IngressEndpointStats;
 }
 
 /** Where the sandbox load balancer listens unless the scenario says otherwise (Linux routes all of 127/8). */
@@ -209,10 +229,29 @@ export async function startIngressEndpoint(
   }
   const fake = await fakeCertificate(new Date());
   const fakeContext = createSecureContext({ cert: fake.certPem, key: fake.keyPem });
+  const issuedFor = new Map([...certificates].map(([name, issued]) => [name.toLowerCase(), issued]));
+  // Built on first use: a context costs ~0.6 ms, and a 1,000-host sandbox need not pay for them at start-up.
   const contexts = new Map<string, SecureContext>();
-  for (const [name, issued] of certificates) {
-    contexts.set(name.toLowerCase(), createSecureContext({ cert: issued.certPem, key: issued.keyPem }));
-  }
+  const contextFor = (servername: string): SecureContext => {
+    const name = servername.toLowerCase();
+    let context = contexts.get(name);
+    if (!context) {
+      const issued = issuedFor.get(name);
+      if (!issued) return fakeContext;
+      context = createSecureContext({ cert: issued.certPem, key: issued.keyPem });
+      contexts.set(name, context);
+    }
+    return context;
+  };
+  const stats: IngressEndpointStats = {
+    httpConnections: 0,
+    httpsConnections: 0,
+    tlsHandshakes: 0,
+    tlsResumed: 0,
+    tlsClientErrors: 0,
+    httpRequests: 0,
+    httpsRequests: 0,
+  };
 
   function answer(req: IncomingMessage, scheme: 'http' | 'https'): Answer {
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -235,6 +274,8 @@ export async function startIngressEndpoint(
 
   function respond(scheme: 'http' | 'https') {
     return (req: IncomingMessage, res: ServerResponse) => {
+      if (scheme === 'http') stats.httpRequests++;
+      else stats.httpsRequests++;
       req.resume();
       const { status, headers, body } = answer(req, scheme);
       const keepAlive = !/\bclose\b/i.test(req.headers.connection ?? '');
@@ -257,11 +298,24 @@ export async function startIngressEndpoint(
     {
       cert: fake.certPem,
       key: fake.keyPem,
-      SNICallback: (servername, callback) =>
-        callback(null, contexts.get(servername.toLowerCase()) ?? fakeContext),
+      SNICallback: (servername, callback) => {
+        try {
+          callback(null, contextFor(servername));
+        } catch (error) {
+          callback(error as Error);
+        }
+      },
     },
     respond('https'),
   );
+  http.on('connection', () => stats.httpConnections++);
+  // tls.Server emits 'connection' for the raw TCP socket, before the handshake.
+  https.on('connection', () => stats.httpsConnections++);
+  https.on('secureConnection', (socket: TLSSocket) => {
+    stats.tlsHandshakes++;
+    if (socket.isSessionReused()) stats.tlsResumed++;
+  });
+  https.on('tlsClientError', () => stats.tlsClientErrors++);
   const servers: Server[] = [http, https];
   for (const server of servers) {
     server.requestTimeout = 10_000;
@@ -278,6 +332,7 @@ export async function startIngressEndpoint(
     address,
     httpPort: (http.address() as AddressInfo).port,
     httpsPort: (https.address() as AddressInfo).port,
+    stats,
     close: async () => {
       await Promise.all(servers.map(closeServer));
     },

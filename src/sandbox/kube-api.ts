@@ -37,6 +37,11 @@ export interface KubeApiOptions {
 export interface KubeApiStats {
   /** Requests per URL path, query excluded. */
   requests: Record<string, number>;
+  /**
+   * Requests per kind of request: `list secrets` (every page counts), `get secrets`, `logs pods`,
+   * `proxy services`, `create selfsubjectaccessreviews`, `discovery`.
+   */
+  byKind: Record<string, number>;
   /** POST (other than SelfSubjectAccessReview and the service proxy), PUT, PATCH and DELETE requests, all refused. */
   mutatingRequests: number;
 }
@@ -122,7 +127,7 @@ interface Attributes {
 export async function startKubeApi(options: KubeApiOptions): Promise<RunningKubeApi> {
   const { scenario, now } = options;
   const store = buildStore(scenario, now);
-  const stats: KubeApiStats = { requests: {}, mutatingRequests: 0 };
+  const stats: KubeApiStats = { requests: {}, byKind: {}, mutatingRequests: 0 };
   const expectedAuth = Buffer.from(`Bearer ${options.token}`);
   const forbid = scenario.faults?.forbid ?? [];
   const latencyMs = scenario.faults?.latencyMs ?? 0;
@@ -165,6 +170,8 @@ export async function startKubeApi(options: KubeApiOptions): Promise<RunningKube
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://sandbox');
     stats.requests[url.pathname] = (stats.requests[url.pathname] ?? 0) + 1;
+    const kind = requestKind(store, req.method ?? 'GET', url);
+    stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
     if (latencyMs > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -339,6 +346,24 @@ export async function startKubeApi(options: KubeApiOptions): Promise<RunningKube
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** How `stats.byKind` names a request: the RBAC verb and resource, or `discovery`. */
+function requestKind(store: KubeStore, method: string, url: URL): string {
+  let request: ResourceRequest | undefined;
+  try {
+    request = resolveResource(store, url.pathname.split('/').filter(Boolean).map(decodeURIComponent));
+  } catch {
+    return `${method} (no such path)`;
+  }
+  if (!request) return method === 'GET' ? 'discovery' : `${method} (discovery path)`;
+  const { resource, name, subresource } = request;
+  if (subresource === 'log') return 'logs pods';
+  if (subresource === 'proxy') return `proxy ${resource.plural}`;
+  const verb =
+    { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[method] ??
+    (name ? 'get' : ['true', '1'].includes(url.searchParams.get('watch') ?? '') ? 'watch' : 'list');
+  return `${verb} ${resource.plural}${subresource ? `/${subresource}` : ''}`;
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {

@@ -18,6 +18,8 @@ type BaoToken = NonNullable<OpenBaoSpec['tokens']>[number];
 export interface OpenBaoStats {
   /** `METHOD /v1/path` (no query, no body) of every refused write, in arrival order. */
   writes: string[];
+  /** Every request, as `METHOD /v1/path` (no query) → count. */
+  requests: Record<string, number>;
 }
 
 /** A running imitation OpenBao: where it listens and what it refused. */
@@ -73,7 +75,7 @@ export async function startOpenBao(spec: OpenBaoSpec, options: OpenBaoOptions = 
   const tokens = new Map((spec.tokens ?? []).map((t) => [t.token, { ...t, accessor: randomUUID() }]));
   const kv = new Map(Object.entries(spec.kv ?? {}));
   const mounts = new Set([...kv.keys()].map((key) => key.split('/')[0]!));
-  const stats: OpenBaoStats = { writes: [] };
+  const stats: OpenBaoStats = { writes: [], requests: {} };
   const iso = (ms: number) => new Date(ms).toISOString();
 
   const envelope = (data: unknown, mountType: string) => ({
@@ -296,6 +298,8 @@ export async function startOpenBao(spec: OpenBaoSpec, options: OpenBaoOptions = 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://openbao.invalid');
+      const key = `${req.method ?? 'GET'} ${url.pathname}`;
+      stats.requests[key] = (stats.requests[key] ?? 0) + 1;
       respond(req, res, route(req, url, Buffer.concat(chunks).toString('utf8')));
     });
   });
