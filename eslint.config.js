@@ -4,6 +4,7 @@
 // a union that miss a case. (The `no-unsafe-*` family stays off: KubeObject's spec and status are
 // deliberately loose JSON, read through the safe accessors in src/checks/kube-object.ts.)
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -32,14 +33,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        URL: 'readonly',
-        performance: 'readonly',
-        setTimeout: 'readonly',
-      },
-    },
+    languageOptions: { globals: globals.node },
   },
 );
