@@ -9,7 +9,7 @@ import {
   type StepId,
 } from '../checks/result.js';
 import type { Scope, Step } from '../checks/step.js';
-import { formatSeconds, sharedSignal, untilAborted } from '../gateways/deadline.js';
+import { formatSeconds, sharedSignal, timer, untilAborted } from '../gateways/deadline.js';
 import { errorMessage, isGatewayError } from '../gateways/errors.js';
 import { waitsOf } from '../gateways/memo.js';
 import { redact } from '../gateways/redact.js';
@@ -73,7 +73,8 @@ export async function runPlan(
   const now = context.now ?? (() => new Date());
   const startedAt = now();
   const started = performance.now();
-  const deadline = sharedSignal(AbortSignal.any([AbortSignal.timeout(budget.deadlineMs), budget.stop]));
+  const runTimer = timer(budget.deadlineMs);
+  const deadline = sharedSignal(AbortSignal.any([runTimer.signal, budget.stop]));
   onEvent({ type: 'run-started', plan: describePlan(context.plan), target: context.target });
 
   const unreachable = await preflight(context.gateways, deadline, budget);
@@ -102,6 +103,7 @@ export async function runPlan(
       ),
     );
   }
+  runTimer.clear();
   const report = assembleReport(runbooks, {
     startedAt,
     durationMs: Math.round(performance.now() - started),
@@ -197,66 +199,75 @@ export async function executeStep(
 ): Promise<StepOutcome> {
   const started = performance.now();
   const budgetMs = Math.max(1, Math.min(context.stepTimeoutMs, Math.floor(leftMs)));
-  const signal = sharedSignal(AbortSignal.any([runDeadline, AbortSignal.timeout(budgetMs)]));
+  const stepTimer = timer(budgetMs);
+  const signal = sharedSignal(AbortSignal.any([runDeadline, stepTimer.signal]));
   const base = { id: step.id, title: step.title };
   const timing = () => ({ durationMs: Math.round(performance.now() - started) });
   try {
-    // The race guarantees the deadline even when a gather ignores its signal.
-    const facts = await untilAborted(
-      step.gather({ gateways: context.gateways, scope: context.scope, signal }),
-      signal,
-    );
-    const node = step.evaluate(facts, { now: (context.now ?? (() => new Date()))() });
-    return { node: { ...finalize(node, context.commandTarget ?? DEFAULT_TARGET), ...timing() }, signal };
-  } catch (error) {
-    if (stop.aborted) {
-      return {
-        node: { ...stopped(step), ...timing() },
+    return await attemptStep();
+  } finally {
+    stepTimer.clear();
+  }
+
+  async function attemptStep(): Promise<StepOutcome> {
+    try {
+      // The race guarantees the deadline even when a gather ignores its signal.
+      const facts = await untilAborted(
+        step.gather({ gateways: context.gateways, scope: context.scope, signal }),
         signal,
-      };
-    }
-    if (signal.aborted) {
-      const waiting = stillWaiting(signal);
+      );
+      const node = step.evaluate(facts, { now: (context.now ?? (() => new Date()))() });
+      return { node: { ...finalize(node, context.commandTarget ?? DEFAULT_TARGET), ...timing() }, signal };
+    } catch (error) {
+      if (stop.aborted) {
+        return {
+          node: { ...stopped(step), ...timing() },
+          signal,
+        };
+      }
+      if (signal.aborted) {
+        const waiting = stillWaiting(signal);
+        return {
+          node: {
+            ...base,
+            status: 'error',
+            message: finalText(
+              `did not finish within ${formatSeconds(budgetMs)}${waiting ? `: ${waiting}` : ''}`,
+            ),
+            hint: 'Check that the systems this step talks to answer, or allow more time with --timeout.',
+            ...timing(),
+          },
+          signal,
+        };
+      }
+      if (isGatewayError(error)) {
+        return {
+          node: {
+            ...base,
+            status: 'error',
+            message: error.message,
+            hint: error.permission
+              ? `Grant the doctor's identity permission to ${error.permission}, or narrow the scope with --namespace.`
+              : `Check that ${error.system === 'kubernetes' ? 'the API server' : error.system} is reachable from here, then rerun.`,
+            ...timing(),
+          },
+          signal,
+        };
+      }
+      context.debug?.(
+        `step ${step.id} crashed:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       return {
         node: {
           ...base,
           status: 'error',
-          message: finalText(
-            `did not finish within ${formatSeconds(budgetMs)}${waiting ? `: ${waiting}` : ''}`,
-          ),
-          hint: 'Check that the systems this step talks to answer, or allow more time with --timeout.',
+          message: `check crashed: ${errorMessage(error)}`,
+          hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
           ...timing(),
         },
         signal,
       };
     }
-    if (isGatewayError(error)) {
-      return {
-        node: {
-          ...base,
-          status: 'error',
-          message: error.message,
-          hint: error.permission
-            ? `Grant the doctor's identity permission to ${error.permission}, or narrow the scope with --namespace.`
-            : `Check that ${error.system === 'kubernetes' ? 'the API server' : error.system} is reachable from here, then rerun.`,
-          ...timing(),
-        },
-        signal,
-      };
-    }
-    context.debug?.(
-      `step ${step.id} crashed:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return {
-      node: {
-        ...base,
-        status: 'error',
-        message: `check crashed: ${errorMessage(error)}`,
-        hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
-        ...timing(),
-      },
-      signal,
-    };
   }
 }
 

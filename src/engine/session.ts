@@ -1,6 +1,6 @@
 import { group, type Report, type ResultNode, type StepId } from '../checks/result.js';
 import type { RunEvent, RunListener } from './events.js';
-import { sharedSignal } from '../gateways/deadline.js';
+import { sharedSignal, timer } from '../gateways/deadline.js';
 import { assembleReport, executeStep, runPlan, stopped, type RunContext } from './run.js';
 
 /** How long a session's runs may take; a one-shot run passes what is left of the invocation's deadline. */
@@ -90,8 +90,10 @@ export class DoctorSession {
       if (previous) this.#forgetReads(previous);
       this.#emit({ type: 'step-started', runbook: runbook.id, step: step.id });
       const stop = this.#stopping.signal;
-      const deadline = AbortSignal.any([AbortSignal.timeout(this.#options.timeoutMs), stop]);
+      const rerunTimer = timer(this.#options.timeoutMs);
+      const deadline = AbortSignal.any([rerunTimer.signal, stop]);
       const outcome = await executeStep(step, this.#options, deadline, this.#options.timeoutMs, stop);
+      rerunTimer.clear();
       this.#nodes.set(stepId, outcome.node);
       this.#stepSignals.set(stepId, outcome.signal);
       this.#emit({ type: 'step-finished', runbook: runbook.id, step: step.id, node: outcome.node });

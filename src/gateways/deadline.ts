@@ -26,6 +26,26 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
+/** A signal that aborts with a TimeoutError after `ms`, and `clear()` to drop its timer once done. */
+export interface Timer {
+  signal: AbortSignal;
+  clear(): void;
+}
+
+/**
+ * `AbortSignal.timeout`, held by a referenced timer. Inside `AbortSignal.any` the signal of
+ * AbortSignal.timeout can be garbage-collected and then never fires (nodejs/node#57736): a step deadline
+ * silently lost. Here the pending timer keeps the controller alive until it fires or is cleared.
+ */
+export function timer(ms: number): Timer {
+  const controller = new AbortController();
+  const handle = setTimeout(
+    () => controller.abort(new DOMException(`timed out after ${formatSeconds(ms)}`, 'TimeoutError')),
+    ms,
+  );
+  return { signal: controller.signal, clear: () => clearTimeout(handle) };
+}
+
 /**
  * Marks a signal that many waits listen to at once (a step's deadline heard by every request of the step):
  * Node warns past ten listeners, which is right for a leak and wrong here.

@@ -2,7 +2,7 @@ import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import pLimit from 'p-limit';
 import { bufferFromFileOrString, type KubeConfig } from '@kubernetes/client-node';
-import { formatSeconds, untilAborted } from './deadline.js';
+import { formatSeconds, timer, untilAborted } from './deadline.js';
 import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
 import type { ExecCredentialPlugin } from './kube-exec.js';
 import { registerSecret } from './redact.js';
@@ -77,7 +77,8 @@ export class KubeHttp {
     signal: AbortSignal,
   ): Promise<KubeReply> {
     signal.throwIfAborted();
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const requestTimer = timer(this.timeoutMs);
+    const timeout = requestTimer.signal;
     const deadline = AbortSignal.any([signal, timeout]);
     const started = performance.now();
     let outcome = 'failed';
@@ -106,6 +107,7 @@ export class KubeHttp {
       outcome = (error as NodeJS.ErrnoException).code ?? 'failed';
       throw error instanceof GatewayError ? error : transportError(error, this.label);
     } finally {
+      requestTimer.clear();
       this.trace?.(`${method} ${target} ${outcome} ${Math.round(performance.now() - started)}ms`);
     }
   }

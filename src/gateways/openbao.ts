@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import NodeVault from 'node-vault';
 import pLimit from 'p-limit';
 import { BaoTransport, BodyTooLarge, type BaoResponse } from './bao-transport.js';
-import { formatSeconds } from './deadline.js';
+import { formatSeconds, timer } from './deadline.js';
 import { GatewayError, errorMessage, socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
 import { clip } from '../text.js';
@@ -88,7 +88,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(endpoint.headers ?? {})) headers[name] = value.reveal();
     if (token) headers['X-Vault-Token'] = token.reveal();
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const requestTimer = timer(timeoutMs);
+    const timeout = requestTimer.signal;
     const deadline = AbortSignal.any([signal, timeout]);
     const url = `${withoutUserinfo(endpoint.address.replace(/\/+$/, ''))}/v1/${path}`;
     try {
@@ -115,6 +116,8 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
         : connectionFailure(error, endpoint, path);
       trace(`${method} ${url} → ${failure.message}`);
       throw failure;
+    } finally {
+      requestTimer.clear();
     }
   }
 
