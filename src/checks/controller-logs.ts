@@ -193,6 +193,8 @@ function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGro
     id: `${spec.stepId}:${subject}`,
     title: subject,
     subject,
+    // A controller's log is a second view of the object: the object's own check, failing, explains it.
+    ...(object ? { dependsOn: [subject] } : {}),
     status: isBroken ? 'fail' : 'warn',
     message: `${text} (${times}${when})`,
     ...logError({

@@ -301,8 +301,11 @@ export interface ErrorGroup {
   pod: string;
 }
 
-/** Longest message or error text that may reach the report. */
-export const MAX_TEXT = 200;
+/**
+ * Longest message or error text that may reach the report: a real controller error (the 429 with its
+ * rate-limit URL, a wrapped Vault API error) fits whole; a flood of text does not.
+ */
+export const MAX_TEXT = 1000;
 
 // Vault/OpenBao tokens and bearer credentials: never let one reach a report, even if a controller logged it.
 const SECRET_LIKE: [RegExp, string][] = [
@@ -325,14 +328,20 @@ const replaceAll = (text: string, rules: [RegExp, string][]) =>
   rules.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 
 /**
- * Log text as the report may show it: one line, secret-like tokens redacted, at most MAX_TEXT characters.
- * Long text loses its middle, not its end: wrapped Go errors put the root cause last.
+ * Log text as the report may show it: one line, secret-like tokens redacted, at most about MAX_TEXT
+ * characters. Long text loses its middle, not its end (wrapped Go errors put the root cause last), and
+ * is cut between words, so a word or a URL is either whole or left out.
  */
 export function displayText(text: string): string {
   const out = replaceAll(text.replace(/\s+/g, ' ').trim(), SECRET_LIKE);
   if (out.length <= MAX_TEXT) return out;
-  const tail = Math.floor(MAX_TEXT / 3);
-  return `${out.slice(0, MAX_TEXT - tail - 3)} … ${out.slice(out.length - tail)}`;
+  const headEnd = out.lastIndexOf(' ', Math.floor(MAX_TEXT * 0.6));
+  const tailStart = out.indexOf(' ', out.length - Math.floor(MAX_TEXT * 0.35));
+  // One token longer than the budget: nothing to cut between, so the token goes and says so.
+  if (headEnd <= 0 || tailStart < 0 || tailStart <= headEnd) {
+    return `(${out.length} characters without a break, left out)`;
+  }
+  return `${out.slice(0, headEnd)} … ${out.slice(tailStart + 1)}`;
 }
 
 /** What makes two error lines "the same error": the text with volatile parts collapsed. */

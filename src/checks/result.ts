@@ -4,6 +4,7 @@
  * generated from them (`npm run schemas`; a test keeps the file equal).
  */
 import { z } from 'zod';
+import { causeSchema } from './causes.js';
 
 /** Every status, worst first: the order summaries and renderers list them in. */
 export const STATUSES_WORST_FIRST = ['fail', 'error', 'warn', 'pass', 'skip'] as const;
@@ -47,6 +48,10 @@ interface NodeFields {
   subject?: string;
   /** What was observed (plus what was expected when they differ). No trailing period. */
   message?: string;
+  /** Subjects this leaf rests on: when one of them fails too, that failure explains this one (checks/causes.ts). */
+  dependsOn?: string[];
+  /** Subjects whose failures this leaf already accounts for, e.g. the Secret and Orders of a Certificate. */
+  covers?: string[];
   durationMs?: number;
 }
 
@@ -82,6 +87,16 @@ export const nodeSchema: z.ZodType<ResultNode> = z
     commands: z
       .array(z.string())
       .describe('Read-only commands, shell-quoted, runnable as printed.')
+      .optional(),
+    dependsOn: z
+      .array(z.string())
+      .describe('Subjects this failing or warning leaf rests on; a failure of one of them explains this one.')
+      .optional(),
+    covers: z
+      .array(z.string())
+      .describe(
+        'Subjects whose failures this failing or warning leaf accounts for (a Certificate covers its Secret).',
+      )
       .optional(),
     durationMs: z.number().int().min(0).optional(),
     get children() {
@@ -121,6 +136,12 @@ export const reportSchema = z
     status: statusSchema,
     summary: summarySchema,
     runbooks: z.array(nodeSchema),
+    causes: z
+      .array(causeSchema)
+      .describe(
+        'Start here: the failing or warning leaves nothing else explains, most explaining first (then failures before warnings, then tree order). Every other failing or warning leaf is in the `explains` of at least one. Always written since doctor 0.2; absent in older reports.',
+      )
+      .optional(),
   })
   .meta({
     title: 'platform doctor report',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { findCauses } from '../checks/causes.js';
 import {
   group,
   summarize,
@@ -182,6 +183,7 @@ export function assembleReport(
     status: worstOf(runbooks.map((r) => r.status)),
     summary: summarize(runbooks),
     runbooks,
+    causes: findCauses(runbooks),
   };
 }
 
@@ -295,6 +297,10 @@ function boundedId(id: string): string {
   return `${id.slice(0, NAME_LIMIT * 2 - 18)}#${digest}`;
 }
 
+function name(text: string): string {
+  return clip(redact(text), NAME_LIMIT);
+}
+
 function finalText(text: string): string {
   return clip(redact(text), NODE_TEXT_LIMIT);
 }
@@ -305,13 +311,17 @@ function finalText(text: string): string {
  * from outside in object fields (a condition message quoting a token, a 2 MB message).
  */
 export function finalize(node: CheckNode, target: CommandTarget): ResultNode {
-  const { hint, commands, children, ...fields } = node;
+  const { hint, commands, children, dependsOn, covers, ...fields } = node;
   const out: ResultNode = {
     ...fields,
     id: boundedId(node.id),
-    title: clip(redact(node.title), NAME_LIMIT),
+    title: name(node.title),
   };
-  if (node.subject !== undefined) out.subject = clip(redact(node.subject), NAME_LIMIT);
+  if (node.subject !== undefined) out.subject = name(node.subject);
+  // Links only matter where something is wrong (checks/causes.ts); on a pass they would only fill the report.
+  const isTroubled = node.status === 'fail' || node.status === 'warn';
+  if (isTroubled && dependsOn?.length) out.dependsOn = [...new Set(dependsOn.map(name))];
+  if (isTroubled && covers?.length) out.covers = [...new Set(covers.map(name))];
   if (node.message !== undefined) out.message = finalText(node.message);
   if (hint !== undefined) out.hint = finalText(renderProse(hint, target));
   if (commands !== undefined) out.commands = commands.map((c) => finalText(renderCommand(c, target)));

@@ -3,6 +3,7 @@ import { STATUSES_WORST_FIRST, summarize } from '../checks/result.js';
 import { oneLine } from '../text.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import { compareWorstFirst, leafName } from './leaves.js';
+import { diagnose, explainsText, ownAdvice, type Diagnosis } from './start-here.js';
 import type { Renderer } from './types.js';
 import { STATUS_MEANING, statusLabel } from './status-label.js';
 import { formatDuration, summaryLine } from './summary.js';
@@ -18,6 +19,7 @@ import { formatDuration, summaryLine } from './summary.js';
  *     <li class="leaf fail"><span class="badge fail">✖ FAIL</span> <span class="subject">host stg.cocdev.co.kr</span>
  */
 export const html: Renderer = (report) => {
+  const diagnosis = diagnose(report);
   const context = [report.target.context, report.target.env].filter((v) => v !== null).join(' · ');
   return `<!doctype html>
 <html lang="en">
@@ -36,7 +38,8 @@ ${targetList(report)}
 ${legend()}
 </header>
 <main>
-${report.runbooks.map(runbookHtml).join('\n')}
+${startHereHtml(diagnosis)}
+${report.runbooks.map((runbook) => runbookHtml(runbook, diagnosis)).join('\n')}
 </main>
 </body>
 </html>
@@ -71,21 +74,40 @@ function legend(): string {
   return `<ul class="legend" aria-label="Legend">${items.join('')}</ul>`;
 }
 
-function runbookHtml(runbook: ResultNode): string {
+/** The causes first, each with what it explains; the tree below links back to them. */
+function startHereHtml(diagnosis: Diagnosis): string {
+  if (diagnosis.startHere.length === 0) return '';
+  const items = diagnosis.startHere.map((cause) => {
+    const { leaf, step } = cause;
+    const explains = explainsText(cause);
+    const where = `<p class="where"><a href="#${attr(leaf.id)}"><code>${text(step.id)}</code></a> · ${text(step.title)}</p>`;
+    return `<li class="leaf ${leaf.status}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${where}${detail(leaf, leaf.hint, leaf.commands ?? [])}${explains ? `<p class="explains">${text(explains)}</p>` : ''}</li>`;
+  });
+  const more = diagnosis.causes.length - diagnosis.startHere.length;
+  const rest = more > 0 ? `\n<p>${more} more cause${more === 1 ? '' : 's'} in the tree below.</p>` : '';
+  return `<section class="start-here" aria-labelledby="start-here">
+<h2 id="start-here">Start here</h2>
+<ul class="leaves">
+${items.join('\n')}
+</ul>${rest}
+</section>`;
+}
+
+function runbookHtml(runbook: ResultNode, diagnosis: Diagnosis): string {
   const steps = runbook.children?.length ? runbook.children : [runbook];
   return `<details class="runbook ${runbook.status}" id="${attr(runbook.id)}"${isOpen(runbook.status) ? ' open' : ''}>
 <summary>${badge(runbook.status)} <span class="title">${text(runbook.title)}</span> <span class="counts">${text(summaryLine(summarize([runbook])))}</span></summary>
-${steps.map(stepHtml).join('\n')}
+${steps.map((step) => stepHtml(step, diagnosis)).join('\n')}
 </details>`;
 }
 
 /** A step lists its leaves, worst first; a step without children shows its own message instead. */
-function stepHtml(step: ResultNode): string {
+function stepHtml(step: ResultNode, diagnosis: Diagnosis): string {
   const duration =
     step.durationMs === undefined ? '' : ` <span class="duration">${formatDuration(step.durationMs)}</span>`;
   const head = `<summary>${badge(step.status)} <span class="title">${text(step.title)}</span> <code>${text(step.id)}</code>${duration}</summary>`;
   const leaves = [...(step.children ?? [])].sort(compareWorstFirst);
-  const body = leaves.length === 0 ? detail(step) : leafLists(leaves);
+  const body = leaves.length === 0 ? leafDetail(step, diagnosis) : leafLists(leaves, diagnosis);
   return `<details class="step ${step.status}" id="${attr(step.id)}"${isOpen(step.status) ? ' open' : ''}>
 ${head}
 ${body}
@@ -93,28 +115,43 @@ ${body}
 }
 
 /** Leaves that need attention in plain view; passing and skipped ones folded beneath them when both exist. */
-function leafLists(leaves: ResultNode[]): string {
+function leafLists(leaves: ResultNode[], diagnosis: Diagnosis): string {
   const attention = leaves.filter((l) => isOpen(l.status));
   const rest = leaves.filter((l) => !isOpen(l.status));
-  const list = (items: ResultNode[]) => `<ul class="leaves">\n${items.map(leafHtml).join('\n')}\n</ul>`;
+  const list = (items: ResultNode[]) =>
+    `<ul class="leaves">\n${items.map((leaf) => leafHtml(leaf, diagnosis)).join('\n')}\n</ul>`;
   if (attention.length === 0 || rest.length === 0) return list(leaves);
   const counts = summaryLine(summarize(rest));
   return `${list(attention)}\n<details class="passes">\n<summary>${text(counts)}</summary>\n${list(rest)}\n</details>`;
 }
 
 /** A checked object; a group (one Ingress, one host, one OpenBao server) lists its own children the same way. */
-function leafHtml(leaf: ResultNode): string {
-  const nested = leaf.children?.length ? `\n${leafLists([...leaf.children].sort(compareWorstFirst))}\n` : '';
-  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${detail(leaf)}${nested}</li>`;
+function leafHtml(leaf: ResultNode, diagnosis: Diagnosis): string {
+  const nested = leaf.children?.length
+    ? `\n${leafLists([...leaf.children].sort(compareWorstFirst), diagnosis)}\n`
+    : '';
+  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${leafDetail(leaf, diagnosis)}${nested}</li>`;
 }
 
-function detail(node: ResultNode): string {
+/** A leaf's message and advice; an explained leaf links to its causes and repeats none of their advice. */
+function leafDetail(node: ResultNode, diagnosis: Diagnosis): string {
+  if (diagnosis.isStartHere(node.id)) {
+    const see = '<p class="explained"><a href="#start-here">see Start here</a></p>';
+    return detail(node, undefined, []) + see;
+  }
+  const causes = diagnosis.causesOf(node.id);
+  if (causes.length === 0) return detail(node, node.hint, node.commands ?? []);
+  const own = ownAdvice(node, causes);
+  const links = causes.map((c) => `<a href="#${attr(c.leaf.id)}">${text(leafName(c.leaf))}</a>`).join(', ');
+  return `${detail(node, undefined, [])}<p class="explained">explained by ${links}</p>${detail({}, own.hint, own.commands)}`;
+}
+
+function detail(node: { message?: string }, hint: string | undefined, commands: readonly string[]): string {
   const parts: string[] = [];
   if (node.message) parts.push(`<p class="message">${text(oneLine(node.message))}</p>`);
-  if (node.hint)
-    parts.push(`<p class="hint"><span aria-hidden="true">→ </span>${text(oneLine(node.hint))}</p>`);
-  if (node.commands?.length)
-    parts.push(`<pre class="commands"><code>${text(node.commands.map(oneLine).join('\n'))}</code></pre>`);
+  if (hint) parts.push(`<p class="hint"><span aria-hidden="true">→ </span>${text(oneLine(hint))}</p>`);
+  if (commands.length)
+    parts.push(`<pre class="commands"><code>${text(commands.map(oneLine).join('\n'))}</code></pre>`);
   return parts.join('');
 }
 
@@ -142,7 +179,10 @@ summary { cursor: pointer; }
 .counts, .duration, code { color: #475467; font-size: .85rem; }
 .leaves { list-style: none; padding-left: 1.5rem; margin: .25rem 0; }
 .leaf { margin: .3rem 0; }
-.message, .hint { margin: .15rem 0 0 5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.message, .hint, .explained, .explains, .where { margin: .15rem 0 0 5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.explained, .explains, .where { color: #475467; }
+.start-here { border: 2px solid var(--fail); border-radius: .4rem; padding: .2rem .75rem .5rem; margin: 0 0 1rem; }
+.start-here h2 { font-size: 1.2rem; margin: .3rem 0; }
 .hint { font-weight: 600; }
 .commands { margin: .25rem 0 0 5rem; padding: .4rem .6rem; background: #f2f4f7; border-radius: .3rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 details.step > .message, details.step > .hint, details.step > .commands { margin-left: 1.5rem; }

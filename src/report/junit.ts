@@ -3,6 +3,7 @@ import { summarize } from '../checks/result.js';
 import { oneLine } from '../text.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import { compareWorstFirst, leafName } from './leaves.js';
+import { diagnose, explainedByText, explainsText, type Diagnosis } from './start-here.js';
 import type { Renderer } from './types.js';
 
 /**
@@ -16,10 +17,11 @@ import type { Renderer } from './types.js';
  */
 export const junit: Renderer = (report) => {
   const totals = counts(report.runbooks);
+  const diagnosis = diagnose(report);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="platform-doctor"${totals} time="${seconds(report.durationMs)}" timestamp="${attr(report.startedAt)}">`,
-    ...report.runbooks.map((runbook) => suite(runbook, report)),
+    ...report.runbooks.map((runbook) => suite(runbook, report, diagnosis)),
     '</testsuites>',
     '',
   ].join('\n');
@@ -35,7 +37,7 @@ function seconds(durationMs: number): string {
   return (durationMs / 1000).toFixed(3);
 }
 
-function suite(runbook: ResultNode, report: Report): string {
+function suite(runbook: ResultNode, report: Report, diagnosis: Diagnosis): string {
   const steps = runbook.children?.length ? runbook.children : [runbook];
   // The engine times steps; a runbook's own time is their sum when the report does not carry it.
   const durationMs = runbook.durationMs ?? steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
@@ -48,7 +50,7 @@ function suite(runbook: ResultNode, report: Report): string {
   const cases = steps.flatMap((step) =>
     casesOf(step)
       .sort((a, b) => compareWorstFirst(a.leaf, b.leaf))
-      .map(({ leaf, name }) => testcase(step, leaf, name)),
+      .map(({ leaf, name }) => testcase(step, leaf, name, diagnosis)),
   );
   return [
     `  <testsuite name="${attr(runbook.id)}"${counts([runbook])} time="${seconds(durationMs)}" timestamp="${attr(report.startedAt)}">`,
@@ -76,7 +78,7 @@ function casesOf(step: ResultNode): { leaf: ResultNode; name: string }[] {
   return cases;
 }
 
-function testcase(step: ResultNode, leaf: ResultNode, name: string): string {
+function testcase(step: ResultNode, leaf: ResultNode, name: string, diagnosis: Diagnosis): string {
   const time = leaf.durationMs === undefined ? '' : ` time="${seconds(leaf.durationMs)}"`;
   const open = `    <testcase classname="${attr(step.id)}" name="${attr(oneLine(name))}"${time}`;
   const message = attr(oneLine(leaf.message ?? leaf.title));
@@ -86,17 +88,26 @@ function testcase(step: ResultNode, leaf: ResultNode, name: string): string {
     case 'skip':
       return `${open}>\n      <skipped message="${message}"/>\n    </testcase>`;
     case 'warn':
-      return `${open}>\n      <system-out>${text(body(leaf))}</system-out>\n    </testcase>`;
+      return `${open}>\n      <system-out>${text(body(leaf, diagnosis))}</system-out>\n    </testcase>`;
     case 'fail':
-      return `${open}>\n      <failure message="${message}">${text(body(leaf))}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure message="${message}">${text(body(leaf, diagnosis))}</failure>\n    </testcase>`;
     case 'error':
-      return `${open}>\n      <error message="${message}">${text(body(leaf))}</error>\n    </testcase>`;
+      return `${open}>\n      <error message="${message}">${text(body(leaf, diagnosis))}</error>\n    </testcase>`;
   }
 }
 
-/** What a CI log shows for the case: status and message, the hint, then the commands one per line. */
-function body(leaf: ResultNode): string {
+/**
+ * What a CI log shows for the case: status and message, how it relates to the other failures (a cause
+ * and what it explains, or what explains it), the hint, then the commands one per line. Each case
+ * stands alone, so an explained one keeps its whole advice.
+ */
+function body(leaf: ResultNode, diagnosis: Diagnosis): string {
   const lines = [`${leaf.status}: ${oneLine(leaf.message ?? leaf.title)}`];
+  const cause = diagnosis.asCause(leaf.id);
+  const explains = cause ? explainsText(cause) : null;
+  if (explains) lines.push(`start here: ${explains}`);
+  const causes = diagnosis.causesOf(leaf.id);
+  if (causes.length > 0) lines.push(oneLine(explainedByText(causes)));
   if (leaf.hint) lines.push(`hint: ${oneLine(leaf.hint)}`);
   if (leaf.commands?.length) lines.push('commands:', ...leaf.commands.map((c) => `  ${oneLine(c)}`));
   return lines.join('\n');

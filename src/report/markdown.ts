@@ -1,39 +1,68 @@
-import type { Report, Status } from '../checks/result.js';
+import type { Report, ResultNode, Status } from '../checks/result.js';
 import { oneLine, visible } from '../text.js';
 import { compareWorstFirst, leafEntries, leafName, type LeafEntry } from './leaves.js';
+import {
+  diagnose,
+  explainedByText,
+  explainsText,
+  ownAdvice,
+  type CauseEntry,
+  type Diagnosis,
+} from './start-here.js';
 import type { Renderer } from './types.js';
 import { statusLabel } from './status-label.js';
 import { formatDuration, summaryLine } from './summary.js';
 
 /**
- * An incident attachment in GitHub/GitLab-flavoured markdown: header, summary, then what needs
- * attention (fail and warn, then error) with hints and commands, then passes folded away:
+ * An incident attachment in GitHub/GitLab-flavoured markdown: header, summary, "Start here" (the causes
+ * that explain the rest, with hint and commands), then the other failures and warnings and then the
+ * errors, each grouped by step in runbook order with one heading per subject, then passes folded away:
  *
  *     # Platform doctor: ✖ FAIL
  *
- *     **3 failed · 2 errors · 2 warnings · 9 passed · 1 skipped (17)**
+ *     **11 failed · 50 passed · 2 skipped (63)**
  *
- *     ## Failures and warnings
+ *     ## Start here
  *
- *     ### ✖ FAIL · host stg.cocdev.co.kr
+ *     ### ✖ FAIL · OpenBao openbao/openbao:8200
  *
- *     `ingress.dns` · DNS records point at the ingress load balancer
+ *     `secrets.openbao` · OpenBao is unsealed and each store token can read its mapped secrets
  *
- *     resolves to 203.0.113.9, load balancer is 203.0.113.10
+ *     sealed (HTTP 503, version 2.2.0)
  *
- *     **Next:** Update the record for stg.cocdev.co.kr; it still points at an old address.
+ *     Explains 10 other failures.
+ *
+ *     **Next:** Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); …
+ *
+ *     ## Other failures and warnings
+ *
+ *     ### SecretStores are Ready and their OpenBao token Secret exists (`secrets.stores`)
+ *
+ *     #### ✖ FAIL · SecretStore plate-prod/openbao-backend
+ *
+ *     not Ready (InvalidProviderConfig: unable to validate store)
+ *
+ *     Explained by OpenBao openbao/openbao:8200 (see Start here).
  */
 export const markdown: Renderer = (report) => {
-  const entries = leafEntries(report).sort((a, b) => compareWorstFirst(a.leaf, b.leaf));
+  const diagnosis = diagnose(report);
+  const entries = leafEntries(report);
+  const shown = (e: LeafEntry) => !diagnosis.isStartHere(e.leaf.id);
   const pick = (statuses: Status[]) => entries.filter((e) => statuses.includes(e.leaf.status));
-  const attention = pick(['fail', 'warn']);
+  const attention = pick(['fail', 'warn']).filter(shown);
   const errors = pick(['error']);
-  const rest = pick(['pass', 'skip']);
+  const rest = pick(['pass', 'skip']).sort((a, b) => compareWorstFirst(a.leaf, b.leaf));
 
   const blocks = [...header(report)];
-  if (attention.length > 0) blocks.push('## Failures and warnings', ...attention.flatMap(detailBlocks));
-  if (errors.length > 0) blocks.push('## Errors (could not check)', ...errors.flatMap(detailBlocks));
-  if (attention.length === 0 && errors.length === 0) blocks.push('Nothing failed, warned or errored.');
+  if (diagnosis.startHere.length > 0) {
+    blocks.push('## Start here', ...diagnosis.startHere.flatMap(causeBlocks));
+  }
+  if (attention.length > 0) {
+    const title = diagnosis.startHere.length > 0 ? 'Other failures and warnings' : 'Failures and warnings';
+    blocks.push(`## ${title}`, ...bySubject(attention, diagnosis));
+  }
+  if (errors.length > 0) blocks.push('## Errors (could not check)', ...bySubject(errors, diagnosis));
+  if (diagnosis.causes.length === 0 && errors.length === 0) blocks.push('Nothing failed, warned or errored.');
   if (rest.length > 0) blocks.push('## Passed and skipped', ...folded(rest, report));
   return `${blocks.join('\n\n')}\n`;
 };
@@ -59,14 +88,88 @@ function header(report: Report): string[] {
   ];
 }
 
-/** One leaf that needs attention: heading, where it sits, what was seen, what to do, what to run. */
-function detailBlocks({ step, leaf }: LeafEntry): string[] {
-  const where = leaf === step ? `\`${step.id}\`` : `\`${step.id}\` · ${escapeInline(step.title)}`;
-  const blocks = [`### ${statusLabel(leaf.status)} · ${escapeInline(leafName(leaf))}`, where];
-  if (leaf.message) blocks.push(escapeInline(leaf.message));
-  if (leaf.hint) blocks.push(`**Next:** ${escapeInline(leaf.hint)}`);
-  if (leaf.commands?.length) blocks.push(codeBlock(visible(leaf.commands.map(oneLine).join('\n'))));
+/** Where a leaf sits: `secrets.openbao` · its step's title (only the id when the step is the leaf). */
+function stepLine({ step, leaf }: LeafEntry): string {
+  return leaf === step ? `\`${step.id}\`` : `\`${step.id}\` · ${escapeInline(step.title)}`;
+}
+
+/** One cause: heading, where it sits, what was seen, how much it explains, what to do, what to run. */
+function causeBlocks(cause: CauseEntry): string[] {
+  const { leaf } = cause;
+  const explains = explainsText(cause);
+  return [
+    `### ${statusLabel(leaf.status)} · ${escapeInline(leafName(leaf))}`,
+    stepLine(cause),
+    ...(leaf.message ? [escapeInline(leaf.message)] : []),
+    ...(explains ? [`${capitalized(explains)}.`] : []),
+    ...advice(leaf.hint, leaf.commands ?? []),
+  ];
+}
+
+/**
+ * Leaves grouped by step in runbook order, one heading per subject: a subject that several steps report
+ * sits under the first of them, its later findings each naming their step.
+ */
+function bySubject(entries: LeafEntry[], diagnosis: Diagnosis): string[] {
+  const groups = new Map<string, LeafEntry[]>();
+  for (const entry of entries) {
+    const name = leafName(entry.leaf);
+    groups.set(name, [...(groups.get(name) ?? []), entry]);
+  }
+  const byStep = new Map<ResultNode, LeafEntry[][]>();
+  for (const group of groups.values()) {
+    const home = group[0]!.step;
+    byStep.set(home, [...(byStep.get(home) ?? []), group]);
+  }
+  return [...byStep].flatMap(([step, subjectGroups]) => {
+    const sorted = subjectGroups.sort((a, b) => compareWorstFirst(worstLeaf(a), worstLeaf(b)));
+    // A step that is its own leaf (it timed out, crashed) is its own heading.
+    if (sorted.length === 1 && sorted[0]![0]!.leaf === step)
+      return subjectBlocks(sorted[0]!, step, diagnosis, 3);
+    return [
+      `### ${escapeInline(step.title)} (\`${step.id}\`)`,
+      ...sorted.flatMap((group) => subjectBlocks(group, step, diagnosis, 4)),
+    ];
+  });
+}
+
+function worstLeaf(group: LeafEntry[]): ResultNode {
+  return [...group].sort((a, b) => compareWorstFirst(a.leaf, b.leaf))[0]!.leaf;
+}
+
+/** One subject: its heading, then each finding with its message, its cause and its own advice. */
+function subjectBlocks(group: LeafEntry[], home: ResultNode, diagnosis: Diagnosis, level: number): string[] {
+  const worst = worstLeaf(group);
+  const blocks = [`${'#'.repeat(level)} ${statusLabel(worst.status)} · ${escapeInline(leafName(worst))}`];
+  for (const entry of group) {
+    const { leaf, step } = entry;
+    const message = leaf.message ? escapeInline(leaf.message) : '';
+    if (step !== home) blocks.push(message ? `\`${step.id}\` · ${message}` : `\`${step.id}\``);
+    else if (leaf === step) blocks.push(`\`${step.id}\``, ...(message ? [message] : []));
+    else if (message) blocks.push(message);
+    const causes = diagnosis.causesOf(leaf.id);
+    if (causes.length === 0) {
+      blocks.push(...advice(leaf.hint, leaf.commands ?? []));
+      continue;
+    }
+    const seeAbove = causes.some((c) => diagnosis.isStartHere(c.leaf.id)) ? ' (see Start here)' : '';
+    blocks.push(`${capitalized(escapeInline(explainedByText(causes)))}${seeAbove}.`);
+    const own = ownAdvice(leaf, causes);
+    blocks.push(...advice(own.hint, own.commands));
+  }
   return blocks;
+}
+
+/** The hint as **Next:** and the commands in one fenced block. */
+function advice(hint: string | undefined, commands: readonly string[]): string[] {
+  return [
+    ...(hint ? [`**Next:** ${escapeInline(hint)}`] : []),
+    ...(commands.length ? [codeBlock(visible(commands.map(oneLine).join('\n')))] : []),
+  ];
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Passing and skipped leaves inside `<details>`, which both GitHub and GitLab render collapsed. */

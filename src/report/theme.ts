@@ -22,10 +22,10 @@ export const statusStyle: Record<Status, StatusStyle> = {
   skip: { glyph: '○', ascii: '-', color: 'gray', word: 'skipped' },
 };
 
-/** Glyphs for the hint and command lines under a failing node. */
+/** Glyphs for the lines under a failing node: hint, command, "explained by", "see Start here". */
 export const marks = {
-  unicode: { hint: '→', command: '$', bullet: '·' },
-  ascii: { hint: '->', command: '$', bullet: '-' },
+  unicode: { hint: '→', command: '$', bullet: '·', explained: '↳', startHere: '↑' },
+  ascii: { hint: '->', command: '$', bullet: '-', explained: '<-', startHere: '^' },
 } as const;
 
 const ansi: Record<ColorName | 'bold' | 'dim', [number, number]> = {

@@ -1,26 +1,36 @@
+import stringWidth from 'string-width';
 import { compareStatus, leavesOf, type ResultNode, type Report } from '../checks/result.js';
 import { marks, paint, statusStyle } from './theme.js';
-import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible } from '../text.js';
+import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible, wrap } from '../text.js';
+import { leafName } from './leaves.js';
+import { diagnose, explainedByText, explainsText, ownAdvice, type Diagnosis } from './start-here.js';
 import { formatDuration, summaryLine } from './summary.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 /**
- * The plain text tree for pipes, cron mail and logs. Failing, erroring and warning nodes are expanded
- * with hint and commands; passes collapse to a count unless `verbose`.
+ * The plain text tree for pipes, cron mail and logs. "Start here" comes first: the causes that explain
+ * the other failures, each with its hint and commands. Then the tree: failing, erroring and warning
+ * nodes expanded, passes collapsed to a count unless `verbose`; an explained leaf says what explains
+ * it and repeats no hint its cause already gave. With a known width, text wraps under itself.
  *
- *   ✖ Ingress, certificates and DNS
- *     ✖ DNS records point at the ingress load balancer
- *       ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
- *           → Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.
- *           $ dig +short stg.cocdev.co.kr
- *       ✔ 2 passed
- *     ✔ Certificates are issued and valid (3 passed)
+ *   Start here
+ *     ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0)
+ *         explains 10 other failures
+ *         → Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); …
+ *         $ kubectl exec -n openbao svc/openbao -- bao status
  *
- *   1 failed · 16 passed (17) in 1.2s
+ *   ✖ Secrets from OpenBao
+ *     ✖ SecretStores are Ready and their OpenBao token Secret exists
+ *       ✖ SecretStore plate-prod/openbao-backend — not Ready (InvalidProviderConfig: …)
+ *           ↳ explained by OpenBao openbao/openbao:8200
+ *
+ *   11 failed · 50 passed · 2 skipped (63) in 231ms
  */
 export const tree: Renderer = (report, options) => {
+  const diagnosis = diagnose(report);
   const lines = [header(report, options), ''];
-  for (const runbook of report.runbooks) lines.push(...renderNode(runbook, 0, options));
+  if (diagnosis.startHere.length > 0) lines.push(...startHereLines(diagnosis, options), '');
+  for (const runbook of report.runbooks) lines.push(...renderNode(runbook, 0, options, diagnosis));
   const bullet = (options.unicode ? marks.unicode : marks.ascii).bullet;
   lines.push('', `${summaryLine(report.summary, ` ${bullet} `)} in ${formatDuration(report.durationMs)}`);
   return `${lines.join('\n')}\n`;
@@ -28,6 +38,18 @@ export const tree: Renderer = (report, options) => {
 
 /** Outside text as the tree prints it: one line, controls visible, at most SCREEN_TEXT_LIMIT characters. */
 const show = (text: string) => displayable(text, SCREEN_TEXT_LIMIT);
+
+/**
+ * `lead` then `text`; with a known width the text wraps between words, each further line starting under
+ * the text's first column. Without one (a pipe, a file) it stays one line for grep.
+ */
+function hanging(lead: string, text: string, options: RenderOptions, style?: 'dim'): string[] {
+  const dress = (line: string) => (style ? paint(line, style, options.color) : line);
+  if (options.width === undefined) return [lead + dress(text)];
+  const leadWidth = stringWidth(lead);
+  const pieces = wrap(text, Math.max(20, options.width - leadWidth));
+  return pieces.map((piece, i) => (i === 0 ? lead : ' '.repeat(leadWidth)) + dress(piece));
+}
 
 function header(report: Report, options: RenderOptions): string {
   const { context, cluster, env } = report.target;
@@ -50,32 +72,76 @@ function isExpanded(node: ResultNode, options: RenderOptions): boolean {
   return options.verbose || node.status === 'fail' || node.status === 'error' || node.status === 'warn';
 }
 
-function renderNode(node: ResultNode, depth: number, options: RenderOptions): string[] {
+/** The node's own line: glyph, name and message. */
+function nodeLine(node: ResultNode, label: string, indent: string, options: RenderOptions): string[] {
+  const dash = options.unicode ? '—' : '-';
+  const message = node.message ? ` ${dash} ${show(node.message)}` : '';
+  return hanging(`${indent}${glyph(node, options)} `, `${label}${message}`, options);
+}
+
+/** Hint and commands under a node. Commands are never cut or wrapped: a command cut short would run something else. */
+function adviceLines(
+  hint: string | undefined,
+  commands: readonly string[],
+  indent: string,
+  options: RenderOptions,
+): string[] {
+  const m = options.unicode ? marks.unicode : marks.ascii;
+  return [
+    ...(hint ? hanging(`${indent}${paint(m.hint, 'dim', options.color)} `, show(hint), options, 'dim') : []),
+    ...commands.map((command) => `${indent}${m.command} ${visible(oneLine(command))}`),
+  ];
+}
+
+function startHereLines(diagnosis: Diagnosis, options: RenderOptions): string[] {
+  const lines = [paint('Start here', 'bold', options.color)];
+  for (const cause of diagnosis.startHere) {
+    lines.push(...nodeLine(cause.leaf, show(leafName(cause.leaf)), '  ', options));
+    const explains = explainsText(cause);
+    if (explains) lines.push(`      ${explains}`);
+    lines.push(...adviceLines(cause.leaf.hint, cause.leaf.commands ?? [], '      ', options));
+  }
+  const more = diagnosis.causes.length - diagnosis.startHere.length;
+  if (more > 0) lines.push(`  and ${more} more cause${more === 1 ? '' : 's'} in the tree below`);
+  return lines;
+}
+
+/** What a failing node says under its line: its advice, or where its cause's advice is. */
+function detailLines(
+  node: ResultNode,
+  indent: string,
+  options: RenderOptions,
+  diagnosis: Diagnosis,
+): string[] {
+  const m = options.unicode ? marks.unicode : marks.ascii;
+  if (diagnosis.isStartHere(node.id)) return [`${indent}${m.startHere} see Start here`];
+  const causes = diagnosis.causesOf(node.id);
+  if (causes.length === 0) return adviceLines(node.hint, node.commands ?? [], indent, options);
+  const { hint, commands } = ownAdvice(node, causes);
+  return [
+    ...hanging(`${indent}${m.explained} `, show(explainedByText(causes)), options),
+    ...adviceLines(hint, commands, indent, options),
+  ];
+}
+
+function renderNode(node: ResultNode, depth: number, options: RenderOptions, diagnosis: Diagnosis): string[] {
   const indent = '  '.repeat(depth);
   const hasChildren = Boolean(node.children?.length);
   const label = show(hasChildren ? node.title : (node.subject ?? node.title));
-  const dash = options.unicode ? '—' : '-';
-  const message = node.message ? ` ${dash} ${show(node.message)}` : '';
   if (hasChildren && depth > 0 && !isExpanded(node, options)) {
     // A healthy step is one line: its title and how many checks passed under it.
     return [`${indent}${glyph(node, options)} ${label} (${countWords(leavesOf(node), options)})`];
   }
-  const lines = [`${indent}${glyph(node, options)} ${label}${message}`];
-  const detailIndent = `${indent}    `;
-  const m = options.unicode ? marks.unicode : marks.ascii;
+  const lines = nodeLine(node, label, indent, options);
   if (node.status !== 'pass' && node.status !== 'skip') {
-    if (node.hint)
-      lines.push(`${detailIndent}${paint(`${m.hint} ${show(node.hint)}`, 'dim', options.color)}`);
-    // Commands are never cut: a command cut short would run something else.
-    for (const command of node.commands ?? [])
-      lines.push(`${detailIndent}${m.command} ${visible(oneLine(command))}`);
+    lines.push(...detailLines(node, `${indent}    `, options, diagnosis));
   }
   if (!hasChildren) return lines;
 
   const children = [...node.children!].sort((a, b) => compareStatus(a.status, b.status));
   const folded = children.filter((c) => !c.children?.length && !isExpanded(c, options));
   for (const child of children.filter((c) => !folded.includes(c)))
-    lines.push(...renderNode(child, depth + 1, options));
+    lines.push(...renderNode(child, depth + 1, options, diagnosis));
   if (folded.length) lines.push(`${'  '.repeat(depth + 1)}${countWords(folded, options, true)}`);
   return lines;
 }

@@ -69,11 +69,13 @@ export const scenarioSchema = z.strictObject({
   /** Where the statuses, messages and log lines come from (upstream source files, issues). */
   sources: z.array(z.string()).default([]),
   extends: z.string().optional(),
-  /** Exit code and failing step the doctor should report: tests assert both. */
+  /** Exit code, failing steps and first cause the doctor should report: tests assert them. */
   expect: z
     .strictObject({
       exitCode: z.number().int().min(0).max(3),
       failingSteps: z.array(z.string()).default([]),
+      /** The leaf id "Start here" leads with: the cause that explains the most. */
+      startHere: z.string().optional(),
     })
     .optional(),
   kubernetes: z

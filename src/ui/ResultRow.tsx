@@ -107,17 +107,17 @@ function rowColor(status: Row['status']): ColorName {
 }
 
 /**
- * The hint and command lines under a row, already wrapped to the width, so the tree knows each
- * row's height before it renders. Nothing is cut inside a word, a URL or a command token; `c` copies a
- * command whole.
+ * The lines under a row (the message when the row line cuts it, what explains it or what it explains,
+ * the hint, the commands), already wrapped to the width, so the tree knows each row's height before it
+ * renders. Nothing is cut inside a word, a URL or a command token; `c` copies a command whole.
  */
 export function rowDetailLines(
   row: Row,
   look: Pick<RowLook, 'unicode' | 'width'>,
-): { kind: 'message' | 'hint' | 'command'; text: string }[] {
+): { kind: 'message' | 'note' | 'hint' | 'command'; text: string }[] {
   const m = look.unicode ? marks.unicode : marks.ascii;
   const indent = ' '.repeat(2 + row.depth * 2 + 4);
-  const block = (kind: 'message' | 'hint' | 'command', mark: string, text: string) => {
+  const block = (kind: 'message' | 'note' | 'hint' | 'command', mark: string, text: string) => {
     const lead = `${indent}${mark} `;
     const rest = ' '.repeat(lead.length);
     return wrap(text, look.width - lead.length).map((line, i) => ({
@@ -130,6 +130,7 @@ export function rowDetailLines(
   const isMessageCut = Boolean(row.message) && lineLength > look.width;
   return [
     ...(isMessageCut ? block('message', ' ', row.message!) : []),
+    ...(row.note ? block('note', ' ', row.note) : []),
     ...(row.hint ? block('hint', m.hint, row.hint) : []),
     ...(row.commands ?? []).flatMap((command) => block('command', m.command, command)),
   ];

@@ -9,6 +9,8 @@ import {
   type Summary,
 } from '../checks/result.js';
 import type { PlannedRunbook, RunEvent } from '../engine/events.js';
+import { leafName } from '../report/leaves.js';
+import { diagnose, explainedByText, explainsText, ownAdvice, type Diagnosis } from '../report/start-here.js';
 import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible } from '../text.js';
 
 /**
@@ -74,6 +76,8 @@ export interface Row {
   status: RowStatus;
   label: string;
   message?: string;
+  /** A line above the hint: what a cause explains, or what explains this leaf. */
+  note?: string;
   hint?: string;
   commands?: string[];
   /** Leaf counts by status, shown on collapsed parents and folded rows, worst first. */
@@ -182,10 +186,13 @@ function applyEvent(state: DoctorState, event: RunProgress, atMs: number): Docto
     case 'done': {
       const done = { ...state, report: event.report, isRunning: false };
       if (state.hasMovedCursor) return done;
-      // Failures first: until the user moves, a finished run puts the cursor on its worst leaf.
+      // Until the user moves, a finished run puts the cursor on the first cause under Start here, else
+      // on its worst leaf.
       const rows = visibleRows(done);
-      const worst = rows.find((r) => r.status === event.report.status && !(r.isExpandable && r.isExpanded));
-      return { ...done, cursor: worst?.key ?? done.cursor };
+      const first =
+        rows.find((r) => r.key.startsWith(`${START_HERE}${SEP}`)) ??
+        rows.find((r) => r.status === event.report.status && !(r.isExpandable && r.isExpanded));
+      return { ...done, cursor: first?.key ?? done.cursor };
     }
   }
 }
@@ -241,32 +248,68 @@ function finishedNodes(state: DoctorState): ResultNode[] {
  * passing leaves beside problems fold into one row; `failuresOnly` keeps problems and their parents.
  */
 export function visibleRows(state: DoctorState): Row[] {
-  return state.plan.flatMap((runbook) => {
-    const progress = runbook.steps.map((s) => state.steps[s.id] ?? { phase: 'pending' as const });
-    const nodes = progress.flatMap((p) => (p.phase === 'finished' ? [p.node] : []));
-    const isFinished = nodes.length === runbook.steps.length;
-    const status: RowStatus = isFinished
-      ? worstOf(nodes.map((n) => n.status))
-      : progress.some((p) => p.phase !== 'pending')
-        ? 'running'
-        : 'pending';
-    const key = runbook.id;
-    const isExpanded = state.expanded[key] ?? (!isFinished || isExpandedByDefault(status, state.verbose));
-    const head: Row = {
-      key,
-      depth: 0,
-      kind: 'node',
-      status,
-      label: runbook.title,
-      isExpandable: true,
-      isExpanded,
-      ...(isFinished && !isExpanded ? { counts: countLeaves(nodes) } : {}),
+  const diagnosis = state.report ? diagnose(state.report) : null;
+  return [
+    ...(diagnosis ? startHereRows(state, diagnosis) : []),
+    ...state.plan.flatMap((runbook) => runbookRows(state, runbook, diagnosis)),
+  ];
+}
+
+/** Key of the Start here row; no runbook id can take it, those have no spaces. */
+const START_HERE = 'Start here';
+
+/** The causes of the finished run above the tree, each a row with its hint and commands. */
+function startHereRows(state: DoctorState, diagnosis: Diagnosis): Row[] {
+  if (diagnosis.startHere.length === 0) return [];
+  const isExpanded = state.expanded[START_HERE] ?? true;
+  const head: Row = {
+    key: START_HERE,
+    depth: 0,
+    kind: 'node',
+    status: worstOf(diagnosis.startHere.map((c) => c.leaf.status)),
+    label: START_HERE,
+    isExpandable: true,
+    isExpanded,
+  };
+  if (!isExpanded) return [head];
+  const causes = diagnosis.startHere.map((cause): Row => {
+    const explains = explainsText(cause);
+    return {
+      ...leafRow(cause.leaf, `${START_HERE}${SEP}${cause.leaf.id}`, 1, cause.step.id),
+      label: show(leafName(cause.leaf)),
+      ...(explains ? { note: explains } : {}),
     };
-    const children = isExpanded
-      ? runbook.steps.flatMap((step, i) => stepRows(state, key, step, progress[i] ?? { phase: 'pending' }))
-      : [];
-    return keep(state, head, children);
   });
+  return [head, ...causes];
+}
+
+function runbookRows(state: DoctorState, runbook: PlannedRunbook, diagnosis: Diagnosis | null): Row[] {
+  const progress = runbook.steps.map((s) => state.steps[s.id] ?? { phase: 'pending' as const });
+  const nodes = progress.flatMap((p) => (p.phase === 'finished' ? [p.node] : []));
+  const isFinished = nodes.length === runbook.steps.length;
+  const status: RowStatus = isFinished
+    ? worstOf(nodes.map((n) => n.status))
+    : progress.some((p) => p.phase !== 'pending')
+      ? 'running'
+      : 'pending';
+  const key = runbook.id;
+  const isExpanded = state.expanded[key] ?? (!isFinished || isExpandedByDefault(status, state.verbose));
+  const head: Row = {
+    key,
+    depth: 0,
+    kind: 'node',
+    status,
+    label: runbook.title,
+    isExpandable: true,
+    isExpanded,
+    ...(isFinished && !isExpanded ? { counts: countLeaves(nodes) } : {}),
+  };
+  const children = isExpanded
+    ? runbook.steps.flatMap((step, i) =>
+        stepRows(state, key, step, progress[i] ?? { phase: 'pending' }, diagnosis),
+      )
+    : [];
+  return keep(state, head, children);
 }
 
 function stepRows(
@@ -274,6 +317,7 @@ function stepRows(
   parentKey: string,
   step: { id: StepId; title: string },
   progress: StepProgress,
+  diagnosis: Diagnosis | null,
 ): Row[] {
   const key = `${parentKey}${SEP}${step.id}`;
   if (progress.phase !== 'finished') {
@@ -290,27 +334,64 @@ function stepRows(
     };
     return keep(state, row, []);
   }
-  return nodeRows(state, progress.node, key, 1, step.id);
+  return nodeRows(state, progress.node, key, 1, step.id, diagnosis);
 }
 
-function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: number, stepId: StepId): Row[] {
-  const hasChildren = Boolean(node.children?.length);
-  const isExpanded = hasChildren && (state.expanded[key] ?? isExpandedByDefault(node.status, state.verbose));
-  const row: Row = {
+/** A node as one row: status, name, message and advice, without children or folding. */
+function leafRow(node: ResultNode, key: string, depth: number, stepId: StepId): Row {
+  return {
     key,
     depth,
     kind: 'node',
     status: node.status,
+    label: show(node.subject ?? node.title),
+    isExpandable: false,
+    isExpanded: false,
+    stepId,
+    ...(node.message ? { message: show(node.message) } : {}),
+    ...advice(node.hint, node.commands ?? []),
+    ...(node.durationMs !== undefined ? { durationMs: node.durationMs } : {}),
+  };
+}
+
+function advice(hint: string | undefined, commands: readonly string[]): Pick<Row, 'hint' | 'commands'> {
+  return {
+    ...(hint ? { hint: show(hint) } : {}),
+    // Commands are never cut: a command cut short would run something else.
+    ...(commands.length ? { commands: commands.map((c) => visible(oneLine(c))) } : {}),
+  };
+}
+
+/** An explained leaf names its causes and keeps only the advice they do not already give. */
+function explained(node: ResultNode, diagnosis: Diagnosis | null): Partial<Row> {
+  const causes = diagnosis?.causesOf(node.id) ?? [];
+  if (causes.length === 0) return {};
+  const own = ownAdvice(node, causes);
+  return {
+    note: show(explainedByText(causes)),
+    hint: undefined,
+    commands: undefined,
+    ...advice(own.hint, own.commands),
+  };
+}
+
+function nodeRows(
+  state: DoctorState,
+  node: ResultNode,
+  key: string,
+  depth: number,
+  stepId: StepId,
+  diagnosis: Diagnosis | null,
+): Row[] {
+  const hasChildren = Boolean(node.children?.length);
+  const isExpanded = hasChildren && (state.expanded[key] ?? isExpandedByDefault(node.status, state.verbose));
+  const row: Row = {
+    ...leafRow(node, key, depth, stepId),
     // A leaf is named by what was checked; a parent by the claim it groups.
     label: show(hasChildren ? node.title : (node.subject ?? node.title)),
     isExpandable: hasChildren,
     isExpanded,
-    stepId,
-    ...(node.message ? { message: show(node.message) } : {}),
-    ...(node.hint ? { hint: show(node.hint) } : {}),
-    // Commands are never cut: a command cut short would run something else.
-    ...(node.commands?.length ? { commands: node.commands.map((c) => visible(oneLine(c))) } : {}),
-    ...(node.durationMs !== undefined ? { durationMs: node.durationMs } : {}),
+    ...explained(node, diagnosis),
     ...(hasChildren && !isExpanded ? { counts: countLeaves([node]) } : {}),
   };
   if (!isExpanded) return keep(state, row, []);
@@ -325,7 +406,7 @@ function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: numb
     return keep(
       state,
       row,
-      children.flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)),
+      children.flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId, diagnosis)),
     );
   }
   const foldKey = `${key}${SEP}…`;
@@ -344,10 +425,10 @@ function nodeRows(state: DoctorState, node: ResultNode, key: string, depth: numb
   const rows = [
     ...children
       .filter((c) => !isFoldable(c))
-      .flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId)),
+      .flatMap((c) => nodeRows(state, c, childKey(c), depth + 1, stepId, diagnosis)),
     ...(state.failuresOnly ? [] : [foldRow]),
     ...(isFoldOpen
-      ? folded.flatMap((c) => nodeRows(state, c, `${foldKey}${SEP}${c.id}`, depth + 2, stepId))
+      ? folded.flatMap((c) => nodeRows(state, c, `${foldKey}${SEP}${c.id}`, depth + 2, stepId, diagnosis))
       : []),
   ];
   return keep(state, row, rows);

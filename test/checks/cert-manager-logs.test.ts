@@ -107,6 +107,8 @@ describe('ingress.cert-manager-logs evaluate', () => {
       id: `ingress.cert-manager-logs:Challenge plate-stg/${CHALLENGE}`,
       title: `Challenge plate-stg/${CHALLENGE}`,
       subject: `Challenge plate-stg/${CHALLENGE}`,
+      // A log is a second view of its object: the Challenge's own check explains it.
+      dependsOn: [`Challenge plate-stg/${CHALLENGE}`],
       status: 'fail',
       message:
         "propagation check failed: wrong status code '404', expected '200' (logged 3 times, last 2m ago)",

@@ -79,6 +79,7 @@ describe('secrets.eso-logs evaluate', () => {
       id: 'secrets.eso-logs:ExternalSecret plate-stg/plate-api-stg-env',
       title: 'ExternalSecret plate-stg/plate-api-stg-env',
       subject: 'ExternalSecret plate-stg/plate-api-stg-env',
+      dependsOn: ['ExternalSecret plate-stg/plate-api-stg-env'],
       status: 'fail',
       message: `Reconciler error: ${error} (logged 3 times, last 1m ago)`,
       hint: 'Add the missing key to the OpenBao path ExternalSecret plate-stg/plate-api-stg-env reads, or correct its remoteRef.property.',

@@ -62,13 +62,16 @@ describe('gitops.applications evaluate', () => {
     const [leaf] = evaluateApplications(
       facts({
         apps: [secretsProd!],
-        failingByNamespace: { 'plate-prod': ['ExternalSecret plate-prod/plate-api-prod-env'] },
+        failingByNamespace: {
+          'plate-prod': [{ subject: 'ExternalSecret plate-prod/plate-api-prod-env', why: null }],
+        },
       }),
     ).children!;
     expect(leaf).toEqual({
       id: 'gitops.applications:argocd/openbao-secrets-manager-prod',
       title: 'Application argocd/openbao-secrets-manager-prod',
       subject: 'Application argocd/openbao-secrets-manager-prod',
+      dependsOn: ['ExternalSecret plate-prod/plate-api-prod-env'],
       status: 'fail',
       message:
         'health Degraded (could not get secret data from provider); sync OutOfSync — plate-prod has failing ExternalSecret plate-prod/plate-api-prod-env',
@@ -156,8 +159,8 @@ describe('gatherApplications', () => {
       'team-a/team-app',
     ]);
     expect(result.failingByNamespace).toEqual({
-      'plate-prod': ['ExternalSecret plate-prod/plate-api-prod-env'],
-      'plate-stg': ['Ingress plate-stg/plate-ingress (no load balancer address)'],
+      'plate-prod': [{ subject: 'ExternalSecret plate-prod/plate-api-prod-env', why: null }],
+      'plate-stg': [{ subject: 'Ingress plate-stg/plate-ingress', why: 'no load balancer address' }],
       'team-a': [],
     });
   });

@@ -232,12 +232,26 @@ describe('displayText', () => {
     );
   });
 
-  it('shortens long text to 200 characters by cutting the middle, keeping the root cause at the end', () => {
-    const out = displayText(`${'a'.repeat(300)} permission denied`);
-    expect(out).toHaveLength(200);
-    expect(out.startsWith('aaa')).toBe(true);
-    expect(out.endsWith('a permission denied')).toBe(true);
-    expect(out).toContain(' … ');
+  it('keeps a real cert-manager 429 whole, URL included', () => {
+    const text =
+      'failed to create Order resource due to bad request, marking Order as failed: 429 urn:ietf:params:acme:error:rateLimited: too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after 2026-08-15 19:14:33 UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-identifiers';
+    expect(displayText(text)).toBe(text);
+  });
+
+  it('shortens a flood by cutting the middle between words, keeping the root cause at the end', () => {
+    const words = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    const out = displayText(`${words} see https://example.org/a/very/long/url#anchor permission denied`);
+    expect(out.length).toBeLessThanOrEqual(1000);
+    expect(out.startsWith('word0 word1 ')).toBe(true);
+    expect(out.endsWith(' see https://example.org/a/very/long/url#anchor permission denied')).toBe(true);
+    // Every piece on either side of the cut is a whole word.
+    const [head, tail] = out.split(' … ');
+    expect(head!.split(' ').every((w) => /^word\d+$/.test(w))).toBe(true);
+    expect(tail!.split(' ')[0]).toMatch(/^word\d+$/);
+  });
+
+  it('leaves out a single token longer than the budget rather than cutting it', () => {
+    expect(displayText(`x${'A'.repeat(5000)}`)).toBe('(5001 characters without a break, left out)');
   });
 });
 

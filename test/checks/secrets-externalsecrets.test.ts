@@ -44,6 +44,7 @@ const item = (over: Partial<ExternalSecretFacts> & Pick<ExternalSecretFacts, 'es
   store: READY_STORE,
   updateFailed: null,
   probe: null,
+  readsThrough: [],
   ...over,
 });
 const sealedProbe: BaoProbe = {

@@ -78,6 +78,7 @@ describe('secrets.stores evaluate', () => {
       id: 'secrets.stores:plate-prod/openbao',
       title: 'SecretStore plate-prod/openbao',
       subject: 'SecretStore plate-prod/openbao',
+      dependsOn: ['OpenBao token of SecretStore plate-prod/openbao', 'Secret plate-prod/openbao-token'],
       status: 'fail',
       message:
         'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: invalid vault credentials: Code: 403. Errors: * permission denied; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',

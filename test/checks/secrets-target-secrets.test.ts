@@ -75,6 +75,7 @@ describe('secrets.target-secrets evaluate', () => {
       id: 'secrets.target-secrets:plate-prod/plate-api-prod-env',
       title: 'Secret plate-prod/plate-api-prod-env',
       subject: 'Secret plate-prod/plate-api-prod-env',
+      dependsOn: ['ExternalSecret plate-prod/plate-api-prod-env'],
       status: 'fail',
       message:
         'does not exist; ExternalSecret plate-prod/plate-api-prod-env should create it — likely caused by: OpenBao sealed',
@@ -162,6 +163,7 @@ describe('secrets.target-secrets evaluate', () => {
       id: 'secrets.target-secrets:pod:plate-stg/plate-web-5c4b7d9f8-abcde',
       title: 'Pod plate-stg/plate-web-5c4b7d9f8-abcde',
       subject: 'Pod plate-stg/plate-web-5c4b7d9f8-abcde',
+      dependsOn: ['Secret plate-stg/plate-web-stg-env', 'ExternalSecret plate-stg/plate-web-stg-env'],
       status: 'fail',
       message:
         "container web: couldn't find key SESSION_KEY in Secret plate-stg/plate-web-stg-env; ExternalSecret plate-stg/plate-web-stg-env provides plate-web-stg-env",

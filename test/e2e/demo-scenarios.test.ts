@@ -62,6 +62,13 @@ describe('platform doctor --demo', () => {
         failing: expect.arrayContaining(scenario.expect!.failingSteps),
       });
       if (scenario.expect!.exitCode === 0) expect(failing).toEqual([]);
+      // Start here leads with the scenario's cause, and every failure and warning is a cause or explained by one.
+      expect(report.causes?.[0]?.id).toBe(scenario.expect!.startHere);
+      const accounted = new Set(report.causes!.flatMap((c) => [c.id, ...c.explains]));
+      for (const leaf of report.runbooks.flatMap(leavesOf)) {
+        const isTroubled = leaf.status === 'fail' || leaf.status === 'warn';
+        expect(accounted.has(leaf.id), `${leaf.id} in causes`).toBe(isTroubled);
+      }
       // Every failing leaf tells the engineer what to do next.
       for (const leaf of report.runbooks.flatMap(leavesOf).filter((l) => l.status === 'fail')) {
         expect(leaf.hint, `${leaf.id} has no hint`).toBeTruthy();

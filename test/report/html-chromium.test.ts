@@ -64,10 +64,14 @@ describe.skipIf(!hasChromium)('html report in headless Chromium', () => {
     const { page } = await open('mixed');
     const failing = leaf(page, 'ingress.dns:stg.cocdev.co.kr');
     await expect(failing.isVisible()).resolves.toBe(true);
-    await expect(failing.locator('.hint').innerText()).resolves.toBe(
+    const cause = page.locator('.start-here li', { hasText: 'host stg.cocdev.co.kr' });
+    await expect(cause.locator('.hint').innerText()).resolves.toBe(
       '→ Update the record for stg.cocdev.co.kr; it still points at an old address.',
     );
-    await expect(failing.locator('.commands').isVisible()).resolves.toBe(true);
+    await expect(cause.locator('.commands').isVisible()).resolves.toBe(true);
+    // The tree entry links to Start here rather than repeating the advice.
+    await failing.getByRole('link', { name: 'see Start here' }).click();
+    expect(new URL(page.url()).hash).toBe('#start-here');
     await expect(leaf(page, 'ingress.https').locator('> .message').innerText()).resolves.toBe(
       'gave up after 20s',
     );

@@ -15,7 +15,9 @@ describe('html report', () => {
     expect(page).toContain(
       `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     );
-    expect(page).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|\shref=|url\(|@import/i);
+    expect(page).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|url\(|@import/i);
+    // Links stay inside the page: from the tree to Start here and back.
+    expect(page).not.toMatch(/\shref="(?!#)/i);
   });
 
   it('titles the page with the status and target, and heads it with the summary line', () => {
@@ -47,15 +49,25 @@ describe('html report', () => {
     expect(openingTag(page, 'gitops')).toBe('<details class="runbook pass" id="gitops">');
   });
 
-  it('shows a failing leaf with its message, hint and commands, and folds its passing siblings beneath', () => {
+  it('opens with Start here: each cause with where it sits, its message, hint and commands', () => {
+    expect(page).toContain(
+      '<section class="start-here" aria-labelledby="start-here">\n<h2 id="start-here">Start here</h2>\n<ul class="leaves">\n' +
+        '<li class="leaf fail"><span class="badge fail">✖ FAIL</span> <span class="subject">Certificate plate-stg/stg-tls</span>' +
+        '<p class="where"><a href="#ingress.certificates:plate-stg/stg-tls"><code>ingress.certificates</code></a> · Certificates are issued and not expiring</p>' +
+        '<p class="message">Ready=False (DoesNotExist): Issuing certificate as Secret does not exist; Issuing: 429 urn:ietf:params:acme:error:rateLimited: too many failed authorizations recently</p>' +
+        '<p class="hint"><span aria-hidden="true">→ </span>Wait for the Let\'s Encrypt rate limit to reset, then fix the failing challenge for stg.cocdev.co.kr before the next retry.</p>',
+    );
+    expect(page.indexOf('class="start-here"')).toBeLessThan(page.indexOf('class="runbook'));
+  });
+
+  it('shows a failing leaf with its message and a link to Start here, and folds its passing siblings beneath', () => {
     expect(page).toContain(
       [
         '<ul class="leaves">',
         '<li class="leaf fail" id="ingress.dns:stg.cocdev.co.kr"><span class="badge fail">✖ FAIL</span> ' +
           '<span class="subject">host stg.cocdev.co.kr</span>' +
           '<p class="message">resolves to 203.0.113.9, load balancer is 203.0.113.10</p>' +
-          '<p class="hint"><span aria-hidden="true">→ </span>Update the record for stg.cocdev.co.kr; it still points at an old address.</p>' +
-          '<pre class="commands"><code>dig +short stg.cocdev.co.kr\nkubectl get ingress -n plate-stg -o wide</code></pre></li>',
+          '<p class="explained"><a href="#start-here">see Start here</a></p></li>',
         '</ul>',
         '<details class="passes">',
         '<summary>1 passed (1)</summary>',

@@ -4,7 +4,7 @@ import { markdown } from '../../src/report/markdown.js';
 import { FILE_OPTIONS, loadReport } from './load-report-fixture.js';
 
 const render = (report: Report) => markdown(report, FILE_OPTIONS);
-const headings = (text: string) => text.split('\n').filter((line) => /^#{1,3} /.test(line));
+const headings = (text: string) => text.split('\n').filter((line) => /^#{1,4} /.test(line));
 
 describe('markdown report', () => {
   it('opens with the overall status, the summary counts and the target', () => {
@@ -21,18 +21,19 @@ describe('markdown report', () => {
     ]);
   });
 
-  it('lists failures, then warnings, then errors, each sorted by subject, before the passes', () => {
+  it('starts with the causes (failures, then warnings, in runbook order), then errors grouped by step, before the passes', () => {
     expect(headings(render(loadReport('mixed')))).toEqual([
       '# Platform doctor: ✖ FAIL',
-      '## Failures and warnings',
+      '## Start here',
       '### ✖ FAIL · Certificate plate-stg/stg-tls',
-      '### ✖ FAIL · ExternalSecret plate-stg/plate-api-secrets',
       '### ✖ FAIL · host stg.cocdev.co.kr',
+      '### ✖ FAIL · ExternalSecret plate-stg/plate-api-secrets',
       '### ⚠ WARN · Certificate plate-stg/llm-tls',
       '### ⚠ WARN · token in Secret plate-stg/openbao-token',
       '## Errors (could not check)',
       '### ⊘ ERROR · HTTPS answers on every host with a trusted certificate',
-      '### ⊘ ERROR · Pod external-secrets/external-secrets-5c7d9b8f9-k2lmn',
+      '### External Secrets logs show no recent errors (`secrets.eso-logs`)',
+      '#### ⊘ ERROR · Pod external-secrets/external-secrets-5c7d9b8f9-k2lmn',
       '## Passed and skipped',
     ]);
   });
@@ -53,7 +54,7 @@ describe('markdown report', () => {
         'kubectl get ingress -n plate-stg -o wide',
         '```',
         '',
-        '### ⚠ WARN · Certificate plate-stg/llm-tls',
+        '### ✖ FAIL · ExternalSecret plate-stg/plate-api-secrets',
       ].join('\n'),
     );
   });
@@ -105,9 +106,9 @@ describe('markdown report', () => {
     expect(headings(text)).toEqual([
       '# Platform doctor: ⊘ ERROR',
       '## Errors (could not check)',
-      '### ⊘ ERROR · ArgoCD applications are synced and healthy',
       '### ⊘ ERROR · Ingresses are admitted and have an address',
       '### ⊘ ERROR · SecretStores are ready',
+      '### ⊘ ERROR · ArgoCD applications are synced and healthy',
       '## Passed and skipped',
     ]);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/checks/result.js';
+import { group, summarize, type Report, type ResultNode } from '../../src/checks/result.js';
 import { json } from '../../src/report/json.js';
 import { summaryLine } from '../../src/report/summary.js';
 import { tree } from '../../src/report/tree.js';
@@ -63,16 +63,20 @@ const report: Report = {
 const plain = { color: false, unicode: true, verbose: false };
 
 describe('tree renderer', () => {
-  it('expands failures with hint and commands and folds passes into counts', () => {
+  it('starts with the cause and its hint and commands, then the tree with passes folded into counts', () => {
     expect(tree(report, plain)).toBe(
       [
         'platform doctor · context sandbox-dns-mismatch · cluster sandbox · env stg',
         '',
+        'Start here',
+        '  ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+        '      → Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.',
+        '      $ dig +short stg.cocdev.co.kr',
+        '',
         '✖ Ingress, certificates and DNS',
         '  ✖ DNS records point at the ingress load balancer',
         '    ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
-        '        → Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.',
-        '        $ dig +short stg.cocdev.co.kr',
+        '        ↑ see Start here',
         '    ✔ 1 passed',
         '  ✔ HTTPS answers with a valid certificate (2 passed)',
         '○ GitOps applications — Argo CD is not installed',
@@ -86,7 +90,8 @@ describe('tree renderer', () => {
   it('uses the ASCII glyph set when the terminal is not UTF-8', () => {
     const text = tree(report, { ...plain, unicode: false });
     expect(text).toContain('  x DNS records point at the ingress load balancer');
-    expect(text).toContain('        -> Update the A record');
+    expect(text).toContain('      -> Update the A record');
+    expect(text).toContain('        ^ see Start here');
     expect(text).toContain('    + 1 passed');
     expect(text).not.toMatch(/[✔✖⚠⊘○→·—]/);
   });
@@ -100,6 +105,89 @@ describe('tree renderer', () => {
   it('colours glyphs only when asked', () => {
     expect(tree(report, plain)).not.toContain('\u001b[');
     expect(tree(report, { ...plain, color: true })).toContain('\u001b[31m✖\u001b[39m');
+  });
+});
+
+describe('tree renderer: causes and wrapping', () => {
+  const url = 'https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-identifiers';
+  const cert: ResultNode = {
+    id: 'ingress.certificates:plate-stg/stg-tls',
+    title: 'Certificate plate-stg/stg-tls',
+    subject: 'Certificate plate-stg/stg-tls',
+    status: 'fail',
+    message: `not Ready: ACME rate limit (429 rateLimited): too many certificates (5) already issued, see ${url}`,
+    hint: 'Wait until the rate limit resets before cert-manager retries Certificate plate-stg/stg-tls.',
+    commands: ['kubectl describe certificate -n plate-stg stg-tls'],
+    covers: ['Secret plate-stg/stg-tls'],
+  };
+  const secret: ResultNode = {
+    id: 'ingress.resources:plate-stg/plate-ingress/tls/stg-tls',
+    title: 'TLS Secret stg-tls',
+    subject: 'Secret plate-stg/stg-tls',
+    status: 'fail',
+    message: 'does not exist (TLS Secret of Ingress plate-stg/plate-ingress)',
+    hint: cert.hint,
+    commands: [
+      'kubectl get secret -n plate-stg stg-tls',
+      'kubectl describe certificate -n plate-stg stg-tls',
+    ],
+  };
+  const runbooks = [
+    group('ingress', 'Ingress, certificates and DNS', [
+      group('ingress.resources', 'Ingresses have their TLS Secrets', [secret]),
+      group('ingress.certificates', 'Certificates are issued', [cert]),
+    ]),
+  ];
+  const linked: Report = { ...report, summary: summarize(runbooks), runbooks };
+
+  it('says what explains a leaf and repeats neither the hint nor the commands its cause gives', () => {
+    const text = tree(linked, plain);
+    expect(text).toContain(
+      [
+        'Start here',
+        `  ✖ Certificate plate-stg/stg-tls — ${cert.message}`,
+        '      explains 1 other failure',
+        `      → ${cert.hint}`,
+        '      $ kubectl describe certificate -n plate-stg stg-tls',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toContain(
+      [
+        '    ✖ Secret plate-stg/stg-tls — does not exist (TLS Secret of Ingress plate-stg/plate-ingress)',
+        '        ↳ explained by Certificate plate-stg/stg-tls',
+        '        $ kubectl get secret -n plate-stg stg-tls',
+        '  ✖ Certificates are issued',
+      ].join('\n'),
+    );
+  });
+
+  it('wraps to a known width under the text, never inside a word or a URL, and never wraps a command', () => {
+    const command = `kubectl get events -n plate-stg --field-selector involvedObject.kind=Certificate,involvedObject.name=${'x'.repeat(40)}`;
+    const wide = {
+      ...linked,
+      runbooks: [
+        group('ingress', 'Ingress', [
+          group('ingress.certificates', 'Certificates', [{ ...cert, commands: [command] }]),
+        ]),
+      ],
+    };
+    const lines = tree(wide, { ...plain, width: 60 }).split('\n');
+    const start = lines.indexOf('Start here');
+    const block = lines.slice(start + 1, lines.indexOf('', start));
+    expect(block[0]).toBe('  ✖ Certificate plate-stg/stg-tls — not Ready: ACME rate');
+    // Continuation lines start under the text, and the URL stays whole on a line of its own.
+    expect(block.slice(1, 4).every((line) => line.startsWith('    ') && !line.startsWith('     '))).toBe(
+      true,
+    );
+    expect(block).toContain(`    ${url}`);
+    expect(block).toContain(`      $ ${command}`);
+    for (const line of block)
+      if (!line.includes(url) && !line.includes(command)) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps each node on one line for pipes and files, where no width is known', () => {
+    expect(tree(linked, plain)).toContain(`  ✖ Certificate plate-stg/stg-tls — ${cert.message}\n`);
   });
 });
 

@@ -33,10 +33,11 @@ describe('scenarios/*.yaml', () => {
     if (name !== 'healthy') expect(scenario.sources.length).toBeGreaterThan(0);
   });
 
-  it.each(names)('%s expects exit 2 exactly when a step must fail', (name) => {
-    const { exitCode, failingSteps } = read(name).expect!;
+  it.each(names)('%s expects exit 2 exactly when a step must fail, and then names where to start', (name) => {
+    const { exitCode, failingSteps, startHere } = read(name).expect!;
     if (failingSteps.length > 0) expect(exitCode).toBe(2);
     else expect(exitCode).not.toBe(2);
+    if (exitCode === 2) expect(failingSteps.some((step) => startHere?.startsWith(`${step}:`))).toBe(true);
   });
 });
 

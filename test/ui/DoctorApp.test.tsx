@@ -52,18 +52,19 @@ async function app(events: RunEvent[] = runEvents()) {
 }
 
 describe('DoctorApp', () => {
-  it('connects once and shows the finished run with the cursor and hint on the failure', async () => {
+  it('connects once and shows the finished run with Start here first and the cursor and hint on its cause', async () => {
     const { lastFrame, asked } = await app();
     expect(asked).toEqual(['connect']);
     expect(lastFrame()).toMatchInlineSnapshot(`
-      "  ✖ Ingress, certificates and DNS
+      "  ✖ Start here
+      ›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+              → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.
+              $ dig +short stg.cocdev.co.kr
+              $ kubectl get ingress -n plate-stg -o wide
+        ✖ Ingress, certificates and DNS
           ✔ Ingresses are admitted and have an address (2 passed)  42ms
           ✖ DNS records point at the ingress load balancer  1.2s
-      ›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
-                → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
-                  address.
-                $ dig +short stg.cocdev.co.kr
-                $ kubectl get ingress -n plate-stg -o wide
+            ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
             ✔ 2 passed
         ✔ Secrets from OpenBao (1 passed)
 
@@ -78,11 +79,11 @@ describe('DoctorApp', () => {
 describe('DoctorApp keys', () => {
   it('moves the cursor with j and k, and opens the folded passes with Enter', async () => {
     const { lastFrame, press } = await app();
-    await press('j');
+    for (let i = 0; i < 5; i++) await press('j');
     expect(lastFrame()).toContain('›     ✔ 2 passed');
     expect(lastFrame()).not.toContain('→ Update the A record');
     await press('\r');
-    expect(lastFrame()!.split('\n').slice(4, 7)).toEqual([
+    expect(lastFrame()!.split('\n').slice(6, 9)).toEqual([
       '›     ✔ 2 passed',
       '        ✔ host cocdev.co.kr — resolves to 127.0.10.10',
       '        ✔ host llm.cocdev.co.kr — resolves to 127.0.10.10',
@@ -95,13 +96,14 @@ describe('DoctorApp keys', () => {
     const { lastFrame, press } = await app();
     await press('f');
     expect(lastFrame()).toMatchInlineSnapshot(`
-      "  ✖ Ingress, certificates and DNS
+      "  ✖ Start here
+      ›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+              → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.
+              $ dig +short stg.cocdev.co.kr
+              $ kubectl get ingress -n plate-stg -o wide
+        ✖ Ingress, certificates and DNS
           ✖ DNS records point at the ingress load balancer  1.2s
-      ›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
-                → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
-                  address.
-                $ dig +short stg.cocdev.co.kr
-                $ kubectl get ingress -n plate-stg -o wide
+            ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
 
       platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s · failures only
@@ -129,7 +131,7 @@ describe('DoctorApp keys', () => {
     await press('j');
     expect(lastFrame()!.split('\n')[0]).toBe('Keys');
     await press('?');
-    expect(lastFrame()!.split('\n')[0]).toBe('  ✖ Ingress, certificates and DNS');
+    expect(lastFrame()!.split('\n')[0]).toBe('  ✖ Start here');
   });
 
   it('asks to rerun the step under the cursor with r, and everything with R', async () => {
@@ -193,19 +195,19 @@ describe('DoctorApp keys', () => {
 describe('DoctorApp arrow keys', () => {
   it('moves with ↓ and ↑, expands with →, and goes to the parent with ←', async () => {
     const { lastFrame, press } = await app();
-    await press('\u001B[A');
-    await press('\u001B[A');
+    await press('\u001B[B');
+    await press('\u001B[B');
     await press('\u001B[C');
-    expect(lastFrame()!.split('\n').slice(1, 4)).toEqual([
+    expect(lastFrame()!.split('\n').slice(3, 6)).toEqual([
       '›   ✔ Ingresses are admitted and have an address  42ms',
       '      ✔ Ingress plate-stg/plate-ingress — address 127.0.10.10',
       '      ✔ Ingress plate-prod/plate-ingress — address 127.0.10.10',
     ]);
     await press('\u001B[B');
     await press('\u001B[D');
-    expect(lastFrame()!.split('\n')[1]).toBe('›   ✔ Ingresses are admitted and have an address  42ms');
+    expect(lastFrame()!.split('\n')[3]).toBe('›   ✔ Ingresses are admitted and have an address  42ms');
     await press('\u001B[D');
-    expect(lastFrame()!.split('\n')[1]).toBe(
+    expect(lastFrame()!.split('\n')[3]).toBe(
       '›   ✔ Ingresses are admitted and have an address (2 passed)  42ms',
     );
   });

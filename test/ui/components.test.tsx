@@ -11,7 +11,8 @@ import { runEvents, stateAfter, TARGET } from './sample.js';
 const look: RowLook = { unicode: true, color: false, width: 100, nowMs: 5_250 };
 const finished = stateAfter(runEvents());
 const rows = visibleRows(finished);
-const failing = rows[3]!;
+/** The failing leaf in the tree; rows 0 and 1 are Start here and its cause. */
+const failing = rows[5]!;
 
 describe('ResultRow', () => {
   it('shows the cursor, status glyph, subject and message of a failing leaf, then its hint and commands', () => {
@@ -27,13 +28,13 @@ describe('ResultRow', () => {
 
   it('shows a collapsed passing step as one line with its count and duration', () => {
     const { lastFrame } = render(
-      <ResultRow row={rows[1]!} isSelected={false} showDetails={false} look={look} />,
+      <ResultRow row={rows[3]!} isSelected={false} showDetails={false} look={look} />,
     );
     expect(lastFrame()).toBe('    ✔ Ingresses are admitted and have an address (2 passed)  42ms');
   });
 
   it('shows a running step with a spinner frame and the time since it started', () => {
-    const running: Row = { ...rows[2]!, status: 'running', startedAtMs: 1_000, isExpandable: false };
+    const running: Row = { ...rows[4]!, status: 'running', startedAtMs: 1_000, isExpandable: false };
     const { lastFrame } = render(
       <ResultRow row={running} isSelected={false} showDetails={false} look={look} />,
     );
@@ -55,7 +56,7 @@ describe('ResultRow', () => {
       '>   . SecretStores are ready',
     );
     expect(
-      render(<ResultRow row={rows[4]!} isSelected={false} showDetails={false} look={ascii} />).lastFrame(),
+      render(<ResultRow row={rows[6]!} isSelected={false} showDetails={false} look={ascii} />).lastFrame(),
     ).toBe('      + 2 passed');
     expect(render(<ResultRow row={failing} isSelected showDetails look={ascii} />).lastFrame())
       .toMatchInlineSnapshot(`
@@ -98,7 +99,9 @@ describe('ResultTree', () => {
       <ResultTree rows={rows} selected={0} showHints={false} look={look} />,
     ).lastFrame();
     expect(withoutHints).toMatchInlineSnapshot(`
-      "› ✖ Ingress, certificates and DNS
+      "› ✖ Start here
+          ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+        ✖ Ingress, certificates and DNS
           ✔ Ingresses are admitted and have an address (2 passed)  42ms
           ✖ DNS records point at the ingress load balancer  1.2s
             ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
@@ -109,14 +112,15 @@ describe('ResultTree', () => {
       <ResultTree rows={rows} selected={selected} showHints={false} look={look} />,
     ).lastFrame();
     expect(atCursor).toMatchInlineSnapshot(`
-      "  ✖ Ingress, certificates and DNS
+      "  ✖ Start here
+      ›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+              → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.
+              $ dig +short stg.cocdev.co.kr
+              $ kubectl get ingress -n plate-stg -o wide
+        ✖ Ingress, certificates and DNS
           ✔ Ingresses are admitted and have an address (2 passed)  42ms
           ✖ DNS records point at the ingress load balancer  1.2s
-      ›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
-                → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
-                  address.
-                $ dig +short stg.cocdev.co.kr
-                $ kubectl get ingress -n plate-stg -o wide
+            ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
             ✔ 2 passed
         ✔ Secrets from OpenBao (1 passed)"
     `);
@@ -128,10 +132,10 @@ describe('ResultTree', () => {
   it('scrolls to keep the cursor in view and says how many rows are above and below', () => {
     const verbose = visibleRows(stateAfter(runEvents(), [], true));
     const { lastFrame } = render(
-      <ResultTree rows={verbose} selected={8} showHints={false} look={look} height={6} />,
+      <ResultTree rows={verbose} selected={10} showHints={false} look={look} height={6} />,
     );
     expect(lastFrame()).toMatchInlineSnapshot(`
-      "  ↑ 6 more
+      "  ↑ 8 more
             ✔ host cocdev.co.kr — resolves to 127.0.10.10
             ✔ host llm.cocdev.co.kr — resolves to 127.0.10.10
       › ✔ Secrets from OpenBao

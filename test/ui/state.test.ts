@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { group } from '../../src/checks/result.js';
 import {
   cursorIndex,
   isBusy,
@@ -9,7 +10,7 @@ import {
   type DoctorState,
 } from '../../src/ui/state.js';
 import { reduce } from '../../src/ui/state.js';
-import { DNS_FAILING, DNS_FIXED, RESOURCES, runEvents, stateAfter, STORES } from './sample.js';
+import { DNS_FAILING, DNS_FIXED, RESOURCES, reportOf, runEvents, stateAfter, STORES } from './sample.js';
 
 /** The visible rows as `› fail host stg… (counts)` lines: cursor, status, label, counts. */
 function outline(state: DoctorState): string[] {
@@ -52,18 +53,21 @@ describe('the reducer of run events', () => {
     expect(liveSummary(state)).toEqual({ pass: 2, warn: 0, fail: 0, error: 0, skip: 0 });
   });
 
-  it('expands failures, folds the passing hosts beside them, collapses passing runbooks, and puts the cursor on the failure', () => {
+  it('puts Start here first with the cursor on its cause, expands failures, folds the passing hosts beside them and collapses passing runbooks', () => {
     const state = stateAfter(finished);
     expect(outline(state)).toEqual([
+      ' fail Start here',
+      '>  fail host stg.cocdev.co.kr',
       ' fail Ingress, certificates and DNS',
       '   pass Ingresses are admitted and have an address (2 pass)',
       '   fail DNS records point at the ingress load balancer',
-      '>    fail host stg.cocdev.co.kr',
+      '     fail host stg.cocdev.co.kr',
       '     pass  (2 pass)',
       ' pass Secrets from OpenBao (1 pass)',
     ]);
     expect(isBusy(state)).toBe(false);
-    expect(visibleRows(state)[3]).toMatchObject({
+    expect(visibleRows(state)[1]).toMatchObject({
+      stepId: 'ingress.dns',
       message: 'resolves to 127.0.10.9, load balancer is 127.0.10.10',
       hint: 'Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.',
       commands: ['dig +short stg.cocdev.co.kr', 'kubectl get ingress -n plate-stg -o wide'],
@@ -81,12 +85,14 @@ describe('the reducer of run events', () => {
 
   it('expands every node with verbose, without folding passes', () => {
     expect(outline(stateAfter(finished, [], true))).toEqual([
+      ' fail Start here',
+      '>  fail host stg.cocdev.co.kr',
       ' fail Ingress, certificates and DNS',
       '   pass Ingresses are admitted and have an address',
       '     pass Ingress plate-stg/plate-ingress',
       '     pass Ingress plate-prod/plate-ingress',
       '   fail DNS records point at the ingress load balancer',
-      '>    fail host stg.cocdev.co.kr',
+      '     fail host stg.cocdev.co.kr',
       '     pass host cocdev.co.kr',
       '     pass host llm.cocdev.co.kr',
       ' pass Secrets from OpenBao',
@@ -101,12 +107,19 @@ describe('the reducer of run events', () => {
       { type: 'step-started', runbook: 'ingress', step: 'ingress.dns' },
     ]);
     expect(isBusy(rerun)).toBe(true);
-    // The cursor's leaf vanished while the step runs, so it falls back to the step row.
-    expect(outline(rerun)[2]).toBe('>  running DNS records point at the ingress load balancer');
+    // Start here belongs to the last finished report, so it stays until the rerun's report arrives.
+    expect(outline(rerun).slice(0, 5)).toEqual([
+      ' fail Start here',
+      '>  fail host stg.cocdev.co.kr',
+      ' running Ingress, certificates and DNS',
+      '   pass Ingresses are admitted and have an address (2 pass)',
+      '   running DNS records point at the ingress load balancer',
+    ]);
     const fixed = stateAfter([
       ...finished,
       { type: 'step-started', runbook: 'ingress', step: 'ingress.dns' },
       { type: 'step-finished', runbook: 'ingress', step: 'ingress.dns', node: DNS_FIXED },
+      { type: 'done', report: reportOf({ resources: RESOURCES, dns: DNS_FIXED, stores: STORES }) },
     ]);
     expect(outline(fixed)).toEqual([
       '>pass Ingress, certificates and DNS (5 pass)',
@@ -114,18 +127,41 @@ describe('the reducer of run events', () => {
     ]);
     expect(fixed.cursor).toBe('ingress');
   });
+  it('notes what a Start here cause explains, and under an explained leaf what explains it without its repeated hint', () => {
+    const [stg, ...rest] = DNS_FAILING.children!.filter((c) => c.status === 'fail');
+    expect(rest).toEqual([]);
+    const explainedLeaf = {
+      ...stg!,
+      id: 'ingress.dns:www.cocdev.co.kr',
+      subject: 'host www.cocdev.co.kr',
+      title: 'host www.cocdev.co.kr',
+      dependsOn: ['host stg.cocdev.co.kr'],
+      commands: [...stg!.commands!, 'dig +short www.cocdev.co.kr'],
+    };
+    const dns = group('ingress.dns', DNS_FAILING.title, [...DNS_FAILING.children!, explainedLeaf]);
+    const state = stateAfter(runEvents(dns));
+    const rows = visibleRows(state);
+    expect(rows[1]).toMatchObject({ label: 'host stg.cocdev.co.kr', note: 'explains 1 other failure' });
+    const explained = rows.find((r) => r.key.endsWith('ingress.dns:www.cocdev.co.kr'))!;
+    expect(explained).toMatchObject({
+      note: 'explained by host stg.cocdev.co.kr',
+      commands: ['dig +short www.cocdev.co.kr'],
+    });
+    expect(explained.hint).toBeUndefined();
+  });
 });
 
 describe('keys as actions', () => {
   it('moves the cursor over visible rows and stops at both ends', () => {
-    expect(stateAfter(finished, [{ type: 'move', by: 1 }]).cursor).toBe('ingress\tingress.dns\t…');
+    expect(stateAfter(finished, [{ type: 'move', by: 1 }]).cursor).toBe('ingress');
+    expect(stateAfter(finished, [{ type: 'move', by: 5 }]).cursor).toBe('ingress\tingress.dns\t…');
     expect(stateAfter(finished, [{ type: 'move', by: 9 }]).cursor).toBe('secrets');
-    expect(stateAfter(finished, [{ type: 'move', by: -9 }]).cursor).toBe('ingress');
+    expect(stateAfter(finished, [{ type: 'move', by: -9 }]).cursor).toBe('Start here');
   });
 
   it('opens a folded row to list the passing hosts under it', () => {
-    const state = stateAfter(finished, [{ type: 'move', by: 1 }, { type: 'toggle' }]);
-    expect(outline(state).slice(3)).toEqual([
+    const state = stateAfter(finished, [{ type: 'move', by: 5 }, { type: 'toggle' }]);
+    expect(outline(state).slice(5)).toEqual([
       '     fail host stg.cocdev.co.kr',
       '>    pass  (2 pass)',
       '       pass host cocdev.co.kr',
@@ -135,31 +171,36 @@ describe('keys as actions', () => {
   });
 
   it('expands a collapsed step with → and collapses it again with ←', () => {
-    const expanded = stateAfter(finished, [{ type: 'move', by: -2 }, { type: 'expand' }]);
-    expect(outline(expanded).slice(1, 4)).toEqual([
+    const expanded = stateAfter(finished, [{ type: 'move', by: 2 }, { type: 'expand' }]);
+    expect(outline(expanded).slice(3, 6)).toEqual([
       '>  pass Ingresses are admitted and have an address',
       '     pass Ingress plate-stg/plate-ingress',
       '     pass Ingress plate-prod/plate-ingress',
     ]);
     expect(
-      outline(stateAfter(finished, [{ type: 'move', by: -2 }, { type: 'expand' }, { type: 'collapse' }]))[1],
+      outline(stateAfter(finished, [{ type: 'move', by: 2 }, { type: 'expand' }, { type: 'collapse' }]))[3],
     ).toBe('>  pass Ingresses are admitted and have an address (2 pass)');
   });
 
   it('moves to the parent when ← is pressed on a leaf', () => {
-    expect(stateAfter(finished, [{ type: 'collapse' }]).cursor).toBe('ingress\tingress.dns');
+    expect(stateAfter(finished, [{ type: 'collapse' }]).cursor).toBe('Start here');
+    expect(stateAfter(finished, [{ type: 'move', by: 4 }, { type: 'collapse' }]).cursor).toBe(
+      'ingress\tingress.dns',
+    );
   });
 
   it('keeps only failures and their parents with failures-only, and the cursor on a kept row', () => {
     const state = stateAfter(finished, [{ type: 'toggle-failures-only' }]);
     expect(outline(state)).toEqual([
+      ' fail Start here',
+      '>  fail host stg.cocdev.co.kr',
       ' fail Ingress, certificates and DNS',
       '   fail DNS records point at the ingress load balancer',
-      '>    fail host stg.cocdev.co.kr',
+      '     fail host stg.cocdev.co.kr',
     ]);
     // From a row that the filter hides and that has no kept ancestor, the cursor goes to the top.
     expect(stateAfter(finished, [{ type: 'move', by: 9 }, { type: 'toggle-failures-only' }]).cursor).toBe(
-      'ingress',
+      'Start here',
     );
   });
 

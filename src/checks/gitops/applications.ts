@@ -59,8 +59,14 @@ export interface ApplicationsFacts {
   isArgoInstalled: boolean;
   listFailure: ListFailure | null;
   apps: AppInfo[];
-  /** Per destination namespace: failing ExternalSecrets and Ingresses (`ExternalSecret plate-stg/x`). */
-  failingByNamespace: Record<string, string[]>;
+  /** Per destination namespace: failing ExternalSecrets and Ingresses. */
+  failingByNamespace: Record<string, FailingObject[]>;
+}
+
+/** An object of another runbook seen failing: `ExternalSecret plate-stg/x`, and why when its name does not say. */
+export interface FailingObject {
+  subject: string;
+  why: string | null;
 }
 
 /**
@@ -105,23 +111,23 @@ export async function gatherApplications(ctx: GatherContext): Promise<Applicatio
 }
 
 /** Objects of the other runbooks that are visibly failing in a namespace; unreadable kinds are left out. */
-async function failingIn(ctx: GatherContext, namespace: string): Promise<string[]> {
+async function failingIn(ctx: GatherContext, namespace: string): Promise<FailingObject[]> {
   const [externalSecrets, ingresses] = await Promise.all([
     listInScope(ctx, 'externalsecrets', [namespace]),
     listInScope(ctx, 'ingresses', [namespace]),
   ]);
-  const found: string[] = [];
+  const found: FailingObject[] = [];
   for (const es of itemsOf(externalSecrets)) {
     if (conditionOf(es, 'Ready')?.status === 'False')
-      found.push(`ExternalSecret ${namespace}/${es.metadata.name}`);
+      found.push({ subject: `ExternalSecret ${namespace}/${es.metadata.name}`, why: null });
   }
   for (const ing of itemsOf(ingresses)) {
     const lb = records(at(ing.status, 'loadBalancer', 'ingress'));
     if (!lb.some((e) => Object.keys(e).length > 0)) {
-      found.push(`Ingress ${namespace}/${ing.metadata.name} (no load balancer address)`);
+      found.push({ subject: `Ingress ${namespace}/${ing.metadata.name}`, why: 'no load balancer address' });
     }
   }
-  return found.sort();
+  return found.sort((a, b) => a.subject.localeCompare(b.subject));
 }
 
 /** Pure: one leaf per Application; status is the worst of its sync, health, conditions and last operation. */
@@ -186,15 +192,21 @@ function appLeaf(app: AppInfo, facts: ApplicationsFacts): CheckNode {
   const status = worstOf(findings.map((f) => f.status));
   const worst = findings.find((f) => f.status === status) as (typeof findings)[number];
   const relatedText = related.length
-    ? ` — ${app.destinationNamespace} has failing ${related.join(', ')}`
+    ? ` — ${app.destinationNamespace} has failing ${related.map((r) => (r.why ? `${r.subject} (${r.why})` : r.subject)).join(', ')}`
     : '';
   // A Degraded app whose namespace holds a failing object is usually that object's fault: point there.
-  const problem = related.length && worst.problem === 'degraded' ? 'related' : worst.problem;
+  const isRelated = related.length > 0 && worst.problem === 'degraded';
   return {
     ...base,
     status,
     message: `${findings.map((f) => f.text).join('; ')}${relatedText}`,
-    ...appUnhealthy(app, problem, related[0] ?? null, facts.argocdNamespace),
+    ...(isRelated ? { dependsOn: related.map((r) => r.subject) } : {}),
+    ...appUnhealthy(
+      app,
+      isRelated ? 'related' : worst.problem,
+      related[0]?.subject ?? null,
+      facts.argocdNamespace,
+    ),
   };
 }
 

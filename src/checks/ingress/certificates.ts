@@ -376,6 +376,8 @@ interface LeafBase {
   id: string;
   title: string;
   subject: string;
+  dependsOn?: string[];
+  covers?: string[];
 }
 
 /** Hosts of Ingress TLS entries that use `secretName` in `namespace`. */
@@ -449,9 +451,27 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
   return { ...base, status: 'pass', message: `Ready, ${expiryText(notAfter, now)}${by}` };
 }
 
+/** What a Certificate's failure accounts for: the Secret it writes and the objects its issuance made. */
+function coveredBy(cert: CertificateFact): string[] {
+  const ns = cert.namespace;
+  const chain = cert.chain;
+  return [
+    `Secret ${ns}/${cert.secretName}`,
+    ...(chain?.request ? [`CertificateRequest ${ns}/${chain.request.name}`] : []),
+    ...(chain?.order ? [`Order ${ns}/${chain.order.name}`] : []),
+    ...(chain?.challenges ?? []).map((c) => `Challenge ${ns}/${c.name}`),
+  ];
+}
+
 function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const key = `${cert.namespace}/${cert.name}`;
-  const base = { id: `${ID}:${key}`, title: `Certificate ${key}`, subject: `Certificate ${key}` };
+  const base = {
+    id: `${ID}:${key}`,
+    title: `Certificate ${key}`,
+    subject: `Certificate ${key}`,
+    dependsOn: [issuerLabel(cert)],
+    covers: coveredBy(cert),
+  };
   if (cert.ready?.status === 'True') return readyLeaf(base, cert, facts, now);
   if (cert.chain && facts.chainFailure && !causeOf(cert, facts))
     return listFailureLeaf(ID, facts.chainFailure, base);

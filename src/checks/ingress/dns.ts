@@ -141,7 +141,17 @@ function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames'
 }
 
 function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
-  const base = { id: `${ID}:${h.host}`, title: h.host, subject: `host ${h.host}` };
+  const { controller } = facts;
+  const base = {
+    id: `${ID}:${h.host}`,
+    title: h.host,
+    subject: `host ${h.host}`,
+    // The address DNS must point at comes from the controller's Service and each Ingress's status.
+    dependsOn: [
+      ...(controller ? [`Service ${controller.namespace}/${controller.name}`] : []),
+      ...h.ingresses.map((key) => `Ingress ${key}`),
+    ],
+  };
   if (h.lb.ips.length === 0 && h.lb.hostnames.length === 0) {
     // ingress.resources reports the missing address; failing here too would count it twice.
     return {
@@ -190,7 +200,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
 }
 
 function verdictLeaf(
-  base: { id: string; title: string; subject: string },
+  base: { id: string; title: string; subject: string; dependsOn: string[] },
   v: Verdict,
   params: hints.DnsHintParams,
   note: string,

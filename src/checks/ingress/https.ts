@@ -135,10 +135,29 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
 
 // ---------------------------------------------------------------- evaluate
 
-type Base = { id: string; title: string; subject: string };
+type Base = { id: string; title: string; subject: string; dependsOn: string[] };
+
+/** What every probe of a host rests on: the address it was sent to. */
+function probedVia(h: HostHttps, facts: HttpsFacts): string[] {
+  const { controller } = facts;
+  return [
+    ...(controller ? [`Service ${controller.namespace}/${controller.name}`] : []),
+    `Ingress ${h.ingress}`,
+  ];
+}
+
+/** `ns/name` of a host's Ingress split in two. */
+function namespaceOf(h: HostHttps): string {
+  return h.ingress.split('/')[0] ?? '';
+}
 
 function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode {
-  const base = { id: `${ID}:${h.host}#certificate`, title: 'certificate', subject: `host ${h.host}` };
+  const base: Base = {
+    id: `${ID}:${h.host}#certificate`,
+    title: 'certificate',
+    subject: `host ${h.host}`,
+    dependsOn: [...probedVia(h, facts), ...(h.tlsSecret ? [`Secret ${namespaceOf(h)}/${h.tlsSecret}`] : [])],
+  };
   const address = h.address ?? '';
   const port = facts.ports.https;
   const p = { host: h.host, address, port, ingress: h.ingress, secret: h.tlsSecret };
@@ -216,7 +235,12 @@ const REDIRECTS = new Set([301, 302, 307, 308]);
 function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
   const port = facts.ports.http;
   const url = `http://${h.host}/`;
-  const base = { id: `${ID}:${h.host}#redirect`, title: 'HTTP redirects to HTTPS', subject: url };
+  const base: Base = {
+    id: `${ID}:${h.host}#redirect`,
+    title: 'HTTP redirects to HTTPS',
+    subject: url,
+    dependsOn: probedVia(h, facts),
+  };
   const expected = `https://${h.host}/`;
   const problem = hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress });
   const reply = h.redirect;
@@ -262,8 +286,13 @@ const DEFAULT_BACKEND = /default backend - 404|<center>nginx<\/center>/;
 
 function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: boolean): CheckNode {
   const url = `https://${h.host}${p.path}`;
-  const base: Base = { id: `${ID}:${h.host}${p.path}`, title: `path ${p.path}`, subject: url };
-  const [ns = ''] = h.ingress.split('/');
+  const ns = namespaceOf(h);
+  const base: Base = {
+    id: `${ID}:${h.host}${p.path}`,
+    title: `path ${p.path}`,
+    subject: url,
+    dependsOn: [...probedVia(h, facts), ...(p.service ? [`Service ${ns}/${p.service}`] : [])],
+  };
   const probe = curl('https', h.host, h.address ?? '', facts.ports.https, p.path);
   if (tlsFailed) {
     return {

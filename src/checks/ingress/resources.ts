@@ -158,18 +158,26 @@ function addressText(a: { ip: string | null; hostname: string | null }): string 
   return a.ip ?? a.hostname ?? '';
 }
 
+/** The controller's Service as leaves name it, found or not. */
+function controllerSubject(controller: ControllerLookup): string {
+  if (controller.kind === 'found') return `Service ${controller.namespace}/${controller.name}`;
+  const ref = controller.kind === 'not-found' ? controller.profileRef : null;
+  return ref ? `Service ${ref.namespace}/${ref.name}` : 'ingress controller Service';
+}
+
 function controllerLeaf(controller: ControllerLookup): CheckNode {
   const id = `${ID}:controller`;
   const title = 'ingress controller load balancer';
+  const subject = controllerSubject(controller);
   if (controller.kind === 'failed') {
-    return listFailureLeaf(ID, controller.failure, { id, title, subject: 'ingress controller Service' });
+    return listFailureLeaf(ID, controller.failure, { id, title, subject });
   }
   if (controller.kind === 'not-found') {
     const ref = controller.profileRef;
     return {
       id,
       title,
-      subject: ref ? `Service ${ref.namespace}/${ref.name}` : 'ingress controller Service',
+      subject,
       status: 'fail',
       message: ref
         ? `Service ${ref.namespace}/${ref.name} (profile ingress.controllerService) does not exist`
@@ -178,7 +186,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
     };
   }
   const svc = { ns: controller.namespace, name: controller.name };
-  const base = { id, title, subject: `Service ${controller.namespace}/${controller.name}` };
+  const base = { id, title, subject };
   if (controller.addresses.length === 0) {
     return {
       ...base,
@@ -249,12 +257,14 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
 }
 
 function addressLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
+  const c = facts.inventory.controller;
   const base = {
     id: `${ID}:${ing.key}/address`,
     title: 'load balancer address',
     subject: `Ingress ${ing.key}`,
+    // The controller of the Ingress's class publishes its Service's address into the Ingress status.
+    dependsOn: [controllerSubject(c), ...(ing.className ? [`IngressClass ${ing.className}`] : [])],
   };
-  const c = facts.inventory.controller;
   const controller = c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null;
   const problem = hints.addressNotPublished({ ns: ing.namespace, ingress: ing.name, controller });
   if (ing.addresses.length === 0) {

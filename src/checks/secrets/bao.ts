@@ -5,7 +5,7 @@
 import type { BaoEndpoint, BaoHealth, TokenLookup } from '../../gateways/types.js';
 import type { Sensitive } from '../../gateways/sensitive.js';
 import type { GatherContext } from '../step.js';
-import { type StoreInfo } from './model.js';
+import { storeTokenSubject, tokenSecretSubject, type StoreInfo } from './model.js';
 import { attempt, type Failure, type Outcome } from '../outcome.js';
 
 /** Where a store's `server` points. */
@@ -180,6 +180,19 @@ export async function probeStore(ctx: GatherContext, store: StoreInfo): Promise<
     health,
     token,
   };
+}
+
+/**
+ * The subjects whatever reads through `store` rests on: its OpenBao server (when it was asked), the
+ * store's token there, and the Kubernetes Secret that holds the token.
+ */
+export function storeDependsOn(store: StoreInfo, probe: BaoProbe | null): string[] {
+  const tokenSecret = tokenSecretSubject(store);
+  return [
+    ...(probe ? [`OpenBao ${probe.server}`] : []),
+    ...(store.provider === 'vault' ? [storeTokenSubject(store)] : []),
+    ...(tokenSecret ? [tokenSecret] : []),
+  ];
 }
 
 /** A broken OpenBao that explains failures elsewhere in the tree. */

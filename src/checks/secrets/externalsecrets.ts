@@ -7,10 +7,17 @@ import {
 } from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
+import { probeStore, rootCauseOf, storeDependsOn, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { hides, listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
-import { formatAge, parseGoDurationMs, type ExternalSecretInfo, type StoreInfo } from './model.js';
+import {
+  formatAge,
+  kvLocation,
+  kvSubject,
+  parseGoDurationMs,
+  type ExternalSecretInfo,
+  type StoreInfo,
+} from './model.js';
 import { latestWarning, type Condition, type EventInfo } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
 
@@ -38,6 +45,8 @@ export interface ExternalSecretFacts {
   updateFailed: EventInfo | null;
   /** OpenBao as the store sees it, asked only for ExternalSecrets that are not Ready. */
   probe: BaoProbe | null;
+  /** Subjects the sync reads through: the store, its OpenBao server, token and token Secret, the KV paths. */
+  readsThrough: string[];
 }
 
 /** Lists ExternalSecrets and stores; for each one not Ready, reads its UpdateFailed event and asks OpenBao. */
@@ -65,7 +74,14 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
         : storeFailure
           ? { kind: 'unknown', failure: storeFailure }
           : { kind: 'missing' };
-      if (es.ready?.status === 'True') return { es, store, updateFailed: null, probe: null };
+      const readsThrough = (probe: BaoProbe | null): string[] => [
+        es.storeRef.subject,
+        ...(found ? storeDependsOn(found, probe) : []),
+        ...(found?.provider === 'vault' ? es.remoteRefs.map((r) => kvSubject(kvLocation(found, r.key))) : []),
+      ];
+      if (es.ready?.status === 'True') {
+        return { es, store, updateFailed: null, probe: null, readsThrough: readsThrough(null) };
+      }
       const events = await listInScope(ctx, 'events', [es.namespace]);
       const updateFailed =
         events.kind === 'failed'
@@ -75,7 +91,8 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
               { kind: 'ExternalSecret', name: es.name, namespace: es.namespace },
               'UpdateFailed',
             );
-      return { es, store, updateFailed, probe: found ? await probe(found) : null };
+      const baoProbe = found ? await probe(found) : null;
+      return { es, store, updateFailed, probe: baoProbe, readsThrough: readsThrough(baoProbe) };
     }),
   );
 
@@ -131,12 +148,12 @@ export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now:
 }
 
 function leaf(
-  { es, store, updateFailed, probe }: ExternalSecretFacts,
+  { es, store, updateFailed, probe, readsThrough }: ExternalSecretFacts,
   facts: ExternalSecretsFacts,
   now: Date,
 ): CheckNode {
   const subject = `ExternalSecret ${es.key}`;
-  const base = { id: `${ID}:${es.key}`, title: subject, subject };
+  const base = { id: `${ID}:${es.key}`, title: subject, subject, dependsOn: readsThrough };
   const ref = { namespace: es.namespace, name: es.name };
   const storeName = es.storeRef.subject;
   const isStoreReady = store.kind === 'found' && store.ready?.status === 'True';

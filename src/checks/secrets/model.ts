@@ -214,6 +214,22 @@ export interface KvLocation {
   aclPath: string;
 }
 
+/** How leaves name a KV secret: `OpenBao path server/staging`. */
+export function kvSubject(location: Pick<KvLocation, 'mount' | 'path'>): string {
+  return `OpenBao path ${location.mount}/${location.path}`;
+}
+
+/** How leaves name the OpenBao token a store authenticates with. */
+export function storeTokenSubject(store: Pick<StoreInfo, 'subject'>): string {
+  return `OpenBao token of ${store.subject}`;
+}
+
+/** How leaves name the Kubernetes Secret a store reads its token from; null when it has none. */
+export function tokenSecretSubject(store: Pick<StoreInfo, 'tokenRef'>): string | null {
+  const ref = store.tokenRef;
+  return ref?.namespace ? `Secret ${ref.namespace}/${ref.name}` : null;
+}
+
 /**
  * Mirrors ESO's vault `buildPath`: with a store `path`, a key that repeats the mount (and `data/` on v2) is
  * trimmed; without one, the key's first segment is the mount.

@@ -16,7 +16,15 @@ import {
 } from './bao.js';
 import { failuresOf, itemsSeen, type ListFailure } from '../listing.js';
 import { listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
-import { formatAge, kvLocation, type ExternalSecretInfo, type StoreInfo } from './model.js';
+import {
+  formatAge,
+  kvLocation,
+  kvSubject,
+  storeTokenSubject,
+  tokenSecretSubject,
+  type ExternalSecretInfo,
+  type StoreInfo,
+} from './model.js';
 import { attempt, type Outcome } from '../outcome.js';
 import { couldNotCheck } from '../could-not-check.js';
 
@@ -306,7 +314,7 @@ function healthLeaf(server: ServerFacts): CheckNode {
 
 function storeNode(s: StoreBaoFacts, server: ServerFacts, facts: OpenBaoFacts): CheckNode {
   const { store } = s;
-  const tokenSubject = `OpenBao token of ${store.subject}`;
+  const tokenSubject = storeTokenSubject(store);
   const children: CheckNode[] = [];
   if (s.token === null) {
     children.push({
@@ -335,7 +343,13 @@ function tokenLeaf(
   facts: OpenBaoFacts,
   store?: StoreInfo,
 ): CheckNode {
-  const base = { id, title: subject, subject };
+  const tokenSecret = store ? tokenSecretSubject(store) : null;
+  const base = {
+    id,
+    title: subject,
+    subject,
+    dependsOn: [`OpenBao ${server.label}`, ...(tokenSecret ? [tokenSecret] : [])],
+  };
   const owner = { subject: store?.subject ?? 'BAO_TOKEN' };
   if (token.kind === 'unavailable') {
     const hint =
@@ -403,8 +417,13 @@ function tokenLeaf(
 }
 
 function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNode {
-  const subject = `OpenBao path ${p.mount}/${p.path}`;
-  const base = { id: `${ID}:${s.store.key}:${p.aclPath}`, title: subject, subject };
+  const subject = kvSubject(p);
+  const base = {
+    id: `${ID}:${s.store.key}:${p.aclPath}`,
+    title: subject,
+    subject,
+    dependsOn: [`OpenBao ${server.label}`, storeTokenSubject(s.store)],
+  };
   const users = p.wanted.map((w) => `ExternalSecret ${w.externalSecret}`);
   const usersText = [...new Set(users)].join(', ');
   const esRefs = [...new Set(p.wanted.map((w) => w.externalSecret))].map((k) => {

@@ -9,7 +9,7 @@ import {
 } from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
-import { probeStore, rootCauseOf, type BaoProbe } from './bao.js';
+import { probeStore, rootCauseOf, storeDependsOn, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { listStores, listFailureLeaves } from './inventory.js';
 import type { StoreInfo } from './model.js';
@@ -130,7 +130,12 @@ export function evaluateStores(facts: StoresFacts): CheckNode {
 }
 
 function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts): CheckNode {
-  const base = { id: `${ID}:${store.key}`, title: store.subject, subject: store.subject };
+  const base = {
+    id: `${ID}:${store.key}`,
+    title: store.subject,
+    subject: store.subject,
+    dependsOn: storeDependsOn(store, probe),
+  };
   const provider = describeProvider(store);
   const ready = store.ready;
   if (ready === null) {

@@ -242,7 +242,12 @@ export function evaluateTargetSecrets(facts: TargetSecretsFacts): CheckNode {
 
 function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
   const name = `${es.namespace}/${es.target.name}`;
-  const base = { id, title: `Secret ${name}`, subject: `Secret ${name}` };
+  const base = {
+    id,
+    title: `Secret ${name}`,
+    subject: `Secret ${name}`,
+    dependsOn: [`ExternalSecret ${es.key}`],
+  };
   if (secret.kind === 'not-read') return secretsNotRead(base);
   const owner = `ExternalSecret ${es.key}`;
   const ref = { namespace: es.namespace, name: es.name };
@@ -307,7 +312,15 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
 
 function podLeaf(p: PodFacts): CheckNode {
   const subject = `Pod ${p.namespace}/${p.name}`;
-  const base = { id: `${ID}:pod:${p.namespace}/${p.name}`, title: subject, subject };
+  const base = {
+    id: `${ID}:pod:${p.namespace}/${p.name}`,
+    title: subject,
+    subject,
+    dependsOn: [
+      ...new Set(p.missing.map((m) => `Secret ${p.namespace}/${m.secret}`)),
+      ...(p.providedBy ? [`ExternalSecret ${p.namespace}/${p.providedBy}`] : []),
+    ],
+  };
   const first = p.missing[0] as SecretRef;
   const what = p.missing
     .map((m) => (m.key ? `key ${m.key} of Secret ${m.secret}` : `Secret ${m.secret}`))
