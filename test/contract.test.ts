@@ -15,6 +15,8 @@ describe('the public contract', () => {
       'ingress.cert-manager-logs',
       'ingress.dns',
       'ingress.https',
+      'gateway.gateways',
+      'gateway.routes',
       'secrets.stores',
       'secrets.externalsecrets',
       'secrets.target-secrets',

@@ -7,7 +7,7 @@ import { couldNotCheck, listFailureLeaf } from './could-not-check.js';
 import { controllerPodsMissing, controllerPodUnhealthy, logError } from './log-hints.js';
 import { attempt, type Failure } from './outcome.js';
 import type { Command } from './command.js';
-import { group, type CheckNode, type StepId } from './result.js';
+import { group, withUniqueIds, type CheckNode, type StepId } from './result.js';
 import { groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
 import type { GatherContext } from './step.js';
 import { at, conditionOf, count, nonEmptyString, records, timestamp } from './kube-object.js';
@@ -206,16 +206,6 @@ function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGro
   };
 }
 
-/** Makes leaf ids unique when two error signatures name the same object. */
-function uniqueIds(leaves: CheckNode[]): CheckNode[] {
-  const seen = new Map<string, number>();
-  return leaves.map((leaf) => {
-    const n = (seen.get(leaf.id) ?? 0) + 1;
-    seen.set(leaf.id, n);
-    return n === 1 ? leaf : { ...leaf, id: `${leaf.id}#${n}` };
-  });
-}
-
 /** Pure judgement of one controller's pods and log lines; see FAIL_RULE for when an error line fails. */
 export function evaluateControllerLogs(
   spec: ControllerSpec,
@@ -270,7 +260,7 @@ export function evaluateControllerLogs(
   );
   const groups = groupErrors(logs);
   const inScope = groups.filter((g) => isInScope(g, facts.namespacesInScope));
-  const errorLeaves = uniqueIds(
+  const errorLeaves = withUniqueIds(
     inScope.map((g) => errorLeaf(spec, facts, g, now)).sort((a, b) => a.subject!.localeCompare(b.subject!)),
   );
 

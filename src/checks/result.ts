@@ -176,6 +176,19 @@ export function group<N extends CheckNode | ResultNode>(
   return { id, title, status: worstOf(children.map((c) => c.status)), children } as unknown as N;
 }
 
+/**
+ * Sibling nodes with unique ids: a repeated id (two error signatures naming one object, two listeners of
+ * one name) gets `#2`, `#3`, … in order, so every leaf stays addressable.
+ */
+export function withUniqueIds<N extends { id: string }>(nodes: readonly N[]): N[] {
+  const seen = new Map<string, number>();
+  return nodes.map((node) => {
+    const n = (seen.get(node.id) ?? 0) + 1;
+    seen.set(node.id, n);
+    return n === 1 ? node : { ...node, id: `${node.id}#${n}` };
+  });
+}
+
 /** A tree of either stage: what counting and walking need. */
 interface Tree {
   status: Status;

@@ -109,6 +109,35 @@ export const KINDS = {
     kind: 'Application',
     namespaced: true,
   },
+  gatewayclasses: {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1beta1'],
+    plural: 'gatewayclasses',
+    kind: 'GatewayClass',
+    namespaced: false,
+  },
+  gateways: {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1beta1'],
+    plural: 'gateways',
+    kind: 'Gateway',
+    namespaced: true,
+  },
+  httproutes: {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1beta1'],
+    plural: 'httproutes',
+    kind: 'HTTPRoute',
+    namespaced: true,
+  },
+  // Stored as v1beta1 and served as v1 only since gateway-api v1.5: ask for v1beta1 first.
+  referencegrants: {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1beta1', 'v1'],
+    plural: 'referencegrants',
+    kind: 'ReferenceGrant',
+    namespaced: true,
+  },
 } as const satisfies Record<string, KindDef>;
 
 export type KindName = keyof typeof KINDS;

@@ -1,3 +1,4 @@
+import { gateway } from './gateway.js';
 import { gitops } from './gitops.js';
 import { ingress } from './ingress.js';
 import { secrets } from './secrets.js';
@@ -7,7 +8,7 @@ import type { Runbook } from './types.js';
  * Every runbook in contract order: the one registry. Runbook and step ids, `--only`/`--skip`, the help
  * text, the id pattern of the JSON schema and the step table of docs/contract.md all come from here.
  */
-export const runbooks: readonly Runbook[] = [ingress, secrets, gitops];
+export const runbooks: readonly Runbook[] = [ingress, gateway, secrets, gitops];
 
 /** The public runbook ids, in contract order. */
 export const RUNBOOK_IDS: readonly string[] = runbooks.map((r) => r.id);

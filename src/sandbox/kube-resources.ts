@@ -1,7 +1,8 @@
 /**
  * What the sandbox API server serves: each resource with its discovery entry and the table columns the real
  * server sends for `kubectl get`. Built-in columns follow kubernetes pkg/printers/internalversion/printers.go;
- * CRD columns are the `additionalPrinterColumns` of the upstream CRDs (cert-manager v1.x, ESO v0.16+, Argo CD).
+ * CRD columns are the `additionalPrinterColumns` of the upstream CRDs (cert-manager v1.x, ESO v0.16+, Argo CD,
+ * Gateway API v1.x standard channel: config/crd/standard/gateway.networking.k8s.io_*.yaml).
  */
 
 /** A Kubernetes object as stored by the sandbox: loose, the columns read what they need. */
@@ -18,7 +19,7 @@ export interface Column {
 }
 
 /** CRD families are served only when the scenario holds objects of them (see `servedResources`). */
-export type Family = 'cert-manager' | 'external-secrets' | 'argocd';
+export type Family = 'cert-manager' | 'external-secrets' | 'argocd' | 'gateway-api';
 
 export interface ApiResource {
   group: string;
@@ -48,6 +49,9 @@ const READ_WRITE = [
   'update',
   'watch',
 ] as const;
+/** Gateway API serves v1 and still v1beta1 of its core kinds (gateway-api v1.x standard channel). */
+const gatewayVersions = ['v1', 'v1beta1'] as const;
+
 const AGE_DESCRIPTION =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not ' +
   'guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It ' +
@@ -724,6 +728,71 @@ export const RESOURCES: readonly ApiResource[] = [
     verbs: READ_WRITE,
     shortNames: ['appproj', 'appprojs'],
     family: 'argocd',
+    columns: [age],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: gatewayVersions,
+    plural: 'gatewayclasses',
+    singular: 'gatewayclass',
+    kind: 'GatewayClass',
+    namespaced: false,
+    verbs: READ_WRITE,
+    shortNames: ['gc'],
+    categories: ['gateway-api'],
+    family: 'gateway-api',
+    columns: [
+      text('Controller', path('spec', 'controllerName')),
+      text('Accepted', condition('Accepted', 'status')),
+      age,
+      text('Description', path('spec', 'description'), 1),
+    ],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: gatewayVersions,
+    plural: 'gateways',
+    singular: 'gateway',
+    kind: 'Gateway',
+    namespaced: true,
+    verbs: READ_WRITE,
+    shortNames: ['gtw'],
+    categories: ['gateway-api'],
+    family: 'gateway-api',
+    columns: [
+      text('Class', path('spec', 'gatewayClassName')),
+      // `.status.addresses[*].value`: several matches print comma-separated.
+      text('Address', (obj) =>
+        (obj.status?.addresses ?? []).map((a: { value?: string }) => a.value ?? '').join(','),
+      ),
+      text('Programmed', condition('Programmed', 'status')),
+      age,
+    ],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: gatewayVersions,
+    plural: 'httproutes',
+    singular: 'httproute',
+    kind: 'HTTPRoute',
+    namespaced: true,
+    verbs: READ_WRITE,
+    categories: ['gateway-api'],
+    family: 'gateway-api',
+    columns: [text('Hostnames', path('spec', 'hostnames')), age],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    // Stored as v1beta1; v1 is served only since gateway-api v1.5.
+    versions: ['v1beta1'],
+    plural: 'referencegrants',
+    singular: 'referencegrant',
+    kind: 'ReferenceGrant',
+    namespaced: true,
+    verbs: READ_WRITE,
+    shortNames: ['refgrant'],
+    categories: ['gateway-api'],
+    family: 'gateway-api',
     columns: [age],
   },
 ];

@@ -103,7 +103,10 @@ describe('the platform binary', () => {
       ['doctor', '--timeout', 'soon'],
       'platform: --timeout takes a duration like 30s, 2m or 1m30s, not "soon"',
     ],
-    [['doctor', 'network'], 'platform: unknown runbook "network"; valid runbooks: ingress, secrets, gitops'],
+    [
+      ['doctor', 'network'],
+      'platform: unknown runbook "network"; valid runbooks: ingress, gateway, secrets, gitops',
+    ],
     [['doctor', '--bogus'], "error: unknown option '--bogus'"],
   ])('refuses %j with one clear line and exit 3', async (args, line) => {
     const result = await platform(args);

@@ -40,6 +40,7 @@ describe('platform doctor in-process', () => {
     expect(report.status).toBe('error');
     expect(report.runbooks.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
       ['ingress', 'error'],
+      ['gateway', 'error'],
       ['secrets', 'error'],
       ['gitops', 'error'],
     ]);

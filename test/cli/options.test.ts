@@ -69,6 +69,8 @@ describe('step selection', () => {
       'ingress.cert-manager-logs',
       'ingress.dns',
       'ingress.https',
+      'gateway.gateways',
+      'gateway.routes',
       'secrets.stores',
       'secrets.externalsecrets',
       'secrets.target-secrets',
@@ -93,10 +95,10 @@ describe('step selection', () => {
 
   it('lists the valid ids when a prefix matches nothing', () => {
     expect(() => selectSteps(parseRunbooks([]), ['ingress.tls'], [])).toThrow(
-      /^--only ingress\.tls: no such step; valid ids: ingress, secrets, gitops, ingress\.resources, /,
+      /^--only ingress\.tls: no such step; valid ids: ingress, gateway, secrets, gitops, ingress\.resources, /,
     );
     expect(() => parseRunbooks(['network'])).toThrow(
-      new UsageError('unknown runbook "network"; valid runbooks: ingress, secrets, gitops'),
+      new UsageError('unknown runbook "network"; valid runbooks: ingress, gateway, secrets, gitops'),
     );
   });
 });

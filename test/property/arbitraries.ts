@@ -777,6 +777,146 @@ export function kindArbitraries(mix: Mix): Record<Exclude<KindName, 'secrets'>, 
     }),
   });
 
+  /** A Gateway API `conditions` list of the given types, with the reasons the spec and controllers use. */
+  const gatewayConditions = (...types: string[]) =>
+    list(
+      shape({
+        type: fc.constantFrom(...types, ...PROTOTYPE_KEYS.slice(0, 1)),
+        status: conditionStatus,
+        reason: fc.constantFrom(
+          'Accepted',
+          'Programmed',
+          'ResolvedRefs',
+          'Invalid',
+          'Pending',
+          'InvalidCertificateRef',
+          'BackendNotFound',
+          'RefNotPermitted',
+          'NoMatchingListenerHostname',
+          'NotAllowedByListeners',
+          'AddressNotAssigned',
+        ),
+        message,
+      }),
+      3,
+    );
+  const gatewayGroup = fc.constantFrom('gateway.networking.k8s.io', '', 'example.com');
+  // Mostly the same few parentRefs, so a route's spec and the status its controller wrote name one parent.
+  const parentRef = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'web', namespace: 'plate-stg' },
+        { name: 'web', namespace: 'plate-stg', sectionName: 'https' },
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: shape({
+        group: gatewayGroup,
+        kind: fc.constantFrom('Gateway', 'Service'),
+        namespace,
+        name,
+        sectionName: fc.constantFrom('https', 'http', 'https-stg'),
+        port: fc.constantFrom(443, 80),
+      }),
+    },
+  );
+  const gatewayClass = kubeObject(
+    'GatewayClass',
+    {
+      spec: shape({
+        controllerName: fc.constantFrom(
+          'gateway.nginx.org/nginx-gateway-controller',
+          'gateway.envoyproxy.io/gatewayclass-controller',
+        ),
+      }),
+      status: shape({ conditions: gatewayConditions('Accepted', 'SupportedVersion') }),
+    },
+    metadata({ name, namespace, clusterScoped: true }),
+  );
+  const gateway = kubeObject('Gateway', {
+    spec: shape({
+      gatewayClassName: fc.oneof(name, fc.constant('')),
+      listeners: list(
+        shape({
+          name: fc.constantFrom('https', 'http', 'https-stg'),
+          hostname: host,
+          port: fc.constantFrom(443, 80, 8443, -1),
+          protocol: fc.constantFrom('HTTPS', 'HTTP', 'TLS', 'TCP'),
+          tls: shape({
+            mode: fc.constantFrom('Terminate', 'Passthrough'),
+            certificateRefs: list(
+              shape({
+                kind: fc.constantFrom('Secret', 'ConfigMap'),
+                group: fc.constant(''),
+                name,
+                namespace,
+              }),
+            ),
+          }),
+          allowedRoutes: shape({ namespaces: shape({ from: fc.constantFrom('Same', 'All', 'Selector') }) }),
+        }),
+      ),
+    }),
+    status: shape({
+      addresses: list(
+        shape({ type: fc.constantFrom('IPAddress', 'Hostname'), value: fc.oneof(ip, host) }),
+        2,
+      ),
+      conditions: gatewayConditions('Accepted', 'Programmed'),
+      listeners: list(
+        shape({
+          name: fc.constantFrom('https', 'http', 'https-stg'),
+          attachedRoutes: fc.oneof(fc.nat(3), fc.constant(-1)),
+          conditions: gatewayConditions('Accepted', 'ResolvedRefs', 'Programmed', 'Conflicted'),
+        }),
+      ),
+    }),
+  });
+  const httpRoute = kubeObject('HTTPRoute', {
+    spec: shape({
+      parentRefs: list(parentRef, 2),
+      hostnames: list(host, 2),
+      rules: list(
+        shape({
+          matches: list(
+            shape({
+              path: shape({
+                type: fc.constantFrom('PathPrefix', 'Exact', 'RegularExpression'),
+                value: pathValue,
+              }),
+            }),
+          ),
+          backendRefs: list(
+            shape({
+              kind: fc.constantFrom('Service', 'Backend'),
+              name,
+              namespace,
+              port: fc.constantFrom(80, 8080),
+            }),
+          ),
+        }),
+      ),
+    }),
+    status: shape({
+      parents: list(
+        shape({
+          parentRef,
+          controllerName: fc.constantFrom('gateway.nginx.org/nginx-gateway-controller', 'example.com/other'),
+          conditions: gatewayConditions('Accepted', 'ResolvedRefs', 'PartiallyInvalid'),
+        }),
+        2,
+      ),
+    }),
+  });
+  const referenceGrant = kubeObject('ReferenceGrant', {
+    spec: shape({
+      from: list(shape({ group: gatewayGroup, kind: fc.constantFrom('HTTPRoute', 'Gateway'), namespace })),
+      to: list(shape({ group: fc.constant(''), kind: fc.constantFrom('Service', 'Secret'), name })),
+    }),
+  });
+
   const namespaceObject = kubeObject(
     'Namespace',
     { status: shape({ phase: fc.constantFrom('Active', 'Terminating') }) },
@@ -802,6 +942,10 @@ export function kindArbitraries(mix: Mix): Record<Exclude<KindName, 'secrets'>, 
     clustersecretstores: clusterSecretStore,
     externalsecrets: externalSecret,
     applications: application,
+    gatewayclasses: gatewayClass,
+    gateways: gateway,
+    httproutes: httpRoute,
+    referencegrants: referenceGrant,
   };
 }
 

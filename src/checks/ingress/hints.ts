@@ -43,26 +43,6 @@ export function servicePortMismatch(p: { ns: string; service: string; ingress: s
   };
 }
 
-export function noReadyEndpoints(p: {
-  ns: string;
-  service: string;
-  selector: Record<string, string> | null;
-}): Hint {
-  const selector = p.selector
-    ? Object.entries(p.selector)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')
-    : '';
-  return {
-    hint: `Find out why no pod behind Service ${p.ns}/${p.service} is ready (selector, readiness probe, crash).`,
-    commands: [
-      kubectl`get endpointslices -n ${p.ns} -l kubernetes.io/service-name=${p.service}`,
-      ...(selector ? [kubectl`get pods -n ${p.ns} -l ${selector}`] : []),
-      kubectl`describe svc -n ${p.ns} ${p.service}`,
-    ],
-  };
-}
-
 export function tlsSecretProblem(p: { ns: string; secret: string; ingress: string; issued: boolean }): Hint {
   return {
     hint: p.issued

@@ -3,7 +3,6 @@ import * as hints from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
-import { array, at, nonEmptyString, number, record, records, stringRecord } from '../kube-object.js';
 import {
   CONTROLLER_NAMESPACE,
   gatherIngressInventory,
@@ -14,36 +13,23 @@ import {
   type IngressView,
 } from './inventory.js';
 import { listFailureLeaf } from '../could-not-check.js';
+import {
+  backendLeaf as sharedBackendLeaf,
+  gatherBackends,
+  judgeBackend,
+  NO_BACKENDS,
+  type BackendFacts,
+} from '../backends.js';
 
 const ID = 'ingress.resources';
 const TITLE = 'Ingresses have a class, an address, backends with ready endpoints and their TLS Secrets';
 
-/** A Service as the backend check needs it. */
-export interface ServiceView {
-  namespace: string;
-  name: string;
-  type: string;
-  ports: { port: number; name: string | null }[];
-  selector: Record<string, string> | null;
-  externalName: string | null;
-}
-
-/** Ready and not-ready endpoints of one Service, from EndpointSlices or (fallback) Endpoints. */
-export interface EndpointCount {
-  namespace: string;
-  service: string;
-  ready: number;
-  notReady: number;
-}
-
 /** What `gatherResources` learned; plain data so `evaluateResources` runs without a cluster. */
-export interface ResourcesFacts {
+export interface ResourcesFacts extends BackendFacts {
   /** The profile's `hosts`: each must be served by some Ingress. */
   profileHosts: string[];
   inventory: IngressInventory;
   ingressClasses: Listing<{ name: string; isDefault: boolean }>;
-  services: Listing<ServiceView>;
-  endpoints: Listing<EndpointCount>;
   secrets: Listing<{ namespace: string; name: string; type: string; keys: string[] }>;
   issuers: Listing<{ namespace: string; name: string }>;
   clusterIssuers: Listing<{ name: string }>;
@@ -52,61 +38,6 @@ export interface ResourcesFacts {
 /** A list not needed for these Ingresses (no TLS, no issuer annotation): nothing to look up. */
 function none<T>(): Promise<Listing<T>> {
   return Promise.resolve({ kind: 'items', items: [] });
-}
-
-function toService(s: KubeObject): ServiceView {
-  const selector = record(at(s.spec, 'selector'));
-  return {
-    namespace: s.metadata.namespace ?? '',
-    name: s.metadata.name,
-    type: nonEmptyString(at(s.spec, 'type')) ?? 'ClusterIP',
-    ports: records(at(s.spec, 'ports')).flatMap((p) => {
-      const port = number(p.port);
-      return port === null ? [] : [{ port, name: nonEmptyString(p.name) }];
-    }),
-    selector: selector ? stringRecord(selector) : null,
-    externalName: nonEmptyString(at(s.spec, 'externalName')),
-  };
-}
-
-function countSlices(slices: KubeObject[]): EndpointCount[] {
-  const counts = new Map<string, EndpointCount>();
-  for (const slice of slices) {
-    const service = slice.metadata.labels?.['kubernetes.io/service-name'];
-    if (!service) continue;
-    const namespace = slice.metadata.namespace ?? '';
-    const key = `${namespace}/${service}`;
-    const count = counts.get(key) ?? { namespace, service, ready: 0, notReady: 0 };
-    for (const endpoint of records(at(slice, 'endpoints'))) {
-      // The API defines an absent `ready` as ready ("unknown state ... should be interpreted as ready").
-      if (at(endpoint, 'conditions', 'ready') === false) count.notReady += 1;
-      else count.ready += 1;
-    }
-    counts.set(key, count);
-  }
-  return [...counts.values()];
-}
-
-function countEndpoints(objects: KubeObject[]): EndpointCount[] {
-  return objects.map((e) => {
-    const subsets = records(at(e, 'subsets'));
-    return {
-      namespace: e.metadata.namespace ?? '',
-      service: e.metadata.name,
-      ready: subsets.reduce((n, s) => n + array(s.addresses).length, 0),
-      notReady: subsets.reduce((n, s) => n + array(s.notReadyAddresses).length, 0),
-    };
-  });
-}
-
-/** EndpointSlices, falling back to Endpoints when slices are not served or not readable. */
-async function gatherEndpoints(ctx: GatherContext): Promise<Listing<EndpointCount>> {
-  const slices = await listInScope(ctx, 'endpointslices', ctx.scope.namespaces);
-  const isFallback =
-    slices.kind === 'not-served' ||
-    (slices.kind === 'failed' && slices.failures[0].failure.kind === 'forbidden');
-  if (!isFallback) return mapListing(slices, countSlices);
-  return mapListing(await listInScope(ctx, 'endpoints', ctx.scope.namespaces), countEndpoints);
 }
 
 /** I/O half: Ingresses, the controller, and the objects they reference, one list per kind. */
@@ -118,10 +49,9 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
   const needsSecrets = ingresses.some((i) => i.tls.some((t) => t.secretName));
   const needsIssuers = ingresses.some((i) => i.issuer?.kind === 'Issuer');
   const needsClusterIssuers = ingresses.some((i) => i.issuer?.kind === 'ClusterIssuer');
-  const [ingressClasses, services, endpoints, secrets, issuers, clusterIssuers] = await Promise.all([
+  const [ingressClasses, backends, secrets, issuers, clusterIssuers] = await Promise.all([
     hasIngresses ? listInScope(ctx, 'ingressclasses', null) : none<KubeObject>(),
-    hasIngresses ? listInScope(ctx, 'services', namespaces) : none<KubeObject>(),
-    hasIngresses ? gatherEndpoints(ctx) : none<EndpointCount>(),
+    hasIngresses ? gatherBackends(ctx) : NO_BACKENDS,
     needsSecrets ? listInScope(ctx, 'secrets', namespaces) : none<SecretSummary>(),
     needsIssuers ? listInScope(ctx, 'issuers', namespaces) : none<KubeObject>(),
     needsClusterIssuers ? listInScope(ctx, 'clusterissuers', null) : none<KubeObject>(),
@@ -135,8 +65,7 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
         isDefault: c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
       })),
     ),
-    services: mapListing(services, (items) => items.map(toService)),
-    endpoints,
+    ...backends,
     secrets: mapListing(secrets, (items) =>
       items.map((s) => ({
         namespace: s.metadata.namespace ?? '',
@@ -282,10 +211,6 @@ function addressLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
   return { ...base, status: 'pass', message: `published at ${ing.addresses.map(addressText).join(', ')}` };
 }
 
-function portsText(svc: ServiceView): string {
-  return svc.ports.map((p) => (p.name ? `${p.port}/${p.name}` : `${p.port}`)).join(', ') || 'none';
-}
-
 function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFacts): CheckNode {
   const ns = ing.namespace;
   const base = {
@@ -293,44 +218,12 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
     title: `backend ${backend.service}:${backend.port}`,
     subject: `Service ${ns}/${backend.service}`,
   };
-  if (facts.services.kind === 'failed') return listFailureLeaf(ID, facts.services.failures[0], base);
-  const svc = itemsOf(facts.services).find((s) => s.namespace === ns && s.name === backend.service);
-  if (!svc) {
-    return {
-      ...base,
-      status: 'fail',
-      message: `does not exist (Ingress ${ing.key} routes to it)`,
-      ...hints.serviceMissing({ ns, service: backend.service, ingress: ing.name }),
-    };
-  }
-  if (svc.type === 'ExternalName') {
-    // ExternalName Services have no endpoints: the controller proxies to the external name.
-    return { ...base, status: 'pass', message: `ExternalName Service for ${svc.externalName ?? 'no name'}` };
-  }
-  const hasPort = svc.ports.some((p) =>
-    typeof backend.port === 'number' ? p.port === backend.port : p.name === backend.port,
-  );
-  if (!hasPort) {
-    return {
-      ...base,
-      status: 'fail',
-      message: `port ${backend.port} is not a port of Service ${ns}/${backend.service} (${portsText(svc)})`,
-      ...hints.servicePortMismatch({ ns, service: backend.service, ingress: ing.name }),
-    };
-  }
-  if (facts.endpoints.kind === 'failed') return listFailureLeaf(ID, facts.endpoints.failures[0], base);
-  const count = itemsOf(facts.endpoints).find((e) => e.namespace === ns && e.service === backend.service);
-  const ready = count?.ready ?? 0;
-  if (ready === 0) {
-    const notReady = count?.notReady ? ` (${count.notReady} not ready)` : '';
-    return {
-      ...base,
-      status: 'fail',
-      message: `no ready endpoints${notReady}`,
-      ...hints.noReadyEndpoints({ ns, service: backend.service, selector: svc.selector }),
-    };
-  }
-  return { ...base, status: 'pass', message: `${ready} ready endpoint${ready === 1 ? '' : 's'}` };
+  const ref = { namespace: ns, name: backend.service, port: backend.port };
+  const p = { ns, service: backend.service, ingress: ing.name };
+  return sharedBackendLeaf(ID, base, judgeBackend(facts, ref), ref, `Ingress ${ing.key}`, {
+    missing: hints.serviceMissing(p),
+    noPort: hints.servicePortMismatch(p),
+  });
 }
 
 const TLS_KEYS = ['tls.crt', 'tls.key'];
