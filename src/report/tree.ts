@@ -13,6 +13,9 @@ import type { RenderOptions, Renderer } from './types.js';
  * nodes expanded, passes collapsed to a count unless `verbose`; an explained leaf says what explains
  * it and repeats no hint its cause already gave. With a known width, text wraps under itself.
  *
+ *   platform doctor · context sandbox-openbao-sealed · cluster sandbox-openbao-sealed
+ *   started 2026-12-01T03:17:17.259Z · platform-doctor 0.2.0 · platform doctor --demo openbao-sealed
+ *
  *   Start here
  *     ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0)
  *         explains 10 other failures
@@ -28,7 +31,7 @@ import type { RenderOptions, Renderer } from './types.js';
  */
 export const tree: Renderer = (report, options) => {
   const diagnosis = diagnose(report);
-  const lines = [header(report, options), ''];
+  const lines = [header(report, options), runLine(report, options), ''];
   if (diagnosis.startHere.length > 0) lines.push(...startHereLines(diagnosis, options), '');
   for (const runbook of report.runbooks) lines.push(...renderNode(runbook, 0, options, diagnosis));
   const bullet = (options.unicode ? marks.unicode : marks.ascii).bullet;
@@ -61,6 +64,17 @@ function header(report: Report, options: RenderOptions): string {
     env ? `env ${show(env)}` : null,
   ].filter(Boolean);
   return paint(parts.join(` ${bullet} `), 'bold', options.color);
+}
+
+/** When, with which doctor and from which command line: a saved tree stands on its own. */
+function runLine(report: Report, options: RenderOptions): string {
+  const bullet = (options.unicode ? marks.unicode : marks.ascii).bullet;
+  const parts = [
+    `started ${report.startedAt}`,
+    `${report.tool.name} ${report.tool.version}`,
+    ...(report.commandLine ? [show(report.commandLine)] : []),
+  ];
+  return paint(parts.join(` ${bullet} `), 'dim', options.color);
 }
 
 function glyph(node: ResultNode, options: RenderOptions): string {

@@ -14,7 +14,7 @@ async function output(scenario: string, format: 'tree' | 'markdown'): Promise<st
 async function treeStartHere(scenario: string): Promise<string[]> {
   const lines = (await output(scenario, 'tree')).split('\n');
   const start = lines.indexOf('Start here');
-  expect(start).toBe(2);
+  expect(start).toBe(3);
   return lines.slice(start, lines.indexOf('', start));
 }
 

@@ -67,6 +67,7 @@ describe('tree renderer', () => {
     expect(tree(report, plain)).toBe(
       [
         'platform doctor · context sandbox-dns-mismatch · cluster sandbox · env stg',
+        'started 2026-11-26T09:00:00.000Z · platform-doctor 0.1.0',
         '',
         'Start here',
         '  ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
@@ -84,6 +85,16 @@ describe('tree renderer', () => {
         '1 failed · 3 passed · 1 skipped (5) in 1.2s',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('says when it ran, with which doctor and the command line, so a saved tree stands on its own', () => {
+    const withCommand = {
+      ...report,
+      commandLine: "platform doctor --context prod -o tree --report 'out dir/r.txt'",
+    };
+    expect(tree(withCommand, plain).split('\n')[1]).toBe(
+      "started 2026-11-26T09:00:00.000Z · platform-doctor 0.1.0 · platform doctor --context prod -o tree --report 'out dir/r.txt'",
     );
   });
 
