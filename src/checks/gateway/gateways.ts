@@ -1,11 +1,12 @@
 import type { KubeObject, SecretSummary } from '../../gateways/types.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import type { Condition } from '../kube-object.js';
-import { failuresOf, itemsSeen, listInScope, mapListing, type Listing } from '../listing.js';
+import { itemsSeen, listInScope, mapListing, type Listing } from '../listing.js';
 import { group, withUniqueIds, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { tlsSecretLeaf, tlsSecretViews, type TlsSecretView } from '../tls-secret.js';
 import * as hints from './hints.js';
+import { gatewayApiStepNode } from './step-node.js';
 import {
   readGateway,
   readGatewayClass,
@@ -287,18 +288,13 @@ function gatewayNode(gw: GatewayView, facts: GatewaysFacts): CheckNode {
 
 /** Pure: per Gateway, its class, its own status and address, each listener and each TLS Secret. */
 export function evaluateGateways(facts: GatewaysFacts): CheckNode {
-  if (facts.gateways.kind === 'not-served') {
-    return {
-      id: ID,
-      title: TITLE,
-      status: 'skip',
-      message: 'the Gateway API is not installed',
-      ...hints.gatewayApiMissing(),
-    };
-  }
-  const leaves: CheckNode[] = failuresOf(facts.gateways).map((f) => listFailureLeaf(ID, f));
-  leaves.push(...itemsSeen(facts.gateways).map((gw) => gatewayNode(gw, facts)));
-  return group(ID, TITLE, leaves, 'no Gateways in scope');
+  return gatewayApiStepNode(
+    ID,
+    TITLE,
+    facts.gateways,
+    (gw) => gatewayNode(gw, facts),
+    'no Gateways in scope',
+  );
 }
 
 /** `gateway.gateways`: the Gateway side of Gateway API routing, as its controllers report it. */

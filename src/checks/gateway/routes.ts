@@ -2,10 +2,11 @@ import type { KubeObject } from '../../gateways/types.js';
 import { backendLeaf, gatherBackends, judgeBackend, NO_BACKENDS, type BackendFacts } from '../backends.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import type { Condition } from '../kube-object.js';
-import { failuresOf, itemsSeen, listInScope, mapListing, type Listing } from '../listing.js';
+import { itemsSeen, listInScope, mapListing, type Listing } from '../listing.js';
 import { group, withUniqueIds, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import * as hints from './hints.js';
+import { gatewayApiStepNode } from './step-node.js';
 import {
   hostnameMatches,
   readGateway,
@@ -237,18 +238,13 @@ function routeNode(route: RouteView, facts: RoutesFacts): CheckNode {
 
 /** Pure: per HTTPRoute, each parent Gateway's verdict and each backend Service. */
 export function evaluateRoutes(facts: RoutesFacts): CheckNode {
-  if (facts.routes.kind === 'not-served') {
-    return {
-      id: ID,
-      title: TITLE,
-      status: 'skip',
-      message: 'the Gateway API is not installed',
-      ...hints.gatewayApiMissing(),
-    };
-  }
-  const leaves: CheckNode[] = failuresOf(facts.routes).map((f) => listFailureLeaf(ID, f));
-  leaves.push(...itemsSeen(facts.routes).map((route) => routeNode(route, facts)));
-  return group(ID, TITLE, leaves, 'no HTTPRoutes in scope');
+  return gatewayApiStepNode(
+    ID,
+    TITLE,
+    facts.routes,
+    (route) => routeNode(route, facts),
+    'no HTTPRoutes in scope',
+  );
 }
 
 /** `gateway.routes`: the route side of Gateway API routing, down to ready endpoints. */
