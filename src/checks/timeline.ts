@@ -408,11 +408,11 @@ function applicationChanges(app: KubeObject, context: Context): TimelineChange[]
     const revisions = stringArray(at(entry, 'revisions'));
     return revisions.length ? revisions.map(shortRevision).join(', ') : null;
   };
-  const initiator = (entry: unknown): string => {
+  const initiator = (entry: unknown): string | null => {
     const by = at(entry, 'initiatedBy');
-    if (at(by, 'automated') === true) return ' (automated)';
+    if (at(by, 'automated') === true) return 'automated';
     const user = nonEmptyString(at(by, 'username'));
-    return user ? ` (by ${user})` : '';
+    return user ? `by ${user}` : null;
   };
 
   const history = records(at(app.status, 'history'));
@@ -420,12 +420,13 @@ function applicationChanges(app: KubeObject, context: Context): TimelineChange[]
     const revision = revisionOf(entry) ?? 'an unknown revision';
     const started = isoTime(entry.deployStartedAt);
     const deployed = isoTime(entry.deployedAt);
-    const took = started && deployed ? `, took ${seconds(Date.parse(deployed) - Date.parse(started))}` : '';
+    const took = started && deployed ? `took ${seconds(Date.parse(deployed) - Date.parse(started))}` : null;
+    const how = [initiator(entry), took].filter(Boolean).join(', ');
     return change(
       deployed,
       'argocd.sync',
       subject,
-      `Argo CD synced ${name} to ${revision}${initiator(entry)}${took}`,
+      `Argo CD synced ${name} to ${revision}${how ? ` (${how})` : ''}`,
       touches,
     );
   });
@@ -433,7 +434,7 @@ function applicationChanges(app: KubeObject, context: Context): TimelineChange[]
   const op = record(at(app.status, 'operationState'));
   if (op) {
     const phase = nonEmptyString(op.phase);
-    const revision = revisionOf(at(op, 'syncResult')) ?? revisionOf(at(op, 'operation', 'sync')) ?? null;
+    const revision = revisionOf(at(op, 'syncResult')) ?? revisionOf(at(op, 'operation', 'sync'));
     const to = revision ? ` to ${revision}` : '';
     const finished = isoTime(op.finishedAt);
     const message = nonEmptyString(op.message);

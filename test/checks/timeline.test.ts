@@ -135,7 +135,7 @@ describe('collectTimeline', () => {
         time: at(52),
         kind: 'argocd.sync',
         subject: 'Application argocd/plate-api-prod',
-        message: 'Argo CD synced plate-api-prod to a91c3d7 (automated), took 60s',
+        message: 'Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
       },
     ]);
   });
@@ -200,7 +200,7 @@ describe('collectTimeline', () => {
         time: at(181),
         kind: 'argocd.sync',
         subject: 'Application argocd/plate-api-stg',
-        message: 'Argo CD synced plate-api-stg to 4f2c1e9 (by alice), took 60s',
+        message: 'Argo CD synced plate-api-stg to 4f2c1e9 (by alice, took 60s)',
       },
     ]);
   });
@@ -555,7 +555,7 @@ describe('relateChanges', () => {
       time: at(52),
       kind: 'argocd.sync',
       subject: 'Application argocd/plate-api-prod',
-      message: 'Argo CD synced plate-api-prod to a91c3d7 (automated), took 60s',
+      message: 'Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
     });
   });
 

@@ -86,7 +86,7 @@ describe('what changed in the demo scenarios', () => {
       `event.warning: OperationCompleted: Sync operation to 7b21e4c9d0a3f58e6c1b9d2a4f7e0c3b5a8d6e91 failed: ${failure}`,
       'argocd.condition: ComparisonError: Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unavailable desc = error reading from server: EOF',
       // The sync of 26 hours ago is outside the default 24h window.
-      'argocd.sync: Argo CD synced plate-api-stg to 4f2c1e9 (automated), took 60s',
+      'argocd.sync: Argo CD synced plate-api-stg to 4f2c1e9 (automated, took 60s)',
     ]);
     const app = report.runbooks
       .flatMap((r) => r.children ?? [])
@@ -120,7 +120,7 @@ describe('what changed in the demo scenarios', () => {
       'pod.crashed: container api exited with code 1 (Error); now CrashLoopBackOff, 14 restarts',
       'argocd.unhealthy: health became Degraded: Deployment "plate-api-prod" exceeded its progress deadline',
       'pod.started: pod started',
-      'argocd.sync: Argo CD synced plate-api-prod to a91c3d7 (automated), took 60s',
+      'argocd.sync: Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
     ]);
     // The failing Service and the 503 it causes both name the sync before them.
     const leaves = report.runbooks
@@ -129,10 +129,10 @@ describe('what changed in the demo scenarios', () => {
       .flatMap((g) => g.children ?? [g]);
     const after = (id: string) => leaves.find((l) => l.id === id)?.after?.message;
     expect(after('ingress.resources:plate-prod/plate-ingress/backend/plate-api-prod:80')).toBe(
-      'Argo CD synced plate-api-prod to a91c3d7 (automated), took 60s',
+      'Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
     );
     expect(after('ingress.https:cocdev.co.kr/api')).toBe(
-      'Argo CD synced plate-api-prod to a91c3d7 (automated), took 60s',
+      'Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
     );
   });
 
@@ -142,7 +142,7 @@ describe('what changed in the demo scenarios', () => {
     const cause = lines.indexOf('  ✖ Service plate-prod/plate-api-prod — no ready endpoints (1 not ready)');
     expect(cause).toBeGreaterThan(0);
     expect(lines[cause + 2]).toMatch(
-      /^ {6}↶ started after Argo CD synced plate-api-prod to a91c3d7 \(automated\), took 60s at \d\d:\d\d UTC \(52m before the run\)$/,
+      /^ {6}↶ started after Argo CD synced plate-api-prod to a91c3d7 \(automated, took 60s\) at \d\d:\d\d UTC \(52m before the run\)$/,
     );
     const heading = lines.findIndex((l) => l.startsWith('What changed ('));
     expect(lines[heading]).toBe(

@@ -13,7 +13,7 @@ const sync: TimelineEntry = {
   time: '2025-06-02T07:57:00.000Z',
   kind: 'argocd.sync',
   subject: 'Application argocd/ingress-stg',
-  message: 'Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s',
+  message: 'Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s)',
 };
 const timeline: TimelineEntry[] = [
   {
@@ -66,7 +66,7 @@ describe('timeline wording', () => {
 
   it('names a change by its headline, and the subject unless Argo CD is already named', () => {
     expect(afterText(sync, report)).toBe(
-      'started after Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s at 07:57 UTC (18m before the run)',
+      'started after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 07:57 UTC (18m before the run)',
     );
     expect(afterText(timeline[0]!, report)).toBe(
       'started after Certificate plate-stg/stg-tls: Failed at 08:12 UTC (2m before the run)',
@@ -88,13 +88,13 @@ describe('what changed in the reports', () => {
     expect(lines.slice(at + 1, at + 6)).toEqual([
       '        08:12   2m ago  ✖ Certificate plate-stg/stg-tls — Failed: The certificate request has failed to complete and will be retried: 429 rateLimited (×3)',
       '        08:01  14m ago  · ExternalSecret plate-stg/plate-api-secrets — refreshed Secret plate-api-secrets from SecretStore openbao',
-      '        07:57  18m ago  ● Application argocd/ingress-stg — Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s',
+      '        07:57  18m ago  ● Application argocd/ingress-stg — Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s)',
       '  06-01 22:15  10h ago  ✔ SecretStore plate-stg/openbao — Ready (Valid)',
       '',
     ]);
     const cause = lines.findIndex((l) => l.startsWith('  ✖ Certificate plate-stg/stg-tls'));
     expect(lines.slice(cause + 1, cause + 3)).toEqual([
-      '      ↶ started after Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s at 07:57 UTC (18m before the run)',
+      '      ↶ started after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 07:57 UTC (18m before the run)',
       "      → Wait for the Let's Encrypt rate limit to reset, then fix the failing challenge for stg.cocdev.co.kr before the next retry.",
     ]);
   });
@@ -124,12 +124,12 @@ describe('what changed in the reports', () => {
         '| --- | --- | --- | --- |',
         '| 08:12 (2m ago) | `event.warning` | Certificate plate-stg/stg-tls | Failed: The certificate request has failed to complete and will be retried: 429 rateLimited (×3) |',
         '| 08:01 (14m ago) | `externalsecret.refreshed` | ExternalSecret plate-stg/plate-api-secrets | refreshed Secret plate-api-secrets from SecretStore openbao |',
-        '| 07:57 (18m ago) | `argocd.sync` | Application argocd/ingress-stg | Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s |',
+        '| 07:57 (18m ago) | `argocd.sync` | Application argocd/ingress-stg | Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) |',
         '| 06-01 22:15 (10h ago) | `secretstore.ready` | SecretStore plate-stg/openbao | Ready (Valid) |',
       ].join('\n'),
     );
     expect(text).toContain(
-      'too many failed authorizations recently\n\nStarted after Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s at 07:57 UTC (18m before the run).\n\n**Next:**',
+      'too many failed authorizations recently\n\nStarted after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 07:57 UTC (18m before the run).\n\n**Next:**',
     );
     expect(text.indexOf('## What changed')).toBeGreaterThan(text.indexOf('## Start here'));
     expect(text.indexOf('## What changed')).toBeLessThan(text.indexOf('## Errors'));
@@ -141,10 +141,10 @@ describe('what changed in the reports', () => {
       '<h2 id="what-changed">What changed (4 changes, newest first; times in UTC, "ago" counts back from the run)</h2>',
     );
     expect(page).toContain(
-      '<tr class="change"><td><time datetime="2025-06-02T07:57:00.000Z">07:57</time> <span class="ago">18m ago</span></td><td><span aria-hidden="true">● </span><code>argocd.sync</code></td><td>Application argocd/ingress-stg</td><td>Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s</td></tr>',
+      '<tr class="change"><td><time datetime="2025-06-02T07:57:00.000Z">07:57</time> <span class="ago">18m ago</span></td><td><span aria-hidden="true">● </span><code>argocd.sync</code></td><td>Application argocd/ingress-stg</td><td>Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s)</td></tr>',
     );
     expect(page).toContain(
-      '<p class="after">started after Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s at 07:57 UTC (18m before the run)</p>',
+      '<p class="after">started after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 07:57 UTC (18m before the run)</p>',
     );
   });
 

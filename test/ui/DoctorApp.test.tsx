@@ -220,7 +220,7 @@ describe('DoctorApp: what changed', () => {
     time: '2025-01-01T02:42:00.000Z',
     kind: 'argocd.sync',
     subject: 'Application argocd/ingress-stg',
-    message: 'Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s',
+    message: 'Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s)',
   };
   const timeline: TimelineEntry[] = [
     {
@@ -253,7 +253,7 @@ describe('DoctorApp: what changed', () => {
     const { lastFrame } = await app(eventsWithTimeline());
     expect(lastFrame()!.split('\n').slice(1, 4)).toEqual([
       '›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
-      '        ↶ started after Argo CD synced ingress-stg to 4f2c1e9 (automated), took 12s at 02:42 UTC',
+      '        ↶ started after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 02:42 UTC',
       '          (18m before the run)',
     ]);
   });
