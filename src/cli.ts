@@ -45,6 +45,9 @@ interface DoctorFlags {
   verbose?: boolean;
   readSecrets: boolean;
   watch?: string | true;
+  since?: string;
+  snapshot?: string;
+  from?: string;
 }
 
 /** Flags → validated options; every mistake is a UsageError naming the flag. */
@@ -82,6 +85,10 @@ export function validateDoctorFlags(runbookNames: string[], flags: DoctorFlags):
         : flags.watch === true
           ? 60_000
           : flagValue('--watch', parseDuration, flags.watch),
+    sinceMs: flags.since === undefined ? undefined : flagValue('--since', parseDuration, flags.since),
+    snapshot: flags.snapshot,
+    from: flags.from,
+    hasStepSelection: runbookNames.length > 0 || flags.only.length > 0 || flags.skip.length > 0,
   };
 }
 
@@ -134,7 +141,30 @@ function buildProgram(
     .option('--timeout <duration>', 'overall deadline', '60s')
     .option('--demo [scenario]', 'run against the built-in sandbox platform (default scenario: healthy)')
     .option('--no-read-secrets', 'never read Secret data (token checks use BAO_TOKEN/VAULT_TOKEN or skip)')
-    .option('--watch [interval]', 'rerun every interval (default 60s) until interrupted')
+    .addOption(
+      new Option('--watch [interval]', 'rerun every interval (default 60s) until interrupted').conflicts(
+        'snapshot',
+      ),
+    )
+    .option('--since <duration>', 'window of "What changed" (default 24h, at most 24h)')
+    .option('--snapshot <file>', 'also write every answer the run used and the report to FILE (gzip JSON)')
+    .addOption(
+      new Option('--from <file>', 'replay a snapshot offline instead of asking a platform').conflicts([
+        'demo',
+        'kubeconfig',
+        'context',
+        'env',
+        'config',
+        'namespace',
+        'dnsServer',
+        'httpPort',
+        'httpsPort',
+        'openbaoAddr',
+        'watch',
+        'snapshot',
+        'readSecrets',
+      ]),
+    )
     .option('-v, --verbose', 'expand passing checks too')
     .option('--debug', 'stack traces and request traces on stderr')
     .action(async (runbookNames: string[], flags: DoctorFlags) => {
@@ -148,10 +178,17 @@ function buildProgram(
   sandbox
     .command('up')
     .description('start the sandbox and keep it running; prints how to point kubectl and the doctor at it')
-    .option('--scenario <name>', 'scenario to serve', 'healthy')
-    .action(async (flags: { scenario: string }) => {
+    .addOption(new Option('--scenario <name>', 'scenario to serve (default: healthy)').conflicts('from'))
+    .option('--from <file>', 'serve a snapshot written by platform doctor --snapshot')
+    .action(async (flags: { scenario?: string; from?: string }) => {
       const { sandboxUp } = await import('./cli/sandbox.js');
-      done(await sandboxUp(flags.scenario, io));
+      done(
+        await sandboxUp(
+          flags.from === undefined ? { scenario: flags.scenario ?? 'healthy' } : { from: flags.from },
+          io,
+          TOOL_VERSION,
+        ),
+      );
     });
   sandbox
     .command('list')

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RUNBOOK_IDS, STEP_IDS } from '../src/runbooks/index.js';
 import { runbooks } from '../src/runbooks/index.js';
+import { TIMELINE_KINDS } from '../src/checks/timeline.js';
 
 const contract = readFileSync(new URL('../docs/contract.md', import.meta.url), 'utf8');
 
@@ -37,5 +38,29 @@ describe('the public contract', () => {
     for (const step of runbooks.flatMap((r) => r.steps)) {
       expect(step.title).toMatch(/^[A-Za-z][^?]*[^.?]$/);
     }
+  });
+
+  it('docs/contract.md lists every kind of timeline entry, and which can be named under a failing leaf', () => {
+    const section = contract.slice(contract.indexOf('## What changed'), contract.indexOf('## Snapshots'));
+    const table = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `') && !line.startsWith('| `kind`'));
+    const documented = table.flatMap((line) =>
+      [...line.split('|')[1]!.matchAll(/`([a-z.-]+)`/g)].map((m) => m[1]),
+    );
+    expect(documented.sort()).toEqual(Object.keys(TIMELINE_KINDS).sort());
+    const causes = Object.entries(TIMELINE_KINDS).flatMap(([kind, k]) => (k.isCause ? [kind] : []));
+    expect(causes).toEqual([
+      'argocd.sync',
+      'argocd.sync-failed',
+      'argocd.sync-running',
+      'certificate.issuing',
+      'certificate.issued',
+      'externalsecret.updated',
+      'openbao.token-expiry',
+    ]);
+    expect(section).toContain(
+      'of a kind that can\ncause failures (`argocd.sync*`, `certificate.issuing`, `certificate.issued`, `externalsecret.updated`,\n`openbao.token-expiry`)',
+    );
   });
 });

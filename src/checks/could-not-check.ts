@@ -42,6 +42,11 @@ export function couldNotCheck(failure: Failure, what: string): Hint {
       };
     case 'unreachable':
       return { hint: `Make ${what} reachable from here, then retry.`, commands: [] };
+    case 'unrecorded':
+      return {
+        hint: `Run the doctor against the live platform to check this; the snapshot holds no answer from ${what}.`,
+        commands: [],
+      };
     default:
       return { hint: `Retry; ${what} gave an answer the doctor could not read.`, commands: [] };
   }

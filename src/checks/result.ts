@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { causeSchema } from './causes.js';
+import { timelineEntrySchema, type TimelineEntry } from './timeline.js';
 
 /** Every status, worst first: the order summaries and renderers list them in. */
 export const STATUSES_WORST_FIRST = ['fail', 'error', 'warn', 'pass', 'skip'] as const;
@@ -52,6 +53,8 @@ interface NodeFields {
   dependsOn?: string[];
   /** Subjects whose failures this leaf already accounts for, e.g. the Secret and Orders of a Certificate. */
   covers?: string[];
+  /** On a failing or warning leaf: the nearest earlier change in the timeline that touches it (checks/timeline.ts). */
+  after?: TimelineEntry;
   durationMs?: number;
 }
 
@@ -98,6 +101,11 @@ export const nodeSchema: z.ZodType<ResultNode> = z
         'Subjects whose failures this failing or warning leaf accounts for (a Certificate covers its Secret).',
       )
       .optional(),
+    after: timelineEntrySchema
+      .describe(
+        'On a failing or warning leaf: the nearest earlier change in `timeline` that touches its subject, what it covers or what it depends on (a deploy, an issuance, a token expiry).',
+      )
+      .optional(),
     durationMs: z.number().int().min(0).optional(),
     get children() {
       return z.array(nodeSchema).optional();
@@ -140,6 +148,12 @@ export const reportSchema = z
       .array(causeSchema)
       .describe(
         'Start here: the failing or warning leaves nothing else explains, most explaining first (then failures before warnings, then tree order). Every other failing or warning leaf is in the `explains` of at least one. Always written since doctor 0.2; absent in older reports.',
+      )
+      .optional(),
+    timeline: z
+      .array(timelineEntrySchema)
+      .describe(
+        'What changed: the changes the platform recorded within the `--since` window (default 24h) in what the run read, plus Events, newest first, at most 200. Written since doctor 0.2; absent in older reports and when the run read nothing.',
       )
       .optional(),
   })

@@ -12,6 +12,7 @@ import { UserError, errorMessage } from '../gateways/errors.js';
 import { createHttpGateway } from '../gateways/http.js';
 import { createKubeGateway } from '../gateways/kube.js';
 import { createOpenBaoGateway } from '../gateways/openbao.js';
+import { Recorder, type TokenNames } from '../gateways/recording.js';
 import { redact } from '../gateways/redact.js';
 import { Sensitive } from '../gateways/sensitive.js';
 import type { Gateways } from '../gateways/types.js';
@@ -25,10 +26,13 @@ import { displayable } from '../text.js';
 import { InvalidValue, parseHttpUrl } from '../values.js';
 import { exitCodeFor } from './exit-code.js';
 import type { CliIO } from './io.js';
-import { UsageError, type DoctorOptions } from './options.js';
+import { DEFAULT_SINCE_MS, UsageError, type DoctorOptions } from './options.js';
 import { checkScenarioName } from './scenario-name.js';
 import { ProgressLine } from './progress.js';
 import { writeFileAtomically } from './report-file.js';
+import { readSnapshotFile, recordedRun, replayTarget, writeSnapshotFile } from './snapshot.js';
+import type { Snapshot } from '../engine/snapshot.js';
+import { STEP_IDS } from '../runbooks/index.js';
 import { watchPlain } from './watch.js';
 
 const STEP_TIMEOUT_MS = 20_000;
@@ -44,7 +48,8 @@ export interface Invocation {
 
 /** `platform doctor --env stg …`, shell-quoted, with any credential in it (a URL password) removed. */
 export function commandLineOf(argv: readonly string[]): string {
-  return redact(quote(['platform', ...argv]));
+  // Each word before quoting: quoting escapes the `:` and `@` of `https://user:pw@host`, hiding it from redact.
+  return quote(['platform', ...argv.map(redact)]);
 }
 
 /**
@@ -58,7 +63,10 @@ export async function doctorCommand(
   invocation: Invocation,
 ): Promise<number> {
   if (options.demo !== undefined) await checkScenarioName(options.demo, '--demo');
-  const plan = planRunbooks(options);
+  // A snapshot that cannot be used is one clear error before anything runs, not a report.
+  const snapshot =
+    options.from === undefined ? undefined : await readSnapshotFile(options.from, io, invocation.toolVersion);
+  const plan = planRunbooks(options, snapshot);
   const isLive = isInteractive(options, io);
   const render = renderOptions(options, io);
   // Under the live UI, debug lines would tear Ink's frame: hold them and print them once it has exited.
@@ -89,16 +97,20 @@ export async function doctorCommand(
     session?.stop();
   });
   try {
-    let created: ReturnType<typeof createTarget>;
+    let created: PreparedTarget;
     try {
-      const loaded = loadConfig(options.config, io.cwd);
-      const profile = selectProfile(loaded?.config ?? null, options.env);
-      if (options.demo !== undefined) {
-        // Only --demo needs the sandbox servers and their certificate library.
-        const { startSandbox } = await import('../sandbox/index.js');
-        sandbox = await startSandbox({ scenario: options.demo });
+      if (snapshot) {
+        created = replayedTarget(snapshot);
+      } else {
+        const loaded = loadConfig(options.config, io.cwd);
+        const profile = selectProfile(loaded?.config ?? null, options.env);
+        if (options.demo !== undefined) {
+          // Only --demo needs the sandbox servers and their certificate library.
+          const { startSandbox } = await import('../sandbox/index.js');
+          sandbox = await startSandbox({ scenario: options.demo });
+        }
+        created = createTarget(options, io, profile, sandbox, debug);
       }
-      created = createTarget(options, io, profile, sandbox, debug);
     } catch (error) {
       // The environment is at fault (config, kubeconfig): monitoring still gets a report that says so.
       if (error instanceof UserError && !(error instanceof UsageError)) {
@@ -107,9 +119,39 @@ export async function doctorCommand(
       throw error;
     }
 
+    // Every answer passes through the recorder: the timeline reads what the run listed, --snapshot writes it.
+    const recorder = new Recorder(created.gateways, created.tokens);
+    if (created.scope.openbaoToken && created.tokenHolder) {
+      recorder.tokens.name(created.scope.openbaoToken, { holder: created.tokenHolder });
+    }
+    const sinceMs = options.sinceMs ?? snapshot?.run.sinceMs ?? DEFAULT_SINCE_MS;
+    const saveSnapshot = async (report: Report) => {
+      if (options.snapshot === undefined) return;
+      const run = recordedRun({
+        steps: plan.flatMap((r) => r.steps.map((step) => step.id)),
+        target: created.target,
+        commandTarget: created.commandTarget,
+        recorder,
+        kube: created.gateways.kube.target,
+        dnsResolvers: created.gateways.dns.resolvers,
+        sinceMs,
+        scope: created.scope,
+      });
+      await writeSnapshotFile(options.snapshot, io, {
+        recorder,
+        run,
+        report,
+        doctorVersion: invocation.toolVersion,
+      });
+    };
     session = new DoctorSession({
       plan,
-      ...created,
+      gateways: recorder.gateways,
+      scope: created.scope,
+      target: created.target,
+      commandTarget: created.commandTarget,
+      ...(created.now ? { now: created.now } : {}),
+      timeline: { windowMs: sinceMs, reads: recorder },
       timeoutMs: options.timeoutMs,
       stepTimeoutMs: Math.min(STEP_TIMEOUT_MS, options.timeoutMs),
       toolVersion: invocation.toolVersion,
@@ -143,6 +185,7 @@ export async function doctorCommand(
       // Not every terminal takes OSC 52: what was copied is printed where it can be selected.
       for (const command of copied) io.stdout.write(`copied: ${command}\n`);
       await writeReports(options, io, report);
+      await saveSnapshot(report);
       return exitCodeFor(report.status);
     }
     if (options.watchMs !== undefined) {
@@ -159,6 +202,7 @@ export async function doctorCommand(
     if (unreachable && !isInterrupted)
       io.stderr.write(`platform: ${displayable(unreachable.slice(13), 2048)}\n`);
     await output(report);
+    await saveSnapshot(report);
     return exitCodeFor(report.status);
   } finally {
     // Cleanup is bounded too: a server that never lets go must not hold the exit.
@@ -207,6 +251,26 @@ function isInteractive(options: DoctorOptions, io: CliIO): boolean {
   return Boolean(io.stdout.isTTY) && io.stdinIsTTY && options.output === undefined && !ci;
 }
 
+/** What a run needs of its target, live or replayed. */
+interface PreparedTarget {
+  gateways: Gateways;
+  scope: Scope;
+  target: Report['target'];
+  commandTarget: CommandTarget;
+  /** A replay's clock: the recorded run's. */
+  now?: () => Date;
+  /** Token names shared with the replaying gateways. */
+  tokens?: TokenNames;
+  /** Where `scope.openbaoToken` came from (`BAO_TOKEN`), so a recording names it. */
+  tokenHolder?: string;
+}
+
+/** `--from`: the recorded target, answered by the snapshot, on the recorded clock. */
+function replayedTarget(snapshot: Snapshot): PreparedTarget {
+  const { replay, ...rest } = replayTarget(snapshot);
+  return { ...rest, gateways: replay.gateways, tokens: replay.tokens };
+}
+
 /** The gateways, the scope and the report's target for this invocation. */
 function createTarget(
   options: DoctorOptions,
@@ -214,7 +278,7 @@ function createTarget(
   profile: Scope['profile'],
   sandbox: Sandbox | undefined,
   debug: ((line: string) => void) | undefined,
-): { gateways: Gateways; scope: Scope; target: Report['target']; commandTarget: CommandTarget } {
+): PreparedTarget {
   const requestTimeoutMs = Math.min(10_000, options.timeoutMs);
   const context = options.context ?? profile.context ?? undefined;
   const kube = createKubeGateway({
@@ -243,9 +307,11 @@ function createTarget(
     }),
     openbao: createOpenBaoGateway({ timeoutMs: Math.min(5_000, options.timeoutMs), trace: debug }),
   };
+  const env = sandbox ? {} : io.env;
   return {
     gateways,
     scope: buildScope(options, io, profile, sandbox),
+    tokenHolder: env.BAO_TOKEN ? 'BAO_TOKEN' : 'VAULT_TOKEN',
     target: { context: kube.target.context, cluster: kube.target.cluster, env: profile.name },
     // Printed kubectl commands must reach the cluster examined here; the demo sandbox is gone by then.
     commandTarget: {
@@ -303,9 +369,12 @@ function readCaFile(path: string, what: string): string {
   }
 }
 
-function planRunbooks(options: DoctorOptions): Runbook[] {
+/** The selected steps; a replay without a selection runs the steps the recorded run ran (those this doctor knows). */
+function planRunbooks(options: DoctorOptions, snapshot: Snapshot | undefined): Runbook[] {
+  const recorded = snapshot?.run.steps.filter((id) => STEP_IDS.includes(id));
+  const steps = snapshot && !options.hasStepSelection && recorded?.length ? recorded : options.steps;
   return runbooks
-    .map((r) => ({ ...r, steps: r.steps.filter((s) => options.steps.includes(s.id)) }))
+    .map((r) => ({ ...r, steps: r.steps.filter((s) => steps.includes(s.id)) }))
     .filter((r) => r.steps.length > 0);
 }
 

@@ -38,7 +38,18 @@ export interface DoctorOptions {
   verbose: boolean;
   readSecrets: boolean;
   watchMs?: number;
+  /** `--since`: the window of "What changed"; undefined: 24h, or the window a `--from` snapshot recorded. */
+  sinceMs?: number;
+  /** `--snapshot FILE`: write every answer the run used, and the report, to FILE. */
+  snapshot?: string;
+  /** `--from FILE`: replay a snapshot instead of asking a platform. */
+  from?: string;
+  /** Whether runbooks, `--only` or `--skip` chose the steps (else a replay runs the recorded ones). */
+  hasStepSelection: boolean;
 }
+
+/** The window of "What changed" when neither `--since` nor a snapshot says otherwise. */
+export const DEFAULT_SINCE_MS = 24 * 3_600_000;
 
 /** Runs a parser from ../values.ts for `flag`: a value it refuses is a UsageError naming the flag. */
 export function flagValue<T>(flag: string, parse: (text: string) => T, text: string): T {

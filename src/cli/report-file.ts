@@ -10,13 +10,17 @@ const MAX_LINKS = 8;
  * rename (atomic on POSIX). node_exporter's textfile collector depends on this. When `path` is a symlink
  * (textfile directories often are), the file it points at is replaced and the link stays a link.
  */
-export async function writeFileAtomically(path: string, content: string): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
   const target = await followLinks(path);
   const dir = dirname(target);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, content, { mode: 0o644 });
+    await writeFile(temp, content, { mode });
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });

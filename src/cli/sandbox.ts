@@ -7,6 +7,7 @@ import { doctorFlagsFor, startSandbox } from '../sandbox/index.js';
 import { EXIT } from './exit-code.js';
 import type { CliIO } from './io.js';
 import { checkScenarioName } from './scenario-name.js';
+import { readSnapshotFile } from './snapshot.js';
 
 /** The doctor's own entry point, so the printed line runs as printed whether or not `platform` is on PATH. */
 const BIN = fileURLToPath(new URL('../../bin/platform.js', import.meta.url));
@@ -19,10 +20,32 @@ export async function sandboxList(io: CliIO): Promise<number> {
   return EXIT.ok;
 }
 
-/** `platform sandbox up`: serve a scenario until interrupted, printing how to use it by hand. */
-export async function sandboxUp(scenario: string, io: CliIO): Promise<number> {
-  await checkScenarioName(scenario, '--scenario');
-  const sandbox = await startSandbox({ scenario });
+/** What `sandbox up` serves: a scenario by name, or a snapshot written by `platform doctor --snapshot`. */
+export type SandboxSource = { scenario: string } | { from: string };
+
+/** `platform sandbox up`: serve a scenario or a snapshot until interrupted, printing how to use it by hand. */
+export async function sandboxUp(source: SandboxSource, io: CliIO, toolVersion: string): Promise<number> {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let scenario: string;
+  let note: string[] = [];
+  if ('from' in source) {
+    const snapshot = await readSnapshotFile(source.from, io, toolVersion);
+    const { scenarioFromRecording } = await import('../sandbox/from-recording.js');
+    const { context, cluster } = snapshot.run.target;
+    const served = scenarioFromRecording(snapshot.answers, {
+      name: 'snapshot',
+      description: `the platform as platform doctor ${snapshot.doctorVersion} saw ${context ?? cluster ?? 'it'} at ${snapshot.recordedAt}`,
+    });
+    sandbox = await startSandbox({ scenario: served, servedAt: new Date(snapshot.recordedAt) });
+    scenario = `snapshot ${source.from}`;
+    note = [
+      `objects, events and logs as recorded at ${snapshot.recordedAt}; Secret values and tokens were never recorded`,
+    ];
+  } else {
+    await checkScenarioName(source.scenario, '--scenario');
+    sandbox = await startSandbox({ scenario: source.scenario });
+    scenario = source.scenario;
+  }
   // Next to the kubeconfig, so it goes when the sandbox removes its temp folder.
   const caFile = join(dirname(sandbox.kubeconfigPath), 'ingress-ca.pem');
   writeFileSync(caFile, sandbox.ingressCaPem);
@@ -31,6 +54,7 @@ export async function sandboxUp(scenario: string, io: CliIO): Promise<number> {
   io.stdout.write(
     [
       `sandbox "${scenario}" is up (Ctrl-C stops it)`,
+      ...note,
       '',
       `export KUBECONFIG=${quote([sandbox.kubeconfigPath])}`,
       `export BAO_ADDR=${quote([sandbox.openbao.address])}`,

@@ -10,10 +10,19 @@ import {
   type StepId,
 } from '../checks/result.js';
 import type { Scope, Step } from '../checks/step.js';
+import {
+  TIMELINE_TEXT_LIMIT,
+  collectTimeline,
+  gatherTimelineEvents,
+  relateChanges,
+  toEntry,
+  type TimelineChange,
+} from '../checks/timeline.js';
 import { formatSeconds, sharedSignal, timer, untilAborted } from '../gateways/deadline.js';
 import { errorMessage, isGatewayError } from '../gateways/errors.js';
 import { waitsOf } from '../gateways/memo.js';
 import { redact } from '../gateways/redact.js';
+import type { Recorder } from '../gateways/recording.js';
 import type { Gateways } from '../gateways/types.js';
 import type { Runbook } from '../runbooks/types.js';
 import { NODE_TEXT_LIMIT, clip } from '../text.js';
@@ -37,6 +46,12 @@ export interface RunContext {
   now?: () => Date;
   /** Receives stack traces of crashed steps (`--debug`); never stdout. */
   debug?: (text: string) => void;
+  /**
+   * "What changed" (`--since`): after the steps, the changes of the last `windowMs` in what the run read
+   * (`reads`, the recording around `gateways`) plus one Events list per namespace in scope. Without it the
+   * report has no timeline and the run reads no Events of its own.
+   */
+  timeline?: { windowMs: number; reads: Pick<Recorder, 'listedObjects' | 'baoAnswers'> };
 }
 
 /** One run's budget: `deadlineMs` for everything, preflight included; `stop` ends it early (quit, Ctrl-C). */
@@ -70,6 +85,7 @@ export async function runPlan(
   budget: RunBudget,
   onEvent: RunListener,
   onStep: (step: StepId, outcome: StepOutcome) => void = () => {},
+  onTimeline: (changes: TimelineChange[]) => void = () => {},
 ): Promise<Report> {
   const now = context.now ?? (() => new Date());
   const startedAt = now();
@@ -80,9 +96,12 @@ export async function runPlan(
 
   const unreachable = await preflight(context.gateways, deadline, budget);
   let runbooks: ResultNode[];
+  let timeline: TimelineChange[] | undefined;
   if (unreachable !== null) {
     runbooks = context.plan.map((r) => notCheckedRunbook(r, unreachable));
   } else {
+    // The Events list runs beside the steps (they may ask for the same lists, which the gateway shares).
+    const events = context.timeline ? readEvents(context, deadline) : null;
     const nodes = new Map<StepId, ResultNode>();
     const leftMs = () => budget.deadlineMs - (performance.now() - started);
     await Promise.all(
@@ -103,6 +122,17 @@ export async function runPlan(
         r.steps.map((s) => nodes.get(s.id)!),
       ),
     );
+    if (context.timeline && events) {
+      await events;
+      const { reads, windowMs } = context.timeline;
+      const bao = reads.baoAnswers();
+      timeline = collectTimeline(
+        { objects: reads.listedObjects(), baoServers: bao.servers, baoTokens: bao.tokens },
+        startedAt,
+        windowMs,
+      ).map(finalChange);
+      onTimeline(timeline);
+    }
   }
   runTimer.clear();
   const report = assembleReport(runbooks, {
@@ -111,9 +141,38 @@ export async function runPlan(
     target: context.target,
     toolVersion: context.toolVersion,
     commandLine: context.commandLine,
+    timeline,
   });
   onEvent({ type: 'done', report });
   return report;
+}
+
+/**
+ * One Events list per namespace in scope, for the timeline; it lands in the recording like every other
+ * read. A list that fails leaves the timeline without those Events, and says so under --debug.
+ */
+async function readEvents(context: RunContext, deadline: AbortSignal): Promise<void> {
+  const signal = sharedSignal(AbortSignal.any([deadline]));
+  try {
+    const listing = await untilAborted(
+      gatherTimelineEvents({ gateways: context.gateways, scope: context.scope, signal }),
+      signal,
+    );
+    if (listing.kind === 'failed') {
+      context.debug?.(`timeline: Events not read: ${listing.failures[0].failure.message}`);
+    }
+  } catch (error) {
+    context.debug?.(`timeline: Events not read: ${errorMessage(error)}`);
+  }
+}
+
+/** A timeline entry as reports carry it: redacted and bounded like node texts. */
+function finalChange(change: TimelineChange): TimelineChange {
+  return {
+    ...change,
+    subject: name(change.subject),
+    message: clip(redact(change.message), TIMELINE_TEXT_LIMIT),
+  };
 }
 
 /** Asks the API server for its version under the run's deadline; the one-line reason when it cannot be reached. */
@@ -171,8 +230,11 @@ export function assembleReport(
     target: Report['target'];
     toolVersion: string;
     commandLine?: string | undefined;
+    /** "What changed", newest first; failing leaves get the nearest earlier change that touches them. */
+    timeline?: readonly TimelineChange[] | undefined;
   },
 ): Report {
+  const related = meta.timeline ? relateChanges(runbooks, meta.timeline, meta.startedAt) : runbooks;
   return {
     schemaVersion: 1,
     tool: { name: 'platform-doctor', version: meta.toolVersion },
@@ -180,10 +242,11 @@ export function assembleReport(
     startedAt: meta.startedAt.toISOString(),
     durationMs: meta.durationMs,
     target: meta.target,
-    status: worstOf(runbooks.map((r) => r.status)),
-    summary: summarize(runbooks),
-    runbooks,
-    causes: findCauses(runbooks),
+    status: worstOf(related.map((r) => r.status)),
+    summary: summarize(related),
+    runbooks: related,
+    causes: findCauses(related),
+    ...(meta.timeline ? { timeline: meta.timeline.map(toEntry) } : {}),
   };
 }
 

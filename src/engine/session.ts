@@ -1,4 +1,5 @@
 import { group, type Report, type ResultNode, type StepId } from '../checks/result.js';
+import type { TimelineChange } from '../checks/timeline.js';
 import type { RunEvent, RunListener } from './events.js';
 import { sharedSignal, timer } from '../gateways/deadline.js';
 import { assembleReport, executeStep, runPlan, stopped, type RunContext } from './run.js';
@@ -21,6 +22,8 @@ export class DoctorSession {
   /** The signal each step's last gather ran under: its reads are recorded under it. */
   readonly #stepSignals = new Map<StepId, AbortSignal>();
   readonly #stopping = new AbortController();
+  /** The last full run's timeline: a rerun of one step keeps it and relates its new leaves to it. */
+  #timeline: TimelineChange[] | undefined;
   #lastReport: Report | null = null;
   #runStartedAt: Date | null = null;
   #busy: Promise<Report> | null = null;
@@ -66,6 +69,7 @@ export class DoctorSession {
     return this.#exclusive(async () => {
       if (this.#hasRun) this.#forgetReads();
       this.#hasRun = true;
+      this.#timeline = undefined;
       this.#runStartedAt = (this.#options.now ?? (() => new Date()))();
       const report = await runPlan(
         this.#options,
@@ -75,6 +79,7 @@ export class DoctorSession {
           this.#nodes.set(step, outcome.node);
           this.#stepSignals.set(step, outcome.signal);
         },
+        (changes) => (this.#timeline = changes),
       );
       return this.#finish(report);
     });
@@ -181,6 +186,7 @@ export class DoctorSession {
       target: this.#options.target,
       toolVersion: this.#options.toolVersion,
       commandLine: this.#options.commandLine,
+      timeline: this.#timeline,
     });
   }
 

@@ -19,17 +19,29 @@ export class UserError extends Error {
 export type SystemName = 'kubernetes' | 'openbao' | 'dns' | 'http';
 
 /**
- * Why a call to an external system did not give an answer.
- * Expected absence (HTTP 404, NXDOMAIN) is never one of these: gateways return it as a value.
+ * Why a call to an external system did not give an answer, one word each (the registry snapshots validate
+ * against). Expected absence (HTTP 404, NXDOMAIN) is never one of these: gateways return it as a value.
+ * - forbidden: 403, the identity lacks a permission; `permission` names it
+ * - unauthorized: 401, credentials missing, expired or rejected
+ * - unreachable: refused, reset, no route, name not resolvable
+ * - timeout: no answer within the deadline
+ * - tls: handshake or certificate verification failed
+ * - unavailable: the server answered that it cannot serve now (503, sealed)
+ * - protocol: an answer we could not make sense of (bad status, bad body)
+ * - unrecorded: `--from`, the snapshot holds no answer to this question
  */
-export type GatewayErrorKind =
-  | 'forbidden' // 403: the identity lacks a permission; `permission` names it
-  | 'unauthorized' // 401: credentials missing, expired or rejected
-  | 'unreachable' // refused, reset, no route, name not resolvable
-  | 'timeout' // no answer within the deadline
-  | 'tls' // handshake or certificate verification failed
-  | 'unavailable' // the server answered that it cannot serve now (503, sealed)
-  | 'protocol'; // an answer we could not make sense of (bad status, bad body)
+export const GATEWAY_ERROR_KINDS = [
+  'forbidden',
+  'unauthorized',
+  'unreachable',
+  'timeout',
+  'tls',
+  'unavailable',
+  'protocol',
+  'unrecorded',
+] as const;
+
+export type GatewayErrorKind = (typeof GATEWAY_ERROR_KINDS)[number];
 
 /**
  * The one error type gateways throw. `message` is one line for people, bounded, and passed through the

@@ -52,6 +52,26 @@ export function redact(text: string): string {
   return out;
 }
 
+/** A deep copy of a JSON value with every string, keys included, passed through `redact`. */
+export function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      // defineProperty: a `__proto__` key from a hostile server stays a plain field.
+      Object.defineProperty(out, redact(key), {
+        value: redactDeep(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
+}
+
 /** A URL without userinfo, for messages: `https://user:pw@host/` → `https://host/`. */
 export function withoutUserinfo(url: string): string {
   try {

@@ -7,6 +7,8 @@ import { diagnose, explainsText, ownAdvice, type Diagnosis } from './start-here.
 import type { Renderer } from './types.js';
 import { STATUS_MEANING, statusLabel } from './status-label.js';
 import { formatDuration, summaryLine } from './summary.js';
+import { afterText, agoTime, clockTime, timelineHeading, toneGlyph } from './timeline.js';
+import { toneOf } from '../checks/timeline.js';
 
 /**
  * One self-contained HTML page: inline CSS, no script, no external asset (a CSP meta tag forbids
@@ -20,6 +22,8 @@ import { formatDuration, summaryLine } from './summary.js';
  */
 export const html: Renderer = (report) => {
   const diagnosis = diagnose(report);
+  const after = (leaf: ResultNode) =>
+    leaf.after ? `<p class="after">${text(afterText(leaf.after, report))}</p>` : '';
   const context = [report.target.context, report.target.env].filter((v) => v !== null).join(' · ');
   return `<!doctype html>
 <html lang="en">
@@ -38,8 +42,9 @@ ${targetList(report)}
 ${legend()}
 </header>
 <main>
-${startHereHtml(diagnosis)}
-${report.runbooks.map((runbook) => runbookHtml(runbook, diagnosis)).join('\n')}
+${startHereHtml(diagnosis, after)}
+${timelineHtml(report)}
+${report.runbooks.map((runbook) => runbookHtml(runbook, diagnosis, after)).join('\n')}
 </main>
 </body>
 </html>
@@ -75,13 +80,13 @@ function legend(): string {
 }
 
 /** The causes first, each with what it explains; the tree below links back to them. */
-function startHereHtml(diagnosis: Diagnosis): string {
+function startHereHtml(diagnosis: Diagnosis, after: After): string {
   if (diagnosis.startHere.length === 0) return '';
   const items = diagnosis.startHere.map((cause) => {
     const { leaf, step } = cause;
     const explains = explainsText(cause);
     const where = `<p class="where"><a href="#${attr(leaf.id)}"><code>${text(step.id)}</code></a> · ${text(step.title)}</p>`;
-    return `<li class="leaf ${leaf.status}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${where}${detail(leaf, leaf.hint, leaf.commands ?? [])}${explains ? `<p class="explains">${text(explains)}</p>` : ''}</li>`;
+    return `<li class="leaf ${leaf.status}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${where}${detail(leaf, leaf.hint, leaf.commands ?? [])}${explains ? `<p class="explains">${text(explains)}</p>` : ''}${after(leaf)}</li>`;
   });
   const more = diagnosis.causes.length - diagnosis.startHere.length;
   const rest = more > 0 ? `\n<p>${more} more cause${more === 1 ? '' : 's'} in the tree below.</p>` : '';
@@ -93,21 +98,43 @@ ${items.join('\n')}
 </section>`;
 }
 
-function runbookHtml(runbook: ResultNode, diagnosis: Diagnosis): string {
+/** "What changed": a table, newest first, each row marked by its tone (a change, a problem, a recovery). */
+function timelineHtml(report: Report): string {
+  const entries = report.timeline ?? [];
+  if (entries.length === 0) return '';
+  const rows = entries.map(
+    (e) =>
+      `<tr class="${toneOf(e.kind)}"><td><time datetime="${attr(e.time)}">${text(clockTime(e.time, report))}</time> <span class="ago">${text(agoTime(e.time, report))}</span></td><td><span aria-hidden="true">${toneGlyph(e, true)} </span><code>${text(e.kind)}</code></td><td>${text(e.subject)}</td><td>${text(oneLine(e.message))}</td></tr>`,
+  );
+  return `<section class="timeline" aria-labelledby="what-changed">
+<h2 id="what-changed">${text(timelineHeading(report))}</h2>
+<table>
+<thead><tr><th>Time (UTC)</th><th>Kind</th><th>Subject</th><th>What happened</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+</section>`;
+}
+
+/** The `started after …` paragraph of a leaf, or nothing. */
+type After = (leaf: ResultNode) => string;
+
+function runbookHtml(runbook: ResultNode, diagnosis: Diagnosis, after: After): string {
   const steps = runbook.children?.length ? runbook.children : [runbook];
   return `<details class="runbook ${runbook.status}" id="${attr(runbook.id)}"${isOpen(runbook.status) ? ' open' : ''}>
 <summary>${badge(runbook.status)} <span class="title">${text(runbook.title)}</span> <span class="counts">${text(summaryLine(summarize([runbook])))}</span></summary>
-${steps.map((step) => stepHtml(step, diagnosis)).join('\n')}
+${steps.map((step) => stepHtml(step, diagnosis, after)).join('\n')}
 </details>`;
 }
 
 /** A step lists its leaves, worst first; a step without children shows its own message instead. */
-function stepHtml(step: ResultNode, diagnosis: Diagnosis): string {
+function stepHtml(step: ResultNode, diagnosis: Diagnosis, after: After): string {
   const duration =
     step.durationMs === undefined ? '' : ` <span class="duration">${formatDuration(step.durationMs)}</span>`;
   const head = `<summary>${badge(step.status)} <span class="title">${text(step.title)}</span> <code>${text(step.id)}</code>${duration}</summary>`;
   const leaves = [...(step.children ?? [])].sort(compareWorstFirst);
-  const body = leaves.length === 0 ? leafDetail(step, diagnosis) : leafLists(leaves, diagnosis);
+  const body = leaves.length === 0 ? leafDetail(step, diagnosis, after) : leafLists(leaves, diagnosis, after);
   return `<details class="step ${step.status}" id="${attr(step.id)}"${isOpen(step.status) ? ' open' : ''}>
 ${head}
 ${body}
@@ -115,35 +142,36 @@ ${body}
 }
 
 /** Leaves that need attention in plain view; passing and skipped ones folded beneath them when both exist. */
-function leafLists(leaves: ResultNode[], diagnosis: Diagnosis): string {
+function leafLists(leaves: ResultNode[], diagnosis: Diagnosis, after: After): string {
   const attention = leaves.filter((l) => isOpen(l.status));
   const rest = leaves.filter((l) => !isOpen(l.status));
   const list = (items: ResultNode[]) =>
-    `<ul class="leaves">\n${items.map((leaf) => leafHtml(leaf, diagnosis)).join('\n')}\n</ul>`;
+    `<ul class="leaves">\n${items.map((leaf) => leafHtml(leaf, diagnosis, after)).join('\n')}\n</ul>`;
   if (attention.length === 0 || rest.length === 0) return list(leaves);
   const counts = summaryLine(summarize(rest));
   return `${list(attention)}\n<details class="passes">\n<summary>${text(counts)}</summary>\n${list(rest)}\n</details>`;
 }
 
 /** A checked object; a group (one Ingress, one host, one OpenBao server) lists its own children the same way. */
-function leafHtml(leaf: ResultNode, diagnosis: Diagnosis): string {
+function leafHtml(leaf: ResultNode, diagnosis: Diagnosis, after: After): string {
   const nested = leaf.children?.length
-    ? `\n${leafLists([...leaf.children].sort(compareWorstFirst), diagnosis)}\n`
+    ? `\n${leafLists([...leaf.children].sort(compareWorstFirst), diagnosis, after)}\n`
     : '';
-  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${leafDetail(leaf, diagnosis)}${nested}</li>`;
+  return `<li class="leaf ${leaf.status}" id="${attr(leaf.id)}">${badge(leaf.status)} <span class="subject">${text(leafName(leaf))}</span>${leafDetail(leaf, diagnosis, after)}${nested}</li>`;
 }
 
 /** A leaf's message and advice; an explained leaf links to its causes and repeats none of their advice. */
-function leafDetail(node: ResultNode, diagnosis: Diagnosis): string {
+function leafDetail(node: ResultNode, diagnosis: Diagnosis, after: After): string {
   if (diagnosis.isStartHere(node.id)) {
     const see = '<p class="explained"><a href="#start-here">see Start here</a></p>';
     return detail(node, undefined, []) + see;
   }
   const causes = diagnosis.causesOf(node.id);
-  if (causes.length === 0) return detail(node, node.hint, node.commands ?? []);
+  if (causes.length === 0)
+    return detail(node, undefined, []) + after(node) + detail({}, node.hint, node.commands ?? []);
   const own = ownAdvice(node, causes);
   const links = causes.map((c) => `<a href="#${attr(c.leaf.id)}">${text(leafName(c.leaf))}</a>`).join(', ');
-  return `${detail(node, undefined, [])}<p class="explained">explained by ${links}</p>${detail({}, own.hint, own.commands)}`;
+  return `${detail(node, undefined, [])}<p class="explained">explained by ${links}</p>${after(node)}${detail({}, own.hint, own.commands)}`;
 }
 
 function detail(node: { message?: string }, hint: string | undefined, commands: readonly string[]): string {
@@ -182,7 +210,16 @@ summary { cursor: pointer; }
 .message, .hint, .explained, .explains, .where { margin: .15rem 0 0 5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .explained, .explains, .where { color: #475467; }
 .start-here { border: 2px solid var(--fail); border-radius: .4rem; padding: .2rem .75rem .5rem; margin: 0 0 1rem; }
-.start-here h2 { font-size: 1.2rem; margin: .3rem 0; }
+.start-here h2, .timeline h2 { font-size: 1.2rem; margin: .3rem 0; }
+.timeline { margin: 0 0 1rem; }
+.timeline table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+.timeline th, .timeline td { text-align: left; vertical-align: top; padding: .15rem .5rem; border-bottom: 1px solid #eaecf0; overflow-wrap: anywhere; }
+.timeline td:first-child { white-space: nowrap; font-family: ui-monospace, monospace; }
+.timeline .ago { color: #475467; }
+.timeline tr.problem td:nth-child(2) { color: var(--fail); }
+.timeline tr.recovery td:nth-child(2) { color: var(--pass); }
+.timeline tr.change td:nth-child(2) { color: var(--warn); }
+.after { margin: .15rem 0 0 5rem; color: #344054; font-style: italic; overflow-wrap: anywhere; }
 .hint { font-weight: 600; }
 .commands { margin: .25rem 0 0 5rem; padding: .4rem .6rem; background: #f2f4f7; border-radius: .3rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 details.step > .message, details.step > .hint, details.step > .commands { margin-left: 1.5rem; }

@@ -12,6 +12,7 @@ import {
 import type { Renderer } from './types.js';
 import { statusLabel } from './status-label.js';
 import { formatDuration, summaryLine } from './summary.js';
+import { afterText, agoTime, clockTime, timelineHeading } from './timeline.js';
 
 /**
  * An incident attachment in GitHub/GitLab-flavoured markdown: header, summary, "Start here" (the causes
@@ -54,14 +55,16 @@ export const markdown: Renderer = (report) => {
   const rest = pick(['pass', 'skip']).sort((a, b) => compareWorstFirst(a.leaf, b.leaf));
 
   const blocks = [...header(report)];
+  const after = (leaf: ResultNode) => afterBlocks(leaf, report);
   if (diagnosis.startHere.length > 0) {
-    blocks.push('## Start here', ...diagnosis.startHere.flatMap(causeBlocks));
+    blocks.push('## Start here', ...diagnosis.startHere.flatMap((cause) => causeBlocks(cause, after)));
   }
+  if (report.timeline?.length) blocks.push(...timelineBlocks(report));
   if (attention.length > 0) {
     const title = diagnosis.startHere.length > 0 ? 'Other failures and warnings' : 'Failures and warnings';
-    blocks.push(`## ${title}`, ...bySubject(attention, diagnosis));
+    blocks.push(`## ${title}`, ...bySubject(attention, diagnosis, after));
   }
-  if (errors.length > 0) blocks.push('## Errors (could not check)', ...bySubject(errors, diagnosis));
+  if (errors.length > 0) blocks.push('## Errors (could not check)', ...bySubject(errors, diagnosis, after));
   if (diagnosis.causes.length === 0 && errors.length === 0) blocks.push('Nothing failed, warned or errored.');
   if (rest.length > 0) blocks.push('## Passed and skipped', ...folded(rest, report));
   return `${blocks.join('\n\n')}\n`;
@@ -94,7 +97,7 @@ function stepLine({ step, leaf }: LeafEntry): string {
 }
 
 /** One cause: heading, where it sits, what was seen, how much it explains, what to do, what to run. */
-function causeBlocks(cause: CauseEntry): string[] {
+function causeBlocks(cause: CauseEntry, after: (leaf: ResultNode) => string[]): string[] {
   const { leaf } = cause;
   const explains = explainsText(cause);
   return [
@@ -102,15 +105,54 @@ function causeBlocks(cause: CauseEntry): string[] {
     stepLine(cause),
     ...(leaf.message ? [escapeInline(leaf.message)] : []),
     ...(explains ? [`${capitalized(explains)}.`] : []),
+    ...after(leaf),
     ...advice(leaf.hint, leaf.commands ?? []),
   ];
+}
+
+/** `Started after Argo CD synced … at 14:02 UTC (18m before the run).` under a leaf a change touches. */
+function afterBlocks(leaf: ResultNode, report: Report): string[] {
+  return leaf.after ? [`${capitalized(escapeInline(afterText(leaf.after, report)))}.`] : [];
+}
+
+/**
+ * "What changed" as a table, newest first:
+ *
+ *     | Time (UTC) | Kind | Subject | What happened |
+ *     | --- | --- | --- | --- |
+ *     | 14:02 (18m ago) | argocd.sync | Application argocd/plate-api-stg | Argo CD synced plate-api-stg to 4f2c1e9 |
+ */
+function timelineBlocks(report: Report): string[] {
+  const rows = (report.timeline ?? []).map((entry) => {
+    const when = `${clockTime(entry.time, report)} (${agoTime(entry.time, report)})`;
+    const cells = [
+      when,
+      `\`${escapeCode(entry.kind)}\``,
+      escapeInline(entry.subject),
+      escapeInline(entry.message),
+    ];
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [
+    `## ${timelineHeading(report)}`,
+    ['| Time (UTC) | Kind | Subject | What happened |', '| --- | --- | --- | --- |', ...rows].join('\n'),
+  ];
+}
+
+/** Text for inside a code span in a table cell: one line, no backticks or pipes that would end it. */
+function escapeCode(text: string): string {
+  return visible(oneLine(text)).replace(/[`|]/g, '');
 }
 
 /**
  * Leaves grouped by step in runbook order, one heading per subject: a subject that several steps report
  * sits under the first of them, its later findings each naming their step.
  */
-function bySubject(entries: LeafEntry[], diagnosis: Diagnosis): string[] {
+function bySubject(
+  entries: LeafEntry[],
+  diagnosis: Diagnosis,
+  after: (leaf: ResultNode) => string[],
+): string[] {
   const groups = new Map<string, LeafEntry[]>();
   for (const entry of entries) {
     const name = leafName(entry.leaf);
@@ -125,10 +167,10 @@ function bySubject(entries: LeafEntry[], diagnosis: Diagnosis): string[] {
     const sorted = subjectGroups.sort((a, b) => compareWorstFirst(worstLeaf(a), worstLeaf(b)));
     // A step that is its own leaf (it timed out, crashed) is its own heading.
     if (sorted.length === 1 && sorted[0]![0]!.leaf === step)
-      return subjectBlocks(sorted[0]!, step, diagnosis, 3);
+      return subjectBlocks(sorted[0]!, step, diagnosis, 3, after);
     return [
       `### ${escapeInline(step.title)} (\`${step.id}\`)`,
-      ...sorted.flatMap((group) => subjectBlocks(group, step, diagnosis, 4)),
+      ...sorted.flatMap((group) => subjectBlocks(group, step, diagnosis, 4, after)),
     ];
   });
 }
@@ -138,7 +180,13 @@ function worstLeaf(group: LeafEntry[]): ResultNode {
 }
 
 /** One subject: its heading, then each finding with its message, its cause and its own advice. */
-function subjectBlocks(group: LeafEntry[], home: ResultNode, diagnosis: Diagnosis, level: number): string[] {
+function subjectBlocks(
+  group: LeafEntry[],
+  home: ResultNode,
+  diagnosis: Diagnosis,
+  level: number,
+  after: (leaf: ResultNode) => string[],
+): string[] {
   const worst = worstLeaf(group);
   const blocks = [`${'#'.repeat(level)} ${statusLabel(worst.status)} · ${escapeInline(leafName(worst))}`];
   for (const entry of group) {
@@ -147,6 +195,7 @@ function subjectBlocks(group: LeafEntry[], home: ResultNode, diagnosis: Diagnosi
     if (step !== home) blocks.push(message ? `\`${step.id}\` · ${message}` : `\`${step.id}\``);
     else if (leaf === step) blocks.push(`\`${step.id}\``, ...(message ? [message] : []));
     else if (message) blocks.push(message);
+    blocks.push(...after(leaf));
     const causes = diagnosis.causesOf(leaf.id);
     if (causes.length === 0) {
       blocks.push(...advice(leaf.hint, leaf.commands ?? []));

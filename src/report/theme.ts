@@ -1,4 +1,5 @@
 import type { Status } from '../checks/result.js';
+import type { Tone } from '../checks/timeline.js';
 
 /**
  * One mapping from status to glyph and colour, shared by every renderer and the Ink UI (which imports it from here).
@@ -22,10 +23,18 @@ export const statusStyle: Record<Status, StatusStyle> = {
   skip: { glyph: '○', ascii: '-', color: 'gray', word: 'skipped' },
 };
 
+/** Glyph and colour of a timeline entry by its tone (checks/timeline.ts): a change, a problem, a recovery, a fact. */
+export const toneStyle: Record<Tone, { glyph: string; ascii: string; color: ColorName }> = {
+  change: { glyph: '●', ascii: '*', color: 'yellow' },
+  problem: { glyph: '✖', ascii: 'x', color: 'red' },
+  recovery: { glyph: '✔', ascii: '+', color: 'green' },
+  info: { glyph: '·', ascii: '-', color: 'gray' },
+};
+
 /** Glyphs for the lines under a failing node: hint, command, "explained by", "see Start here". */
 export const marks = {
-  unicode: { hint: '→', command: '$', bullet: '·', explained: '↳', startHere: '↑' },
-  ascii: { hint: '->', command: '$', bullet: '-', explained: '<-', startHere: '^' },
+  unicode: { hint: '→', command: '$', bullet: '·', explained: '↳', startHere: '↑', after: '↶' },
+  ascii: { hint: '->', command: '$', bullet: '-', explained: '<-', startHere: '^', after: '@' },
 } as const;
 
 const ansi: Record<ColorName | 'bold' | 'dim', [number, number]> = {

@@ -1,10 +1,12 @@
 import stringWidth from 'string-width';
 import { compareStatus, leavesOf, type ResultNode, type Report } from '../checks/result.js';
-import { marks, paint, statusStyle } from './theme.js';
+import { marks, paint, statusStyle, toneStyle } from './theme.js';
+import { toneOf } from '../checks/timeline.js';
 import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible, wrap } from '../text.js';
 import { leafName } from './leaves.js';
 import { diagnose, explainedByText, explainsText, ownAdvice, type Diagnosis } from './start-here.js';
 import { formatDuration, summaryLine } from './summary.js';
+import { TREE_TIMELINE_LIMIT, afterText, timeColumns, timelineHeading } from './timeline.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 /**
@@ -32,8 +34,9 @@ import type { RenderOptions, Renderer } from './types.js';
 export const tree: Renderer = (report, options) => {
   const diagnosis = diagnose(report);
   const lines = [header(report, options), runLine(report, options), ''];
-  if (diagnosis.startHere.length > 0) lines.push(...startHereLines(diagnosis, options), '');
-  for (const runbook of report.runbooks) lines.push(...renderNode(runbook, 0, options, diagnosis));
+  if (diagnosis.startHere.length > 0) lines.push(...startHereLines(report, diagnosis, options), '');
+  if (report.timeline?.length) lines.push(...timelineLines(report, options), '');
+  for (const runbook of report.runbooks) lines.push(...renderNode(runbook, 0, options, diagnosis, report));
   const bullet = (options.unicode ? marks.unicode : marks.ascii).bullet;
   lines.push('', `${summaryLine(report.summary, ` ${bullet} `)} in ${formatDuration(report.durationMs)}`);
   return `${lines.join('\n')}\n`;
@@ -107,17 +110,58 @@ function adviceLines(
   ];
 }
 
-function startHereLines(diagnosis: Diagnosis, options: RenderOptions): string[] {
+function startHereLines(report: Report, diagnosis: Diagnosis, options: RenderOptions): string[] {
   const lines = [paint('Start here', 'bold', options.color)];
   for (const cause of diagnosis.startHere) {
     lines.push(...nodeLine(cause.leaf, show(leafName(cause.leaf)), '  ', options));
     const explains = explainsText(cause);
     if (explains) lines.push(`      ${explains}`);
+    lines.push(...afterLines(cause.leaf, '      ', options, report));
     lines.push(...adviceLines(cause.leaf.hint, cause.leaf.commands ?? [], '      ', options));
   }
   const more = diagnosis.causes.length - diagnosis.startHere.length;
   if (more > 0) lines.push(`  and ${more} more cause${more === 1 ? '' : 's'} in the tree below`);
   return lines;
+}
+
+/**
+ * The newest entries of the timeline, one line each: time, how long before the run, what and what
+ * happened; then how many more the reports and JSON carry.
+ *
+ *   What changed (3 changes, newest first; times in UTC, "ago" counts back from the run)
+ *     14:02  18m ago  ● Application argocd/plate-api-stg — Argo CD synced plate-api-stg to 4f2c1e9
+ */
+function timelineLines(report: Report, options: RenderOptions): string[] {
+  const entries = report.timeline ?? [];
+  const shown = entries.slice(0, TREE_TIMELINE_LIMIT);
+  const dash = options.unicode ? '—' : '-';
+  const times = timeColumns(shown, report);
+  const lines = [paint(timelineHeading(report), 'bold', options.color)];
+  shown.forEach((entry, i) => {
+    const tone = toneStyle[toneOf(entry.kind)];
+    const glyph = paint(options.unicode ? tone.glyph : tone.ascii, tone.color, options.color);
+    lines.push(
+      ...hanging(
+        `  ${times[i]}  ${glyph} `,
+        `${show(entry.subject)} ${dash} ${show(entry.message)}`,
+        options,
+      ),
+    );
+  });
+  const more = entries.length - shown.length;
+  if (more > 0) {
+    lines.push(
+      `  and ${more} earlier change${more === 1 ? '' : 's'} (in -o json and the markdown and HTML reports)`,
+    );
+  }
+  return lines;
+}
+
+/** `↶ started after …` under a failing leaf that a change in the timeline touches. */
+function afterLines(node: ResultNode, indent: string, options: RenderOptions, report: Report): string[] {
+  if (!node.after) return [];
+  const m = options.unicode ? marks.unicode : marks.ascii;
+  return hanging(`${indent}${m.after} `, show(afterText(node.after, report)), options);
 }
 
 /** What a failing node says under its line: its advice, or where its cause's advice is. */
@@ -126,19 +170,28 @@ function detailLines(
   indent: string,
   options: RenderOptions,
   diagnosis: Diagnosis,
+  report: Report,
 ): string[] {
   const m = options.unicode ? marks.unicode : marks.ascii;
   if (diagnosis.isStartHere(node.id)) return [`${indent}${m.startHere} see Start here`];
+  const after = afterLines(node, indent, options, report);
   const causes = diagnosis.causesOf(node.id);
-  if (causes.length === 0) return adviceLines(node.hint, node.commands ?? [], indent, options);
+  if (causes.length === 0) return [...after, ...adviceLines(node.hint, node.commands ?? [], indent, options)];
   const { hint, commands } = ownAdvice(node, causes);
   return [
     ...hanging(`${indent}${m.explained} `, show(explainedByText(causes)), options),
+    ...after,
     ...adviceLines(hint, commands, indent, options),
   ];
 }
 
-function renderNode(node: ResultNode, depth: number, options: RenderOptions, diagnosis: Diagnosis): string[] {
+function renderNode(
+  node: ResultNode,
+  depth: number,
+  options: RenderOptions,
+  diagnosis: Diagnosis,
+  report: Report,
+): string[] {
   const indent = '  '.repeat(depth);
   const hasChildren = Boolean(node.children?.length);
   const label = show(hasChildren ? node.title : (node.subject ?? node.title));
@@ -148,14 +201,14 @@ function renderNode(node: ResultNode, depth: number, options: RenderOptions, dia
   }
   const lines = nodeLine(node, label, indent, options);
   if (node.status !== 'pass' && node.status !== 'skip') {
-    lines.push(...detailLines(node, `${indent}    `, options, diagnosis));
+    lines.push(...detailLines(node, `${indent}    `, options, diagnosis, report));
   }
   if (!hasChildren) return lines;
 
   const children = [...node.children!].sort((a, b) => compareStatus(a.status, b.status));
   const folded = children.filter((c) => !c.children?.length && !isExpanded(c, options));
   for (const child of children.filter((c) => !folded.includes(c)))
-    lines.push(...renderNode(child, depth + 1, options, diagnosis));
+    lines.push(...renderNode(child, depth + 1, options, diagnosis, report));
   if (folded.length) lines.push(`${'  '.repeat(depth + 1)}${countWords(folded, options, true)}`);
   return lines;
 }

@@ -21,6 +21,11 @@ export interface SandboxOptions {
   dir?: string;
   /** The sandbox's clock; defaults to the current time. */
   now?: Date;
+  /**
+   * The time the served platform is at, when not `now`: ages, log windows and token lifetimes are reckoned
+   * from it (a snapshot's recording time). Certificates stay valid from `now`, so clients still trust them.
+   */
+  servedAt?: Date;
 }
 
 /** A running sandbox: where each imitation listens, and how to stop them all. */
@@ -69,6 +74,7 @@ export function doctorFlagsFor(sandbox: Sandbox): string[] {
 /** Starts the Kubernetes API, OpenBao, DNS and ingress endpoint for a scenario on loopback. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? new Date();
+  const servedAt = options.servedAt ?? now;
   const scenario =
     typeof options.scenario === 'string'
       ? await loadScenario(options.scenario, { dir: options.dir, now })
@@ -89,7 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     // allSettled, not all: a server that starts after another one failed must still be closed.
     const results = await Promise.allSettled([
-      startOpenBao(scenario.openbao, { now: () => now }),
+      startOpenBao(scenario.openbao, { now: () => servedAt }),
       startDnsServer(scenario.dns),
       startIngressEndpoint(scenario.endpoint, hostCertificates),
     ] as const);
@@ -99,7 +105,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       scenario: served,
       tls: apiCert,
       token,
-      now,
+      now: servedAt,
       openbaoAddress: openbao.address,
     });
     started.push(kube);

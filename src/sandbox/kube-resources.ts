@@ -5,6 +5,8 @@
  * Gateway API v1.x standard channel: config/crd/standard/gateway.networking.k8s.io_*.yaml).
  */
 
+import { lastSeen, toCoreEvent } from './kube-events.js';
+
 /** A Kubernetes object as stored by the sandbox: loose, the columns read what they need. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KubeObj = Record<string, any> & { metadata: Record<string, any> };
@@ -308,6 +310,31 @@ const eventFields = {
   type: path('type'),
 };
 
+/** What the Event resource is in both groups that serve it. */
+const EVENTS = {
+  versions: ['v1'],
+  plural: 'events',
+  singular: 'event',
+  kind: 'Event',
+  namespaced: true,
+  verbs: READ_WRITE,
+  shortNames: ['ev'],
+} as const;
+
+/** `kubectl get events` columns, read from the core/v1 view of an event of either group. */
+function eventColumns(core: (obj: KubeObj) => KubeObj): Column[] {
+  return [
+    { name: 'Last Seen', type: 'string', cell: (obj, now) => since(lastSeen(core(obj)), now) },
+    text('Type', (obj) => path('type')(core(obj))),
+    text('Reason', (obj) => path('reason')(core(obj))),
+    text('Object', (obj) => {
+      const involved = core(obj).involvedObject;
+      return `${String(involved?.kind ?? '').toLowerCase()}/${involved?.name ?? ''}`;
+    }),
+    text('Message', (obj) => path('message')(core(obj))),
+  ];
+}
+
 const certManagerReady = [
   text('Ready', condition('Ready', 'status')),
   text('Status', condition('Ready', 'message'), 1),
@@ -380,31 +407,7 @@ export const RESOURCES: readonly ApiResource[] = [
     shortNames: ['ep'],
     columns: [text('Endpoints', endpointAddresses), age],
   },
-  {
-    group: '',
-    versions: ['v1'],
-    plural: 'events',
-    singular: 'event',
-    kind: 'Event',
-    namespaced: true,
-    verbs: READ_WRITE,
-    shortNames: ['ev'],
-    columns: [
-      {
-        name: 'Last Seen',
-        type: 'string',
-        cell: (obj, now) => since(obj.lastTimestamp ?? obj.eventTime, now),
-      },
-      text('Type', path('type')),
-      text('Reason', path('reason')),
-      text(
-        'Object',
-        (obj) => `${String(obj.involvedObject?.kind ?? '').toLowerCase()}/${obj.involvedObject?.name ?? ''}`,
-      ),
-      text('Message', path('message')),
-    ],
-    fields: eventFields,
-  },
+  { ...EVENTS, group: '', columns: eventColumns((obj) => obj), fields: eventFields },
   {
     group: '',
     versions: ['v1'],
@@ -509,6 +512,21 @@ export const RESOURCES: readonly ApiResource[] = [
       ),
       age,
     ],
+  },
+  {
+    // The same Events in the newer group (kubernetes pkg/apis/events/v1); see kube-events.ts.
+    ...EVENTS,
+    group: 'events.k8s.io',
+    columns: eventColumns(toCoreEvent),
+    fields: {
+      'regarding.kind': path('regarding', 'kind'),
+      'regarding.namespace': path('regarding', 'namespace'),
+      'regarding.name': path('regarding', 'name'),
+      'regarding.uid': path('regarding', 'uid'),
+      reason: path('reason'),
+      reportingController: path('reportingController'),
+      type: path('type'),
+    },
   },
   {
     group: 'discovery.k8s.io',

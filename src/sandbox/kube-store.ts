@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Scenario } from './scenario.js';
+import { toCoreEvent, toEventsV1 } from './kube-events.js';
 import { RESOURCES, resourceForKind, type ApiResource, type Family, type KubeObj } from './kube-resources.js';
 
 /** Objects the sandbox API serves, completed the way a real server stores them, sorted as etcd lists them. */
@@ -89,6 +90,7 @@ export function buildStore(scenario: Scenario, now: Date): KubeStore {
       obj.metadata.creationTimestamp ??= createdAt;
     }
   }
+  mirrorEvents(objects);
   for (const resource of objects.keys()) {
     if (resource.family && !families.has(resource.family)) objects.delete(resource);
   }
@@ -124,4 +126,23 @@ function normalizeSecret(obj: KubeObj): void {
   }
   delete obj.stringData;
   obj.data = data;
+}
+
+/**
+ * Every Event in both groups, one stored object seen two ways (same metadata, uid included): an Event the
+ * scenario wrote as core/v1 is also served as events.k8s.io/v1, and the other way round.
+ */
+function mirrorEvents(objects: Map<ApiResource, KubeObj[]>): void {
+  const core = objects.get(resourceForKind('', 'Event')!)!;
+  const events = objects.get(resourceForKind('events.k8s.io', 'Event')!)!;
+  const fromCore = core.map(toEventsV1);
+  const fromEvents = events.map(toCoreEvent);
+  core.push(...fromEvents);
+  events.push(...fromCore);
+  const byName = (a: KubeObj, b: KubeObj) =>
+    `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+      `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+    );
+  core.sort(byName);
+  events.sort(byName);
 }

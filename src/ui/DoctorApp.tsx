@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react'
 import type { StepId } from '../checks/result.js';
 import { Help } from './Help.js';
 import { ResultTree } from './ResultTree.js';
+import { TimelineView } from './TimelineView.js';
 import {
   cursorIndex,
   initialState,
@@ -10,6 +11,7 @@ import {
   liveSummary,
   reduce,
   stepProgress,
+  timelineLines,
   visibleRows,
   type DoctorAction,
 } from './state.js';
@@ -82,6 +84,14 @@ export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 1
       if (input === '?' || key.escape) dispatch({ type: 'toggle-help' });
       return;
     }
+    if (state.showTimeline) {
+      if (input === 't' || key.escape) return dispatch({ type: 'toggle-timeline' });
+      if (key.upArrow || input === 'k') return dispatch({ type: 'scroll-timeline', by: -1 });
+      if (key.downArrow || input === 'j') return dispatch({ type: 'scroll-timeline', by: 1 });
+      if (input === '?') return dispatch({ type: 'toggle-help' });
+      return;
+    }
+    if (input === 't') return dispatch({ type: 'toggle-timeline' });
     if (key.upArrow || input === 'k') return dispatch({ type: 'move', by: -1 });
     if (key.downArrow || input === 'j') return dispatch({ type: 'move', by: 1 });
     if (key.rightArrow) return dispatch({ type: 'expand' });
@@ -130,6 +140,15 @@ export function DoctorApp({ commands, unicode, color, verbose, clock, tickMs = 1
     <Box flexDirection="column" width={width}>
       {state.showHelp ? (
         <Help unicode={unicode} />
+      ) : state.showTimeline ? (
+        <TimelineView
+          lines={timelineLines(state)}
+          offset={state.timelineOffset}
+          report={state.report}
+          unicode={unicode}
+          color={color}
+          height={size.rows ? size.rows - CHROME_LINES : undefined}
+        />
       ) : rows.length === 0 && state.failuresOnly && !busy ? (
         <Text>No failures, errors or warnings (press f to show everything).</Text>
       ) : (

@@ -28,6 +28,11 @@ export const KEY_BINDINGS: readonly {
     short: 'f failures',
     does: 'show only failures, errors and warnings',
   },
+  {
+    keys: { unicode: 't', ascii: 't' },
+    short: 't time',
+    does: 'what changed (the timeline), newest first; j/k scroll it; t again for the tree',
+  },
   { keys: { unicode: 's', ascii: 's' }, short: 's save', does: 'save a markdown report' },
   { keys: { unicode: '?  esc', ascii: '?  esc' }, short: '? help', does: 'show / close this help' },
   {

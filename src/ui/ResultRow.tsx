@@ -131,6 +131,7 @@ export function rowDetailLines(
   return [
     ...(isMessageCut ? block('message', ' ', row.message!) : []),
     ...(row.note ? block('note', ' ', row.note) : []),
+    ...(row.after ? block('note', m.after, row.after) : []),
     ...(row.hint ? block('hint', m.hint, row.hint) : []),
     ...(row.commands ?? []).flatMap((command) => block('command', m.command, command)),
   ];

@@ -12,6 +12,8 @@ import type { PlannedRunbook, RunEvent } from '../engine/events.js';
 import { leafName } from '../report/leaves.js';
 import { diagnose, explainedByText, explainsText, ownAdvice, type Diagnosis } from '../report/start-here.js';
 import { SCREEN_TEXT_LIMIT, displayable, oneLine, visible } from '../text.js';
+import { toneOf, type Tone } from '../checks/timeline.js';
+import { afterText, timeColumns } from '../report/timeline.js';
 
 /**
  * The interactive UI's state and its pure reducer: RunEvents and key actions in, state out.
@@ -40,6 +42,10 @@ export interface DoctorState {
   showHints: boolean;
   failuresOnly: boolean;
   showHelp: boolean;
+  /** `t`: the timeline ("What changed") in place of the tree. */
+  showTimeline: boolean;
+  /** First timeline entry on screen while the timeline is shown. */
+  timelineOffset: number;
   verbose: boolean;
   /** One line for the status bar: where a report was saved, why a key did nothing. */
   notice: string | null;
@@ -60,6 +66,8 @@ export type DoctorAction =
   | { type: 'toggle-hints' }
   | { type: 'toggle-failures-only' }
   | { type: 'toggle-help' }
+  | { type: 'toggle-timeline' }
+  | { type: 'scroll-timeline'; by: number }
   | { type: 'notice'; text: string | null }
   | { type: 'watch-scheduled'; atMs: number | null };
 
@@ -78,6 +86,8 @@ export interface Row {
   message?: string;
   /** A line above the hint: what a cause explains, or what explains this leaf. */
   note?: string;
+  /** The change before this failing leaf: `started after Argo CD synced … at 14:02 UTC (…)`. */
+  after?: string;
   hint?: string;
   commands?: string[];
   /** Leaf counts by status, shown on collapsed parents and folded rows, worst first. */
@@ -111,6 +121,8 @@ export function initialState(options: { verbose: boolean }): DoctorState {
     showHints: false,
     failuresOnly: false,
     showHelp: false,
+    showTimeline: false,
+    timelineOffset: 0,
     verbose: options.verbose,
     notice: null,
     nextRunAtMs: null,
@@ -154,6 +166,12 @@ function apply(state: DoctorState, action: DoctorAction): DoctorState {
       return { ...state, failuresOnly: !state.failuresOnly };
     case 'toggle-help':
       return { ...state, showHelp: !state.showHelp };
+    case 'toggle-timeline':
+      return { ...state, showTimeline: !state.showTimeline, timelineOffset: 0 };
+    case 'scroll-timeline': {
+      const last = Math.max(0, (state.report?.timeline?.length ?? 0) - 1);
+      return { ...state, timelineOffset: Math.min(last, Math.max(0, state.timelineOffset + action.by)) };
+    }
     case 'notice':
       return { ...state, notice: action.text };
     case 'watch-scheduled':
@@ -275,7 +293,7 @@ function startHereRows(state: DoctorState, diagnosis: Diagnosis): Row[] {
   const causes = diagnosis.startHere.map((cause): Row => {
     const explains = explainsText(cause);
     return {
-      ...leafRow(cause.leaf, `${START_HERE}${SEP}${cause.leaf.id}`, 1, cause.step.id),
+      ...leafRow(cause.leaf, `${START_HERE}${SEP}${cause.leaf.id}`, 1, cause.step.id, state.report),
       label: show(leafName(cause.leaf)),
       ...(explains ? { note: explains } : {}),
     };
@@ -338,7 +356,7 @@ function stepRows(
 }
 
 /** A node as one row: status, name, message and advice, without children or folding. */
-function leafRow(node: ResultNode, key: string, depth: number, stepId: StepId): Row {
+function leafRow(node: ResultNode, key: string, depth: number, stepId: StepId, report: Report | null): Row {
   return {
     key,
     depth,
@@ -349,6 +367,7 @@ function leafRow(node: ResultNode, key: string, depth: number, stepId: StepId): 
     isExpanded: false,
     stepId,
     ...(node.message ? { message: show(node.message) } : {}),
+    ...(node.after && report ? { after: show(afterText(node.after, report)) } : {}),
     ...advice(node.hint, node.commands ?? []),
     ...(node.durationMs !== undefined ? { durationMs: node.durationMs } : {}),
   };
@@ -386,7 +405,7 @@ function nodeRows(
   const hasChildren = Boolean(node.children?.length);
   const isExpanded = hasChildren && (state.expanded[key] ?? isExpandedByDefault(node.status, state.verbose));
   const row: Row = {
-    ...leafRow(node, key, depth, stepId),
+    ...leafRow(node, key, depth, stepId, state.report),
     // A leaf is named by what was checked; a parent by the claim it groups.
     label: show(hasChildren ? node.title : (node.subject ?? node.title)),
     isExpandable: hasChildren,
@@ -482,4 +501,29 @@ export function windowRows(
     }
   }
   return { start, end };
+}
+
+/** One line of the `t` view: when, how it reads (its tone), what and what happened. */
+export interface TimelineLine {
+  key: string;
+  /** `14:02  18m ago`, padded so the lines of one list line up. */
+  when: string;
+  tone: Tone;
+  subject: string;
+  message: string;
+}
+
+/** The last run's timeline as the `t` view lists it, newest first; empty before the first run ends. */
+export function timelineLines(state: DoctorState): TimelineLine[] {
+  const report = state.report;
+  const entries = report?.timeline ?? [];
+  if (!report || entries.length === 0) return [];
+  const times = timeColumns(entries, report);
+  return entries.map((entry, i) => ({
+    key: `${i}`,
+    when: times[i]!,
+    tone: toneOf(entry.kind),
+    subject: show(entry.subject),
+    message: show(entry.message),
+  }));
 }

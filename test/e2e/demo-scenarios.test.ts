@@ -4,24 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leavesOf, type Report, type ResultNode } from '../../src/checks/result.js';
 import { listScenarios, loadScenario } from '../../src/sandbox/load.js';
-import type { Scenario } from '../../src/sandbox/scenario.js';
+import { canariesOf } from '../support/canaries.js';
 import { runCli } from '../support/run-cli.js';
-
-/** Every secret value and token a scenario plants: none may appear in any output. */
-function canariesOf(scenario: Scenario): string[] {
-  const values = new Set<string>();
-  for (const object of scenario.kubernetes.objects as { kind?: string; data?: Record<string, string> }[]) {
-    if (object.kind !== 'Secret') continue;
-    for (const [key, encoded] of Object.entries(object.data ?? {})) {
-      if (key === 'tls.crt' || !encoded) continue; // a public certificate, empty until the sandbox fills it
-      values.add(Buffer.from(encoded, 'base64').toString('utf8'));
-    }
-  }
-  for (const token of scenario.openbao.tokens ?? []) values.add(token.token);
-  for (const data of Object.values(scenario.openbao.kv ?? {}))
-    for (const value of Object.values(data ?? {})) values.add(value);
-  return [...values].filter((v) => v.length >= 8);
-}
 
 function stepNodes(report: Report): ResultNode[] {
   return report.runbooks.flatMap((r) => r.children ?? []);

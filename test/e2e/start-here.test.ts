@@ -21,7 +21,8 @@ async function treeStartHere(scenario: string): Promise<string[]> {
 /** The markdown Start here section, up to the next section. */
 async function markdownStartHere(scenario: string): Promise<string> {
   const text = await output(scenario, 'markdown');
-  return text.slice(text.indexOf('## Start here'), text.indexOf('## Other failures and warnings'));
+  const start = text.indexOf('## Start here');
+  return text.slice(start, text.indexOf('\n## ', start) + 1);
 }
 
 describe('Start here, exactly as an engineer reads it', () => {
@@ -95,6 +96,7 @@ describe('Start here, exactly as an engineer reads it', () => {
     expect(headings).toEqual([
       '## Start here',
       '### ✖ FAIL · OpenBao path server/staging',
+      '## What changed (7 changes, newest first; times in UTC, "ago" counts back from the run)',
       '## Other failures and warnings',
       '### ExternalSecrets are synced from their store (`secrets.externalsecrets`)',
       '#### ✖ FAIL · ExternalSecret plate-stg/plate-api-stg-env',

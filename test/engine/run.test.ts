@@ -4,6 +4,8 @@ import { defineStep, type Step } from '../../src/checks/step.js';
 import { runPlan, type RunContext } from '../../src/engine/run.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { GatewayError } from '../../src/gateways/errors.js';
+import { Recorder } from '../../src/gateways/recording.js';
+import type { KubeObject, ListOptions } from '../../src/gateways/types.js';
 import type { Gateways } from '../../src/gateways/types.js';
 import type { Runbook } from '../../src/runbooks/types.js';
 import { fakeGateways, fakeKube } from '../fakes/gateways.js';
@@ -307,5 +309,113 @@ describe('runDoctor', () => {
     expect(message).not.toContain(token);
     expect(message.length).toBeLessThanOrEqual(8192);
     expect(message).toMatch(/… \(\d+ more characters\)$/);
+  });
+});
+
+describe('runDoctor with a timeline', () => {
+  const NOW = new Date('2026-11-26T09:00:00Z');
+  const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
+  const app: KubeObject = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'plate-api-stg', namespace: 'argocd' },
+    status: {
+      resources: [{ kind: 'Service', namespace: 'plate-stg', name: 'plate-api-stg' }],
+      history: [{ revision: '4f2c1e9b7a3d5c8e0f1a2b3c4d5e6f7a8b9c0d1e', deployedAt: ago(18) }],
+    },
+  };
+  const warning = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e1', namespace: 'plate-stg' },
+    involvedObject: { kind: 'Service', name: 'plate-api-stg', namespace: 'plate-stg' },
+    type: 'Warning',
+    reason: 'FailedToUpdateEndpoint',
+    message: `quotes hvs.CAESIJ0123456789abcdefghijKLMNOP`,
+    lastTimestamp: ago(5),
+  } as KubeObject;
+
+  /** A step that lists Applications and fails the Service they deploy; events listed per namespace in scope. */
+  function setUp(listEvents: (options: ListOptions) => Promise<KubeObject[] | null>) {
+    const lists: string[] = [];
+    const recorder = new Recorder(
+      fakeGateways({
+        kube: fakeKube({
+          readVersion: async () => 'v1.31.2',
+          list: async (kind, options) => {
+            lists.push(`${kind} ${options.namespace ?? '-A'}`);
+            return kind === 'events' ? listEvents(options) : [app];
+          },
+        }),
+      }),
+    );
+    const step = defineStep<null>({
+      id: 'ingress.resources',
+      title: 'resources',
+      gather: async (ctx) => {
+        await ctx.gateways.kube.list('applications', {}, ctx.signal);
+        return null;
+      },
+      evaluate: () => ({
+        id: 'ingress.resources',
+        title: 'resources',
+        status: 'fail',
+        children: [leaf('ingress.resources:svc', 'fail', 'Service plate-stg/plate-api-stg')],
+      }),
+    });
+    return { recorder, lists, plan: [{ id: 'ingress', title: 'Ingress', steps: [step] }] };
+  }
+
+  it('lists Events once per namespace in scope, puts what changed in the report and names the change before a failure', async () => {
+    const { recorder, lists, plan } = setUp(async () => [warning]);
+    const report = await runDoctor(
+      context(plan, {
+        gateways: recorder.gateways,
+        scope: aScope({ namespaces: ['plate-stg', 'plate-prod'] }),
+        timeline: { windowMs: 86_400_000, reads: recorder },
+      }),
+    );
+    expect(lists.sort()).toEqual(['applications -A', 'events plate-prod', 'events plate-stg']);
+    expect(report.timeline).toEqual([
+      {
+        time: ago(5),
+        kind: 'event.warning',
+        subject: 'Service plate-stg/plate-api-stg',
+        message: 'FailedToUpdateEndpoint: quotes [redacted]',
+      },
+      {
+        time: ago(18),
+        kind: 'argocd.sync',
+        subject: 'Application argocd/plate-api-stg',
+        message: 'Argo CD synced plate-api-stg to 4f2c1e9',
+      },
+    ]);
+    expect(report.runbooks[0]!.children![0]!.children![0]!.after).toEqual(report.timeline![1]);
+  });
+
+  it('still reports what changed, without Events, when they cannot be listed', async () => {
+    const debugged: string[] = [];
+    const { recorder, plan } = setUp(async () => {
+      throw new GatewayError('kubernetes', 'forbidden', 'events are forbidden', {
+        permission: 'list events',
+      });
+    });
+    const report = await runDoctor(
+      context(plan, {
+        gateways: recorder.gateways,
+        timeline: { windowMs: 86_400_000, reads: recorder },
+        debug: (text) => debugged.push(text),
+      }),
+    );
+    expect(report.status).toBe('fail');
+    expect(report.timeline!.map((e) => e.kind)).toEqual(['argocd.sync']);
+    expect(debugged).toEqual(['timeline: Events not read: events are forbidden']);
+  });
+
+  it('has no timeline, and lists no Events, when not asked for one', async () => {
+    const { recorder, lists, plan } = setUp(async () => [warning]);
+    const report = await runDoctor(context(plan, { gateways: recorder.gateways }));
+    expect(report.timeline).toBeUndefined();
+    expect(lists).toEqual(['applications -A']);
   });
 });

@@ -7,6 +7,8 @@ import { DoctorSession } from '../../src/engine/session.js';
 import type { Runbook } from '../../src/runbooks/types.js';
 import { fakeDns, fakeGateways, fakeHttp, fakeKube, fakeOpenBao } from '../fakes/gateways.js';
 import { aScope } from '../fakes/scope.js';
+import { Recorder } from '../../src/gateways/recording.js';
+import type { KubeObject } from '../../src/gateways/types.js';
 import { DNS_FAILING, DNS_FIXED, RESOURCES, STORES, TARGET } from '../ui/sample.js';
 
 /** A session over three steps whose nodes the test sets; `holdDns` keeps the dns step's gather waiting. */
@@ -176,5 +178,75 @@ describe('the doctor session', () => {
     await h.session.close();
     expect(h.closed.sort()).toEqual(['dns', 'http', 'kube', 'openbao']);
     expect(h.session.isStopped).toBe(true);
+  });
+});
+
+describe('DoctorSession and what changed', () => {
+  it('keeps the timeline of the last full run when one step is rerun, and relates the rerun leaves to it', async () => {
+    const app: KubeObject = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'plate-api-stg', namespace: 'argocd' },
+      status: {
+        resources: [{ kind: 'Service', namespace: 'plate-stg', name: 'plate-api-stg' }],
+        history: [
+          { revision: '4f2c1e9b7a3d5c8e0f1a2b3c4d5e6f7a8b9c0d1e', deployedAt: '2025-01-01T02:40:00Z' },
+        ],
+      },
+    };
+    let lists = 0;
+    const recorder = new Recorder(
+      fakeGateways({
+        kube: fakeKube({
+          readVersion: async () => 'v1.31.2',
+          list: async (kind) => (lists++, kind === 'applications' ? [app] : []),
+          forget: () => {},
+        }),
+      }),
+    );
+    const step = defineStep({
+      id: 'ingress.resources',
+      title: 'resources',
+      gather: async (ctx) => ctx.gateways.kube.list('applications', {}, ctx.signal),
+      evaluate: () => ({
+        id: 'ingress.resources',
+        title: 'resources',
+        status: 'fail' as const,
+        children: [
+          {
+            id: 'ingress.resources:svc',
+            title: 's',
+            subject: 'Service plate-stg/plate-api-stg',
+            status: 'fail' as const,
+          },
+        ],
+      }),
+    });
+    const session = new DoctorSession({
+      plan: [{ id: 'ingress', title: 'Ingress', steps: [step] }],
+      gateways: recorder.gateways,
+      scope: aScope(),
+      target: TARGET,
+      timeoutMs: 5_000,
+      stepTimeoutMs: 5_000,
+      toolVersion: '0.1.0',
+      now: () => new Date('2025-01-01T03:00:00Z'),
+      timeline: { windowMs: 86_400_000, reads: recorder },
+    });
+    const leafOf = (report: { runbooks: ResultNode[] }) => report.runbooks[0]!.children![0]!.children![0]!;
+    const first = await session.run();
+    expect(first.timeline).toEqual([
+      {
+        time: '2025-01-01T02:40:00.000Z',
+        kind: 'argocd.sync',
+        subject: 'Application argocd/plate-api-stg',
+        message: 'Argo CD synced plate-api-stg to 4f2c1e9',
+      },
+    ]);
+    expect(leafOf(first).after).toEqual(first.timeline![0]);
+    const rerun = await session.rerunStep('ingress.resources');
+    expect(rerun.timeline).toEqual(first.timeline);
+    expect(leafOf(rerun).after).toEqual(first.timeline![0]);
+    expect(lists).toBe(3);
   });
 });

@@ -21,7 +21,7 @@ import type {
   TlsProbe,
   TokenLookup,
 } from '../../src/gateways/types.js';
-import type { GatewayErrorKind } from '../../src/gateways/errors.js';
+import { GATEWAY_ERROR_KINDS, type GatewayErrorKind } from '../../src/gateways/errors.js';
 
 /** The clock every property evaluates against. */
 export const NOW = new Date('2026-03-01T00:00:00Z');
@@ -1008,15 +1008,7 @@ export interface FailureSpec {
   message: string;
 }
 export const failureSpec: fc.Arbitrary<FailureSpec> = fc.record({
-  kind: fc.constantFrom<GatewayErrorKind>(
-    'forbidden',
-    'unauthorized',
-    'unreachable',
-    'timeout',
-    'tls',
-    'unavailable',
-    'protocol',
-  ),
+  kind: fc.constantFrom<GatewayErrorKind>(...GATEWAY_ERROR_KINDS),
   message: fc.oneof(fc.constantFrom('connection refused', 'timed out after 5s', ''), hugeString),
 });
 

@@ -110,6 +110,7 @@ describe('kube API on the base scenario', () => {
       groups.groups.map((g: any) => `${g.name}=${g.versions.map((v: any) => v.version).join('|')}`),
     ).toEqual([
       'apps=v1',
+      'events.k8s.io=v1',
       'discovery.k8s.io=v1',
       'networking.k8s.io=v1',
       'authorization.k8s.io=v1',

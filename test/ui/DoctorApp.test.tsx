@@ -4,7 +4,9 @@ import type { StepId } from '../../src/checks/result.js';
 import type { RunProgress as RunEvent } from '../../src/ui/state.js';
 import { DoctorApp, type DoctorCommands } from '../../src/ui/DoctorApp.js';
 import type { DoctorAction } from '../../src/ui/state.js';
-import { runEvents } from './sample.js';
+import { DNS_FAILING, RESOURCES, STORES, reportOf, runEvents } from './sample.js';
+import type { ResultNode } from '../../src/checks/result.js';
+import type { TimelineEntry } from '../../src/checks/timeline.js';
 
 /** Commands that record what the app asked for; `send` plays engine events into the app. */
 function recordingCommands() {
@@ -71,7 +73,7 @@ describe('DoctorApp', () => {
       platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s
 
-      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
+      j/k move  h hints  r rerun  c copy  f failures  t time  s save  ? help  q quit"
     `);
   });
 });
@@ -108,7 +110,7 @@ describe('DoctorApp keys', () => {
       platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s · failures only
 
-      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
+      j/k move  h hints  r rerun  c copy  f failures  t time  s save  ? help  q quit"
     `);
     await press('f');
     expect(lastFrame()).toContain('✔ Secrets from OpenBao (1 passed)');
@@ -209,6 +211,80 @@ describe('DoctorApp arrow keys', () => {
     await press('\u001B[D');
     expect(lastFrame()!.split('\n')[3]).toBe(
       '›   ✔ Ingresses are admitted and have an address (2 passed)  42ms',
+    );
+  });
+});
+
+describe('DoctorApp: what changed', () => {
+  const sync: TimelineEntry = {
+    time: '2025-01-01T02:42:00.000Z',
+    kind: 'argocd.sync',
+    subject: 'Application argocd/ingress-stg',
+    message: 'Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s)',
+  };
+  const timeline: TimelineEntry[] = [
+    {
+      time: '2025-01-01T02:58:00.000Z',
+      kind: 'event.warning',
+      subject: 'Pod plate-stg/api-1',
+      message: 'BackOff: Back-off restarting failed container api (×12)',
+    },
+    {
+      time: '2025-01-01T02:50:00.000Z',
+      kind: 'externalsecret.refreshed',
+      subject: 'ExternalSecret plate-stg/api-env',
+      message: 'refreshed Secret api-env from SecretStore openbao',
+    },
+    sync,
+  ];
+  /** The sample run with a timeline, and the failing host started after the sync. */
+  function eventsWithTimeline() {
+    const mark = (node: ResultNode): ResultNode =>
+      node.id === 'ingress.dns:stg.cocdev.co.kr'
+        ? { ...node, after: sync }
+        : { ...node, ...(node.children ? { children: node.children.map(mark) } : {}) };
+    const dns = mark(DNS_FAILING);
+    const events = runEvents(dns);
+    const report = reportOf({ resources: RESOURCES, dns, stores: STORES });
+    return [...events.slice(0, -1), { type: 'done' as const, report: { ...report, timeline } }];
+  }
+
+  it('names the change before the failure under the selected row', async () => {
+    const { lastFrame } = await app(eventsWithTimeline());
+    expect(lastFrame()!.split('\n').slice(1, 4)).toEqual([
+      '›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+      '        ↶ started after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 02:42 UTC',
+      '          (18m before the run)',
+    ]);
+  });
+
+  it('shows the timeline with t, scrolls it with j and k, and goes back to the tree with t', async () => {
+    const { lastFrame, press } = await app(eventsWithTimeline());
+    await press('t');
+    expect(lastFrame()!.split('\n').slice(0, 5)).toEqual([
+      'What changed (3 changes, newest first; times in UTC, "ago" counts back from the run)',
+      '  02:58   2m ago  ✖ Pod plate-stg/api-1 — BackOff: Back-off restarting failed container api (×12)',
+      // Cut to the 100 columns of the test terminal.
+      '  02:50  10m ago  · ExternalSecret plate-stg/api-env — refreshed Secret api-env from SecretStore op…',
+      '  02:42  18m ago  ● Application argocd/ingress-stg — Argo CD synced ingress-stg to 4f2c1e9 (automat…',
+      'j/k scroll  t tree',
+    ]);
+    await press('j');
+    expect(lastFrame()!.split('\n')[1]).toBe(
+      '  02:50  10m ago  · ExternalSecret plate-stg/api-env — refreshed Secret api-env from SecretStore op…',
+    );
+    expect(lastFrame()).toContain('1 newer above · j/k scroll  t tree');
+    for (let i = 0; i < 5; i++) await press('j');
+    expect(lastFrame()!.split('\n')[1]).toContain('02:42  18m ago');
+    await press('t');
+    expect(lastFrame()!.split('\n')[0]).toBe('  ✖ Start here');
+  });
+
+  it('says so when the run changed nothing it could see', async () => {
+    const { lastFrame, press } = await app();
+    await press('t');
+    expect(lastFrame()!.split('\n')[0]).toBe(
+      'Nothing changed in the window of this run, in what it read (press t to go back).',
     );
   });
 });

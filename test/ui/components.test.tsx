@@ -165,7 +165,7 @@ describe('StatusBar', () => {
       "platform doctor · context kind-demo · cluster demo · env stg
       1 failed · 5 passed (6) · 1.3s
 
-      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
+      j/k move  h hints  r rerun  c copy  f failures  t time  s save  ? help  q quit"
     `);
   });
 
@@ -185,7 +185,7 @@ describe('StatusBar', () => {
       "platform doctor · context kind-demo · cluster demo · env stg
       running 1/3 · 2 passed (2) · 1.3s · failures only · hints shown · next run in 42s
       saved /tmp/platform-doctor.md
-      j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit"
+      j/k move  h hints  r rerun  c copy  f failures  t time  s save  ? help  q quit"
     `);
   });
 
@@ -213,7 +213,7 @@ describe('StatusBar', () => {
   });
 
   it('keeps the key reminder within 80 columns', () => {
-    expect(KEY_LINE).toBe('j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit');
+    expect(KEY_LINE).toBe('j/k move  h hints  r rerun  c copy  f failures  t time  s save  ? help  q quit');
     expect(KEY_LINE.length).toBeLessThanOrEqual(78);
   });
 });
@@ -229,6 +229,7 @@ describe('Help', () => {
         R           rerun everything
         c           copy the selected command (again: the next one); printed again when you quit
         f           show only failures, errors and warnings
+        t           what changed (the timeline), newest first; j/k scroll it; t again for the tree
         s           save a markdown report
         ?  esc      show / close this help
         q  ctrl-c   quit (the exit code is the last run's)"

@@ -83,7 +83,9 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
       ).toMatch(/^ {4}✖ DNS records point at the ingress load balancer {2}[\d.]+m?s$/);
       expect(tree).toContain('      ✔ 2 passed');
       expect(tree).toContain('platform doctor · context sandbox-dns-mismatch · cluster sandbox-dns-mismatch');
-      expect(tree).toContain('j/k move  h hints  r rerun  c copy  f failures  s save  ? help  q quit');
+      expect(tree).toContain(
+        'j/k move  h hints  r rerun  c copy  f failures  t time  s save  ? help  q quit',
+      );
       expect(tree.every((l) => l.length <= 100)).toBe(true);
 
       tmux('send-keys', '-t', 'doctor', 'j');
@@ -107,6 +109,21 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
       tmux('send-keys', '-t', 'doctor', '?');
       const help = lines(await waitForScreen((text) => text.startsWith('Keys')));
       expect(help).toContain('  r           rerun the selected step with fresh reads');
+      expect(help).toContain(
+        '  t           what changed (the timeline), newest first; j/k scroll it; t again for the tree',
+      );
+
+      tmux('send-keys', '-t', 'doctor', '?');
+      await waitForScreen((text) => text.startsWith('  ✖ Start here'));
+      tmux('send-keys', '-t', 'doctor', 't');
+      const changes = lines(await waitForScreen((text) => text.startsWith('What changed (')));
+      expect(changes[0]).toMatch(
+        /^What changed \(\d+ changes, newest first; times in UTC, "ago" counts back from the run\)$/,
+      );
+      expect(changes[1]).toMatch(
+        /^ {2}\d\d:\d\d +\d+m ago {2}· ExternalSecret plate-\w+\/plate-[\w-]+ — refreshed Secret /,
+      );
+      expect(changes.every((l) => l.length <= 100)).toBe(true);
 
       tmux('send-keys', '-t', 'doctor', 'q');
       await waitForScreen(() => existsSync(exitFile) && readFileSync(exitFile, 'utf8') !== '');

@@ -214,7 +214,8 @@ export function rootCauseOf(probe: BaoProbe | null): RootCause | null {
   const { health, token } = probe;
   if (!health.ok) {
     // 403/401 from the API server proxy says nothing about OpenBao itself.
-    if (health.failure.kind === 'forbidden' || health.failure.kind === 'unauthorized') return null;
+    // Nor does a snapshot that holds no answer (`--from`).
+    if (['forbidden', 'unauthorized', 'unrecorded'].includes(health.failure.kind)) return null;
     return { kind: 'unreachable', text: `OpenBao unreachable (${health.failure.message})`, ...at };
   }
   if (!health.value.initialized) return { kind: 'uninitialized', text: 'OpenBao not initialized', ...at };
