@@ -148,9 +148,9 @@ describe('list', () => {
       ['cert-manager.io/v1', 'Certificate', 'c'],
     ]);
     expect(server.requests.map((r) => r.query.toString())).toEqual([
-      'limit=500&labelSelector=app%3Dweb',
-      'limit=500&labelSelector=app%3Dweb&continue=p2',
-      'limit=500&labelSelector=app%3Dweb&continue=p3',
+      'limit=5000&labelSelector=app%3Dweb',
+      'limit=5000&labelSelector=app%3Dweb&continue=p2',
+      'limit=5000&labelSelector=app%3Dweb&continue=p3',
     ]);
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
@@ -505,7 +505,7 @@ describe('traces', () => {
     await kube.list('services', { namespace: 'plate-stg' }, signal());
     await rejection(kube.readVersion(signal()));
     expect(traces).toEqual([
-      expect.stringMatching(/^GET \/api\/v1\/namespaces\/plate-stg\/services\?limit=500 200 \d+ms$/),
+      expect.stringMatching(/^GET \/api\/v1\/namespaces\/plate-stg\/services\?limit=5000 200 \d+ms$/),
       expect.stringMatching(/^GET \/version 401 \d+ms$/),
     ]);
     expect(traces.join('\n')).not.toContain(TOKEN);
