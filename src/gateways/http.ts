@@ -1,8 +1,9 @@
+import http from 'node:http';
+import net, { type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import net from 'node:net';
-import tls, { type SecureContext, type TLSSocket } from 'node:tls';
+import tls, { type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import pLimit from 'p-limit';
-import { buildConnector, Client } from 'undici';
+import { formatSeconds } from './deadline.js';
 import { socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
 import type { HttpGateway, HttpReply, HttpsProbe, ProbeTarget, TlsProbe } from './types.js';
@@ -41,32 +42,29 @@ const VERIFY_MESSAGES: Record<string, string> = {
   CERT_UNTRUSTED: 'certificate not trusted',
 };
 
-type Connector = ReturnType<typeof buildConnector>;
+/** How to open connections: TLS with the run's secure context (null for plain HTTP), and the timeout. */
+interface Dialer {
+  context: SecureContext | null;
+  timeoutMs: number;
+}
 
 /**
- * The real HTTP gateway: node:tls for the handshake of a host's probe, undici for the requests. Both
- * connect to the load balancer address and speak for the target host (SNI, Host header). Every TLS
- * connection uses one secure context, built on first use: parsing the CA bundle costs ~20 ms and ~1 MB
- * of native memory, which per connection was most of a 1,000-host run.
+ * The real HTTP gateway, on node:tls and node:http: it connects to the load balancer address and speaks
+ * for the target host (SNI, Host header). Every TLS connection uses one secure context, built on first use:
+ * parsing the CA bundle costs ~20 ms and ~1 MB of native memory, which per connection was most of a
+ * 1,000-host run.
  */
 export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway {
   const timeoutMs = options.timeoutMs ?? 5000;
   const extraCaPem = options.extraCaPem ?? [];
   let secureContext: SecureContext | undefined;
-  const context = () =>
-    (secureContext ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaPem] }));
-  let connectors: Record<'http' | 'https', Connector> | undefined;
-  // Verification is judged by the probe's own handshake; requests only need the connection.
-  const connector = (scheme: 'http' | 'https') =>
-    (connectors ??= {
-      http: buildConnector({ timeout: timeoutMs }),
-      https: buildConnector({
-        timeout: timeoutMs,
-        secureContext: context(),
-        rejectUnauthorized: false,
-        maxCachedSessions: 0,
-      }),
-    })[scheme];
+  const dialer = (scheme: 'http' | 'https'): Dialer => ({
+    context:
+      scheme === 'https'
+        ? (secureContext ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaPem] }))
+        : null,
+    timeoutMs,
+  });
   const reads = new SharedReads();
   const limit = pLimit(CONNECTIONS);
 
@@ -75,23 +73,21 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
       const at = origin('https', target);
       const what = `the load balancer at ${at} (TLS for ${target.host})`;
       return reads.read(`probe ${at} ${target.host} ${JSON.stringify(paths)}`, signal, what, (workSignal) =>
-        limit(() => {
-          workSignal.throwIfAborted();
-          return probeHttps(target, paths, { context: context(), connector: connector('https'), timeoutMs }, workSignal);
-        }),
+        limit(() => (workSignal.throwIfAborted(), probeHttps(target, paths, dialer('https'), workSignal))),
       );
     },
     request(target, signal) {
-      const key = `${origin(target.scheme, target)} ${target.host} ${target.path}`;
-      const what = `the load balancer at ${origin(target.scheme, target)} (${target.scheme}://${target.host}${target.path})`;
-      return reads.read(key, signal, what, (workSignal) =>
+      const at = origin(target.scheme, target);
+      const what = `the load balancer at ${at} (${target.scheme}://${target.host}${target.path})`;
+      return reads.read(`${at} ${target.host} ${target.path}`, signal, what, (workSignal) =>
         limit(async () => {
           workSignal.throwIfAborted();
-          const client = newClient(target.scheme, target, connector(target.scheme), timeoutMs);
+          const connection = await open(target, dialer(target.scheme), {}, workSignal);
+          if (!('socket' in connection)) return failedConnect(connection, timeoutMs);
           try {
-            return await get(client, target, target.path, timeoutMs, workSignal);
+            return await get(connection.socket, target, target.path, timeoutMs, workSignal);
           } finally {
-            await client.destroy();
+            connection.socket.destroy();
           }
         }),
       );
@@ -116,109 +112,126 @@ function serverName(host: string): string | undefined {
   return net.isIP(host) ? undefined : host;
 }
 
-function newClient(
-  scheme: 'http' | 'https',
-  target: ProbeTarget,
-  connect: Connector,
-  timeoutMs: number,
-): Client {
-  return new Client(origin(scheme, target), { connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-}
-
 /**
- * One connection for the host: the handshake judged here, then every path asked over it (keep-alive). Should
- * the server close it between paths, the next path connects again through `connector`.
+ * One connection for the host: the handshake judged here, then every path asked over it (keep-alive).
+ * Should the server close it between paths, the next path connects again.
  */
 async function probeHttps(
   target: ProbeTarget,
   paths: readonly string[],
-  using: { context: SecureContext; connector: Connector; timeoutMs: number },
+  dialer: Dialer,
   signal: AbortSignal,
 ): Promise<HttpsProbe> {
-  const handshake = await shakeHands(target, using.context, using.timeoutMs, signal);
-  if (handshake.tls.kind === 'failed' || !handshake.socket) return { tls: handshake.tls, replies: [] };
-  let socket: TLSSocket | undefined = handshake.socket;
-  if (paths.length === 0) {
-    socket.destroy();
-    return { tls: handshake.tls, replies: [] };
-  }
-  const client = newClient(
-    'https',
+  let identityError: string | null = null;
+  const handshake = await open(
     target,
-    (options, callback) => {
-      // Undici asks once per connection: the first is the probe's own socket. Undici's resume loop is not
-      // re-entrant, so the socket is handed over after this call returns, as a real connect would.
-      const ours = socket;
-      socket = undefined;
-      if (ours && !ours.destroyed) queueMicrotask(() => callback(null, ours));
-      else using.connector(options, callback);
-    },
-    using.timeoutMs,
-  );
-  try {
-    const replies: HttpReply[] = [];
-    for (const path of paths) replies.push(await get(client, target, path, using.timeoutMs, signal));
-    return { tls: handshake.tls, replies };
-  } finally {
-    socket?.destroy();
-    await client.destroy();
-  }
-}
-
-type Handshake = { tls: TlsProbe; socket?: TLSSocket };
-
-/** A TLS handshake with the shared context; the socket stays open for the caller when it succeeds. */
-function shakeHands(
-  target: ProbeTarget,
-  secureContext: SecureContext,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<Handshake> {
-  return new Promise<Handshake>((resolve, reject) => {
-    let identityError: string | null = null;
-    const socket = tls.connect({
-      host: target.address,
-      port: target.port,
-      servername: serverName(target.host),
-      secureContext,
-      ALPNProtocols: ['http/1.1'],
-      // Verification is judged below and returned as data, so the handshake must not abort on it.
-      rejectUnauthorized: false,
-      // Node keeps only the code of a failed name check; keep its words, and check the host even without SNI.
+    dialer,
+    // Node keeps only the code of a failed name check; keep its words, and check the host even without SNI.
+    {
       checkServerIdentity: (_name, cert) => {
         const error = tls.checkServerIdentity(target.host, cert);
         identityError = error?.message ?? null;
         return error;
       },
-    });
+    },
+    signal,
+  );
+  if ('timedOut' in handshake) {
+    return {
+      tls: { kind: 'failed', reason: `timeout after ${formatSeconds(dialer.timeoutMs)}` },
+      replies: [],
+    };
+  }
+  if ('error' in handshake) {
+    return { tls: { kind: 'failed', reason: socketFailure(handshake.error, dialer.timeoutMs) }, replies: [] };
+  }
+  let socket = handshake.socket as TLSSocket;
+  const verifyError = socket.authorized ? null : (identityError ?? verifyMessage(socket.authorizationError));
+  const probe: TlsProbe = {
+    kind: 'handshake',
+    chainPem: servedChain(socket),
+    isTrusted: verifyError === null,
+    verifyError,
+  };
+  try {
+    const replies: HttpReply[] = [];
+    for (const path of paths) {
+      // Not writable: the server asked to close after its last answer (or that answer was cut).
+      if (!socket.writable) {
+        const again = await open(target, dialer, {}, signal);
+        if (!('socket' in again)) {
+          replies.push(failedConnect(again, dialer.timeoutMs));
+          continue;
+        }
+        socket = again.socket as TLSSocket;
+      }
+      replies.push(await get(socket, target, path, dialer.timeoutMs, signal));
+    }
+    return { tls: probe, replies };
+  } finally {
+    socket.destroy();
+  }
+}
+
+type Opened = { socket: Socket } | { error: NodeJS.ErrnoException } | { timedOut: true };
+
+/**
+ * A TCP connection to the load balancer, with a TLS handshake when the dialer has a context: the socket
+ * stays open for the caller. Verification never stops the handshake; the caller judges it. A failure or
+ * timeout resolves; an abort rejects with the caller's reason. Either way the socket is then destroyed.
+ */
+function open(
+  target: ProbeTarget,
+  dialer: Dialer,
+  tlsOptions: Pick<ConnectionOptions, 'checkServerIdentity'>,
+  signal: AbortSignal,
+): Promise<Opened> {
+  return new Promise<Opened>((resolve, reject) => {
+    const socket = dialer.context
+      ? tls.connect({
+          host: target.address,
+          port: target.port,
+          servername: serverName(target.host),
+          secureContext: dialer.context,
+          ALPNProtocols: ['http/1.1'],
+          rejectUnauthorized: false,
+          ...tlsOptions,
+        })
+      : net.connect({ host: target.address, port: target.port });
     const settle = () => {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       socket.off('error', onError);
     };
-    const fail = (reason: string) => {
+    const fail = (outcome: Opened) => {
       settle();
       socket.destroy();
-      resolve({ tls: { kind: 'failed', reason } });
+      resolve(outcome);
     };
     const onAbort = () => {
       settle();
       socket.destroy();
       reject(signal.reason);
     };
-    const onError = (error: NodeJS.ErrnoException) => fail(socketFailure(error, timeoutMs));
-    const timer = setTimeout(() => fail(`timeout after ${timeoutMs / 1000}s`), timeoutMs);
+    const onError = (error: NodeJS.ErrnoException) => fail({ error });
+    const timer = setTimeout(() => fail({ timedOut: true }), dialer.timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
-    socket.once('secureConnect', () => {
+    socket.once(dialer.context ? 'secureConnect' : 'connect', () => {
       settle();
-      const verifyError = socket.authorized
-        ? null
-        : (identityError ?? verifyMessage(socket.authorizationError));
-      const chainPem = servedChain(socket);
-      resolve({ tls: { kind: 'handshake', chainPem, isTrusted: verifyError === null, verifyError }, socket });
+      // A reset while no request is in flight ends the connection; the next request notices and reconnects.
+      socket.on('error', () => {});
+      resolve({ socket });
     });
   });
+}
+
+function failedConnect(outcome: Exclude<Opened, { socket: Socket }>, timeoutMs: number): HttpReply {
+  const reason =
+    'timedOut' in outcome
+      ? `timeout after ${formatSeconds(timeoutMs)} connecting`
+      : socketFailure(outcome.error, timeoutMs);
+  return { kind: 'failed', reason };
 }
 
 function verifyMessage(code: Error | string): string {
@@ -238,43 +251,72 @@ function servedChain(socket: TLSSocket): string[] {
   return chain;
 }
 
-/** One GET over `client`; transport failures are replies, an abort rejects with the caller's reason. */
-async function get(
-  client: Client,
+/**
+ * One GET over an open connection, which stays open when the server keeps it alive and the body was read
+ * to its end. Only the first BODY_START_BYTES of the body are read: a longer body ends the connection.
+ * Transport failures and timeouts are replies; an abort rejects with the caller's reason.
+ */
+function get(
+  socket: Socket,
   target: ProbeTarget,
   path: string,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<HttpReply> {
-  try {
-    const response = await client.request({ method: 'GET', path, headers: { host: target.host }, signal });
-    const bodyStart = await readStart(response.body);
-    return {
-      kind: 'response',
-      status: response.statusCode,
-      location: firstHeader(response.headers['location']),
-      server: firstHeader(response.headers['server']),
-      bodyStart,
+  const seconds = formatSeconds(timeoutMs);
+  return new Promise<HttpReply>((resolve, reject) => {
+    const request = http.request({
+      createConnection: () => socket,
+      path,
+      headers: { host: target.host, connection: 'keep-alive' },
+    });
+    let phase = 'waiting for the response headers';
+    const timer = setTimeout(() => fail(`timeout after ${seconds} ${phase}`), timeoutMs);
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     };
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    return { kind: 'failed', reason: socketFailure(error as NodeJS.ErrnoException, timeoutMs) };
-  }
-}
-
-/**
- * The first BODY_START_BYTES of the body as text; the rest is never read, so a longer body ends its
- * connection (a host's next path then connects again).
- */
-async function readStart(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= BODY_START_BYTES) break;
-  }
-  return Buffer.concat(chunks).subarray(0, BODY_START_BYTES).toString('utf8');
+    const fail = (reason: string) => {
+      settle();
+      request.destroy();
+      resolve({ kind: 'failed', reason });
+    };
+    const onAbort = () => {
+      settle();
+      request.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (error: NodeJS.ErrnoException) => fail(socketFailure(error, timeoutMs)));
+    request.on('response', (response) => {
+      phase = 'reading the body';
+      timer.refresh();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const answer = () => {
+        settle();
+        resolve({
+          kind: 'response',
+          status: response.statusCode ?? 0,
+          location: firstHeader(response.headers['location']),
+          server: firstHeader(response.headers['server']),
+          bodyStart: Buffer.concat(chunks).subarray(0, BODY_START_BYTES).toString('utf8'),
+        });
+      };
+      response.on('data', (chunk: Buffer) => {
+        timer.refresh();
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size < BODY_START_BYTES) return;
+        request.destroy();
+        answer();
+      });
+      response.on('end', answer);
+      // The connection ended mid-body (a reset, or our own cut above, which is answered already).
+      response.on('error', (error: NodeJS.ErrnoException) => fail(socketFailure(error, timeoutMs)));
+    });
+    request.end();
+  });
 }
 
 function firstHeader(value: string | string[] | undefined): string | null {
@@ -283,20 +325,13 @@ function firstHeader(value: string | string[] | undefined): string | null {
 
 /** One line for a connection or TLS failure, e.g. `connection refused`, `TLS handshake failed: wrong version number`. */
 function socketFailure(error: NodeJS.ErrnoException & { reason?: string }, timeoutMs: number): string {
-  const seconds = `${timeoutMs / 1000}s`;
+  // Node's client says "socket hang up" when the server closed the connection before it answered.
+  if (error.code === 'ECONNRESET' && error.message === 'socket hang up') {
+    return 'connection closed by the server before it answered';
+  }
   const unreachable = socketErrorReason(error.code);
   if (unreachable) return unreachable;
-  switch (error.code ?? '') {
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `timeout after ${seconds} connecting`;
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return `timeout after ${seconds} waiting for the response headers`;
-    case 'UND_ERR_BODY_TIMEOUT':
-      return `timeout after ${seconds} reading the body`;
-    case 'UND_ERR_SOCKET':
-      return `connection closed by the server (${firstLine(error.message)})`;
-  }
+  if (error.code === 'ETIMEDOUT') return `timeout after ${formatSeconds(timeoutMs)} connecting`;
   // OpenSSL errors carry the library's short reason, e.g. `wrong version number`.
   if (error.code?.startsWith('ERR_SSL_') || error.code === 'EPROTO') {
     return `TLS handshake failed: ${error.reason ?? firstLine(error.message)}`;

@@ -253,7 +253,11 @@ describe('HTTP gateway connections', () => {
     try {
       const probe = await server.gateway().probeHttps(server.target, ['/one', '/two', '/three'], signal());
       expect(probe.tls).toMatchObject({ kind: 'handshake', isTrusted: true });
-      expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual(['/one', '/two', '/three']);
+      expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual([
+        '/one',
+        '/two',
+        '/three',
+      ]);
       expect(server.connections()).toBe(1);
     } finally {
       await server.close();
@@ -265,6 +269,22 @@ describe('HTTP gateway connections', () => {
     try {
       const probe = await server.gateway().probeHttps(server.target, ['/one', '/two'], signal());
       expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual(['/one', '/two']);
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a body only to its first KiB, and asks the next path on a new connection', async () => {
+    const server = await countingServer((req, res) =>
+      req.url === '/big' ? (res.end('x'.repeat(3000)), false) : true,
+    );
+    try {
+      const probe = await server.gateway().probeHttps(server.target, ['/big', '/two'], signal());
+      expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual([
+        'x'.repeat(1024),
+        '/two',
+      ]);
       expect(server.connections()).toBe(2);
     } finally {
       await server.close();
