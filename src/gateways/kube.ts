@@ -416,17 +416,19 @@ class ApiKubeGateway implements KubeGateway {
   }
 }
 
-/** Cuts, in place, every string longer than MAX_FIELD_CHARS anywhere in a parsed JSON value. */
+/**
+ * Cuts, in place, every string longer than MAX_FIELD_CHARS anywhere in a parsed JSON value. It visits every
+ * value of every list item, so it makes no key arrays or iterators: `for…in` over JSON.parse's plain objects.
+ */
 function boundStrings(root: Record<string, unknown>): void {
-  const pending: (Record<string, unknown> | unknown[])[] = [root];
+  const pending: Record<string, unknown>[] = [root];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
-    for (const key of keys) {
-      const container = node as Record<string | number, unknown>;
-      const value = container[key];
+    for (const key in node) {
+      const value = node[key];
       if (typeof value === 'string') {
-        if (value.length > MAX_FIELD_CHARS) container[key] = clip(value, MAX_FIELD_CHARS);
+        if (value.length > MAX_FIELD_CHARS) node[key] = clip(value, MAX_FIELD_CHARS);
       } else if (typeof value === 'object' && value !== null) {
+        // An array's indexes are its keys too.
         pending.push(value as Record<string, unknown>);
       }
     }
