@@ -68,8 +68,9 @@ const MAX_FIELD_CHARS = 512 * 1024;
 const MAX_PAGES = 1000;
 
 /**
- * `kubectl apply` copies the whole object, Secret data included, into this annotation:
- * it must never leave the gateway on a SecretSummary.
+ * `kubectl apply` copies the whole object, Secret data included, into this annotation: it never leaves the
+ * gateway (on a SecretSummary it would leak values), and no check reads it (on other objects it doubles
+ * their size in memory).
  */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -394,7 +395,10 @@ class ApiKubeGateway implements KubeGateway {
     const labels = stringRecord(m.labels);
     if (labels) metadata.labels = labels;
     const annotations = stringRecord(m.annotations);
-    if (annotations) metadata.annotations = annotations;
+    if (annotations) {
+      delete annotations[LAST_APPLIED];
+      metadata.annotations = annotations;
+    }
     if (Array.isArray(m.ownerReferences)) {
       metadata.ownerReferences = m.ownerReferences.flatMap((r: unknown) => {
         if (!isRecord(r)) return [];
@@ -476,15 +480,14 @@ function withType(item: KubeObject, def: KindDef, version: string): KubeObject {
 }
 
 function summarizeSecret(secret: RawSecret): SecretSummary {
+  // Its metadata was rebuilt by #object, without the last-applied annotation.
   const m = secret.metadata;
-  const annotations = m.annotations ? { ...m.annotations } : undefined;
-  if (annotations) delete annotations[LAST_APPLIED];
   const metadata: KubeObject['metadata'] = {
     name: m.name,
     namespace: m.namespace,
     uid: m.uid,
     labels: m.labels,
-    annotations,
+    annotations: m.annotations,
     ownerReferences: m.ownerReferences,
     creationTimestamp: m.creationTimestamp,
   };

@@ -130,6 +130,20 @@ describe('list', () => {
     });
   });
 
+  it("keeps no object's kubectl last-applied annotation: no check reads it, and it doubles the object", async () => {
+    const applied = {
+      ...cert('a'),
+      metadata: {
+        name: 'a',
+        namespace: 'plate-stg',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{}}', owner: 'team' },
+      },
+    };
+    server.on('GET', CERTS, { status: 200, json: { items: [applied] } });
+    const [item] = (await gateway().list('certificates', { namespace: 'plate-stg' }, signal()))!;
+    expect(item!.metadata.annotations).toEqual({ owner: 'team' });
+  });
+
   it('follows continue tokens across three pages and types each item', async () => {
     server.on('GET', CERTS, (req) => {
       const page = req.query.get('continue');
