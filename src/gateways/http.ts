@@ -187,6 +187,7 @@ function open(
   signal: AbortSignal,
 ): Promise<Opened> {
   return new Promise<Opened>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
     const socket = dialer.context
       ? tls.connect({
           host: target.address,
