@@ -65,7 +65,7 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
   // Names in flight at once across resolvers (two questions each, A and AAAA): steps ask for every host
   // together and this queues them, well within a UDP socket's receive buffer.
   const limit = pLimit(32);
-  const channels = new Map(servers.map((server) => [server, new UdpChannel(server)]));
+  const channels = servers.map((server) => new UdpChannel(server));
 
   return {
     resolvers: servers.map(formatIpEndpoint),
@@ -74,9 +74,9 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
       const what = `${servers.length === 1 ? `the resolver ${formatIpEndpoint(servers[0]!)}` : 'the resolvers'} (${fqdn})`;
       return reads.read(fqdn, signal, what, (workSignal) =>
         Promise.all(
-          servers.map(async (server): Promise<ResolverAnswer> => ({
-            resolver: formatIpEndpoint(server),
-            answer: await limit(() => resolveWith(channels.get(server)!, fqdn, timeoutMs, workSignal)),
+          channels.map(async (channel): Promise<ResolverAnswer> => ({
+            resolver: formatIpEndpoint(channel.server),
+            answer: await limit(() => resolveWith(channel, fqdn, timeoutMs, workSignal)),
           })),
         ),
       );
@@ -87,7 +87,7 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
     // A resolver's UDP socket closes once no question is in flight; a TCP retry closes its own connection.
     async close() {
       reads.clear();
-      for (const channel of channels.values()) channel.close();
+      for (const channel of channels) channel.close();
     },
   };
 }
@@ -102,14 +102,14 @@ type TypeAnswer =
   | { kind: 'unanswered'; reason: string };
 
 async function resolveWith(
-  server: UdpChannel,
+  channel: UdpChannel,
   name: string,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<DnsAnswer> {
   const [a, aaaa] = await Promise.all([
-    resolveType(server, name, 'A', timeoutMs, signal),
-    resolveType(server, name, 'AAAA', timeoutMs, signal),
+    resolveType(channel, name, 'A', timeoutMs, signal),
+    resolveType(channel, name, 'AAAA', timeoutMs, signal),
   ]);
   if (a.kind === 'unanswered' && aaaa.kind === 'unanswered') return a;
   // One type unanswered while the other was answered: name the type, the resolver itself did answer.
@@ -135,7 +135,7 @@ async function resolveWith(
  * targets outside its zones).
  */
 async function resolveType(
-  server: UdpChannel,
+  channel: UdpChannel,
   name: string,
   type: RecordType,
   timeoutMs: number,
@@ -146,7 +146,7 @@ async function resolveType(
   let ttlSeconds = Infinity;
   let current = name;
   for (;;) {
-    const reply = await exchange(server, current, type, timeoutMs, signal);
+    const reply = await exchange(channel, current, type, timeoutMs, signal);
     if ('reason' in reply) return { kind: 'unanswered', reason: reply.reason };
     const rcode = (reply as { rcode?: string }).rcode ?? 'NOERROR';
     if (rcode === 'NXDOMAIN') return { kind: 'nxdomain' };
