@@ -20,9 +20,10 @@ const BODY_START_BYTES = 1024;
 const MAX_CHAIN = 10;
 /**
  * Connections to the load balancer at once: steps probe every host together and this queues them. A probe
- * costs about a millisecond of CPU (handshake, certificate, parsing), so more would only wait for a core.
+ * costs about a millisecond of CPU (handshake, certificate, parsing), so more than a few per core would only
+ * wait for one; and past 64 the open files (256 by default on macOS) would run out first.
  */
-const CONNECTIONS = 8 * availableParallelism();
+const CONNECTIONS = Math.min(64, 8 * availableParallelism());
 
 /**
  * OpenSSL's texts for the verification codes Node reports in `authorizationError`; Node keeps only
