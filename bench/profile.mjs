@@ -224,8 +224,8 @@ async function profileStartup() {
     'node --input-type=module -e 0': await medianOf(process.execPath, ['--input-type=module', '-e', '0']),
     'platform --version': await medianOf(process.execPath, [PLATFORM_BIN, '--version']),
     'platform --help': await medianOf(process.execPath, [PLATFORM_BIN, '--help']),
-    'import dist/platform/cli.js (what --version loads)': await importCost(join(bundle, 'cli.js')),
-    'import the bundle: program (what --help and doctor add)': await importCost(await part('program')),
+    'import dist/platform/bin.js (what --version loads)': await importCost(join(bundle, 'bin.js')),
+    'import the bundle: cli (what --help and doctor add)': await importCost(await part('cli')),
     'import the bundle: doctor (what doctor adds)': await importCost(await part('doctor')),
     'import dist/sandbox/index.js (--demo only; tsc build)': await importCost(
       new URL('../dist/sandbox/index.js', import.meta.url).href,

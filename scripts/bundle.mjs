@@ -20,7 +20,7 @@ const replace = (name, file) => ({
 // Chunk names carry a content hash: clear the old ones.
 rmSync(OUT, { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts'],
+  entryPoints: { bin: 'src/cli/bin.ts' },
   outdir: OUT,
   bundle: true,
   splitting: true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseReportPath, parseRunbooks, selectSteps } from '../../src/cli/options.js';
-import { validateDoctorFlags } from '../../src/cli/program.js';
+import { validateDoctorFlags } from '../../src/cli.js';
 import { exitCodeFor } from '../../src/cli/exit-code.js';
 
 describe('flag parsing', () => {

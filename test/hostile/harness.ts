@@ -18,7 +18,7 @@ import { afterEach, expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'platform.js');
-const DIST_CLI = join(ROOT, 'dist', 'platform', 'cli.js');
+const DIST_CLI = join(ROOT, 'dist', 'platform', 'bin.js');
 const RSS_PROBE = fileURLToPath(new URL('./rss-probe.mjs', import.meta.url));
 
 const MB = 1024 * 1024;
