@@ -24,6 +24,8 @@ const MAX_CHAIN = 10;
  * wait for one; and past 64 the open files (256 by default on macOS) would run out first.
  */
 const CONNECTIONS = Math.min(64, 8 * availableParallelism());
+/** ALPN's wire form of `['http/1.1']`, encoded once rather than on every connection. */
+const ALPN_HTTP1 = Buffer.from('\x08http/1.1', 'latin1');
 
 /**
  * OpenSSL's texts for the verification codes Node reports in `authorizationError`; Node keeps only
@@ -195,7 +197,7 @@ function open(
           port: target.port,
           servername: serverName(target.host),
           secureContext: dialer.context,
-          ALPNProtocols: ['http/1.1'],
+          ALPNProtocols: ALPN_HTTP1,
           rejectUnauthorized: false,
           ...tlsOptions,
         })
