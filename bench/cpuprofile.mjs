@@ -7,15 +7,23 @@ import { dirname, join, relative } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Where a frame's code comes from: the tool, a package, Node itself, or V8's pseudo-frames. */
-export function origin(url, functionName) {
+/**
+ * Where a frame's code comes from: the tool, a package, Node itself, or V8's pseudo-frames. `at` is the
+ * frame's place as `position` gives it, so code in the bundle (dist/platform/) counts for its source.
+ */
+function origin(url, functionName, at) {
   if (!url) return functionName.startsWith('(') ? 'v8' : 'node';
   if (url.startsWith('node:')) return 'node';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(at);
   if (m) return `lib:${m[1]}`;
-  if (url.includes('/dist/') || url.includes('/src/') || url.includes('/bin/')) return 'tool';
-  if (url.includes('/bench/')) return 'bench';
+  if (/(^|\/)(dist|src|bin)\//.test(at)) return 'tool';
+  if (at.includes('bench/')) return 'bench';
   return 'other';
+}
+
+function originOf(node) {
+  const f = node.callFrame;
+  return origin(f.url, f.functionName, f.url ? position(f.url, f.lineNumber, f.columnNumber) : '');
 }
 
 function where(url) {
@@ -24,7 +32,7 @@ function where(url) {
   return path.startsWith(ROOT) ? relative(ROOT, path) : path.replace(/^.*node_modules\//, 'node_modules/');
 }
 
-// ---------------------------------------------------------------- dist/*.js → src/*.ts through tsc's source maps
+// ---------------------------------------------------------------- dist/**/*.js → sources, through the source maps
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const maps = new Map();
@@ -114,7 +122,7 @@ export function summarise(profile) {
   };
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
-    const o = origin(node.callFrame.url, node.callFrame.functionName);
+    const o = originOf(node);
     bump(fns, fnKey(node), 'self', us, { origin: o });
     bump(files, fileKey(node), 'self', us, { origin: o });
     bump(origins, o, 'self', us);
@@ -127,7 +135,7 @@ export function summarise(profile) {
       if (n.callFrame.functionName === '(root)') break;
       const fk = fnKey(n);
       const flk = fileKey(n);
-      const ok = origin(n.callFrame.url, n.callFrame.functionName);
+      const ok = originOf(n);
       if (!seenFn.has(fk)) {
         seenFn.add(fk);
         bump(fns, fk, 'total', us, { origin: ok });

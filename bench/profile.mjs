@@ -212,28 +212,59 @@ async function profileStartup() {
     }
     return median(values);
   };
+  // The bundle that bin/platform.js loads (scripts/bundle.mjs); its lazily imported parts carry a hash.
+  const bundle = join(ROOT, 'dist', 'platform');
+  const part = async (name) =>
+    join(
+      bundle,
+      (await readdir(bundle)).find((f) => new RegExp(`^${name}-\\w+\\.js$`).test(f)),
+    );
   const startup = {
     'node -e 0': await medianOf(process.execPath, ['-e', '0']),
     'node --input-type=module -e 0': await medianOf(process.execPath, ['--input-type=module', '-e', '0']),
     'platform --version': await medianOf(process.execPath, [PLATFORM_BIN, '--version']),
     'platform --help': await medianOf(process.execPath, [PLATFORM_BIN, '--help']),
-    'import dist/cli.js (what --version loads)': await importCost(
-      new URL('../dist/cli.js', import.meta.url).href,
-    ),
-    'import commander': await importCost(join(ROOT, 'node_modules/commander/esm.mjs')),
-    'import zod': await importCost(join(ROOT, 'node_modules/zod/index.js')),
-    'import dist/cli/doctor.js (what doctor adds)': await importCost(
-      new URL('../dist/cli/doctor.js', import.meta.url).href,
-    ),
-    'import @kubernetes/client-node': await importCost(
-      join(ROOT, 'node_modules/@kubernetes/client-node/dist/index.js'),
-    ),
-    'import node-vault': await importCost(join(ROOT, 'node_modules/node-vault/src/index.js')),
-    'import undici': await importCost(join(ROOT, 'node_modules/undici/index.js')),
-    'import dist/sandbox/index.js (--demo only)': await importCost(
+    'import dist/platform/bin.js (what --version loads)': await importCost(join(bundle, 'bin.js')),
+    'import the bundle: cli (what --help and doctor add)': await importCost(await part('cli')),
+    'import the bundle: doctor (what doctor adds)': await importCost(await part('doctor')),
+    'import dist/sandbox/index.js (--demo only; tsc build)': await importCost(
       new URL('../dist/sandbox/index.js', import.meta.url).href,
     ),
+    'unbundled, for comparison: import dist/cli/doctor.js (tsc build)': await importCost(
+      new URL('../dist/cli/doctor.js', import.meta.url).href,
+    ),
+    'unbundled, for comparison: import @kubernetes/client-node': await importCost(
+      join(ROOT, 'node_modules/@kubernetes/client-node/dist/index.js'),
+    ),
   };
+  // Module counts: a load hook writes every URL it loads.
+  const hook = join(out, 'count-modules.mjs');
+  await writeFile(
+    hook,
+    `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(
+      "import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { appendFileSync(process.env.PD_BENCH_MODULES, url + '\\n'); return next(url, context); }",
+    )}));\n`,
+  );
+  const modulesOf = async (label, args) => {
+    const list = join(out, `modules-${label}.txt`);
+    await rm(list, { force: true });
+    await run(process.execPath, ['--import', hook, ...args], {
+      env: { ...process.env, PD_BENCH_MODULES: list },
+    });
+    const urls = (await readFile(list, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((u) => u && !u.startsWith('node:'));
+    return `${urls.length} modules for ${label} (${urls.filter((u) => u.includes('/node_modules/')).length} from node_modules)`;
+  };
+  const counts = [
+    await modulesOf('--version', [PLATFORM_BIN, '--version']),
+    await modulesOf('doctor --help', [PLATFORM_BIN, 'doctor', '--help']),
+    await modulesOf('doctor', [
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(await part('doctor'))})`,
+    ]),
+  ];
   const versionDir = join(out, 'version-tmp');
   await run(process.execPath, [
     '--cpu-prof',
@@ -253,7 +284,7 @@ async function profileStartup() {
       .map(([k, v]) => `  ${Math.round(v).toString().padStart(5)}  ${k}`)
       .join(
         '\n',
-      )}\n\nnode --cpu-prof --cpu-prof-interval 100 bin/platform.js --version:\n${cpuReport(versionCpu, 15)}\n`,
+      )}\n\n${counts.join('\n')}\n\nnode --cpu-prof --cpu-prof-interval 100 bin/platform.js --version:\n${cpuReport(versionCpu, 15)}\n`,
   );
 }
 

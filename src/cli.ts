@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './cli/exit-code.js';
 import { processIO, type CliIO } from './cli/io.js';
@@ -17,10 +16,7 @@ import { SCREEN_TEXT_LIMIT, displayable } from './text.js';
 import { formatIpEndpoint, parseDuration, parseHttpUrl, parseIpEndpoint, parsePort } from './values.js';
 import { FORMATS, STDOUT_FORMATS } from './report/index.js';
 import { RUNBOOK_IDS } from './runbooks/index.js';
-
-const TOOL_VERSION: string = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-).version;
+import { TOOL_VERSION } from './cli/version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

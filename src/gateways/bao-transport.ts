@@ -38,10 +38,11 @@ export class BodyTooLarge extends Error {
 export class BaoTransport {
   readonly #pool: Pool;
 
-  constructor(endpoint: BaoEndpoint) {
+  /** `connections`: as many as the gateway lets requests run at once, so none waits in the pool. */
+  constructor(endpoint: BaoEndpoint, connections: number) {
     const tls = endpoint.tls;
     this.#pool = new Pool(new URL(endpoint.address).origin, {
-      connections: 4,
+      connections,
       connect: {
         ...(tls?.caPem ? { ca: tls.caPem } : {}),
         ...(tls?.certPem ? { cert: tls.certPem } : {}),

@@ -62,8 +62,10 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
   // glibc's rule (resolv.conf(5)): with no nameserver line, ask the name server on the local machine.
   const servers = parsed.length ? parsed : [{ host: '127.0.0.1', port: 53 }];
   const reads = new SharedReads();
-  // Questions in flight at once across resolvers: steps ask for every host together and this queues them.
+  // Names in flight at once across resolvers (two questions each, A and AAAA): steps ask for every host
+  // together and this queues them, well within a UDP socket's receive buffer.
   const limit = pLimit(32);
+  const channels = servers.map((server) => new UdpChannel(server));
 
   return {
     resolvers: servers.map(formatIpEndpoint),
@@ -72,9 +74,9 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
       const what = `${servers.length === 1 ? `the resolver ${formatIpEndpoint(servers[0]!)}` : 'the resolvers'} (${fqdn})`;
       return reads.read(fqdn, signal, what, (workSignal) =>
         Promise.all(
-          servers.map(async (server): Promise<ResolverAnswer> => ({
-            resolver: formatIpEndpoint(server),
-            answer: await limit(() => resolveWith(server, fqdn, timeoutMs, workSignal)),
+          channels.map(async (channel): Promise<ResolverAnswer> => ({
+            resolver: formatIpEndpoint(channel.server),
+            answer: await limit(() => resolveWith(channel, fqdn, timeoutMs, workSignal)),
           })),
         ),
       );
@@ -82,9 +84,10 @@ export function createDnsGateway(options: DnsGatewayOptions = {}): DnsGateway {
     forget(signal) {
       reads.clear(signal);
     },
-    // Each exchange closes its own socket when it ends or is aborted: nothing is held between them.
+    // A resolver's UDP socket closes once no question is in flight; a TCP retry closes its own connection.
     async close() {
       reads.clear();
+      for (const channel of channels) channel.close();
     },
   };
 }
@@ -99,14 +102,14 @@ type TypeAnswer =
   | { kind: 'unanswered'; reason: string };
 
 async function resolveWith(
-  server: DnsServer,
+  channel: UdpChannel,
   name: string,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<DnsAnswer> {
   const [a, aaaa] = await Promise.all([
-    resolveType(server, name, 'A', timeoutMs, signal),
-    resolveType(server, name, 'AAAA', timeoutMs, signal),
+    resolveType(channel, name, 'A', timeoutMs, signal),
+    resolveType(channel, name, 'AAAA', timeoutMs, signal),
   ]);
   if (a.kind === 'unanswered' && aaaa.kind === 'unanswered') return a;
   // One type unanswered while the other was answered: name the type, the resolver itself did answer.
@@ -132,7 +135,7 @@ async function resolveWith(
  * targets outside its zones).
  */
 async function resolveType(
-  server: DnsServer,
+  channel: UdpChannel,
   name: string,
   type: RecordType,
   timeoutMs: number,
@@ -143,7 +146,7 @@ async function resolveType(
   let ttlSeconds = Infinity;
   let current = name;
   for (;;) {
-    const reply = await exchange(server, current, type, timeoutMs, signal);
+    const reply = await exchange(channel, current, type, timeoutMs, signal);
     if ('reason' in reply) return { kind: 'unanswered', reason: reply.reason };
     const rcode = (reply as { rcode?: string }).rcode ?? 'NOERROR';
     if (rcode === 'NXDOMAIN') return { kind: 'nxdomain' };
@@ -182,29 +185,30 @@ type Reply = dnsPacket.DecodedPacket | { reason: string };
 
 /** One question over UDP, and again over TCP when the reply has TC set. */
 async function exchange(
-  server: DnsServer,
+  channel: UdpChannel,
   name: string,
   type: RecordType,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<Reply> {
+  const udp = await channel.ask(name, type, timeoutMs, signal);
+  if ('reason' in udp || !udp.flag_tc) return udp;
   const id = randomInt(0, 65536);
-  const query = dnsPacket.encode({
+  const tcp = await withDeadline(timeoutMs, signal, (onCleanup, finish) =>
+    exchangeTcp(channel.server, encodeQuery(id, name, type), id, name, type, onCleanup, finish),
+  );
+  // Over TCP nothing needs truncating: a TC reply there is incomplete, and its missing answers say nothing.
+  if (!('reason' in tcp) && tcp.flag_tc) return { reason: 'truncated reply over TCP' };
+  return tcp;
+}
+
+function encodeQuery(id: number, name: string, type: RecordType): Buffer {
+  return dnsPacket.encode({
     type: 'query',
     id,
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type, name }],
   });
-  const udp = await withDeadline(timeoutMs, signal, (onCleanup, finish) =>
-    exchangeUdp(server, query, id, name, type, onCleanup, finish),
-  );
-  if ('reason' in udp || !udp.flag_tc) return udp;
-  const tcp = await withDeadline(timeoutMs, signal, (onCleanup, finish) =>
-    exchangeTcp(server, query, id, name, type, onCleanup, finish),
-  );
-  // Over TCP nothing needs truncating: a TC reply there is incomplete, and its missing answers say nothing.
-  if (!('reason' in tcp) && tcp.flag_tc) return { reason: 'truncated reply over TCP' };
-  return tcp;
 }
 
 type Finish = (reply: Reply) => void;
@@ -212,7 +216,7 @@ type OnCleanup = (cleanup: () => void) => void;
 
 /**
  * Runs one transport exchange until it finishes, the timeout passes or `signal` aborts; the
- * transport registers its socket's cleanup, which always runs.
+ * transport registers its cleanup, which always runs.
  */
 function withDeadline(
   timeoutMs: number,
@@ -253,34 +257,84 @@ function isReplyTo(packet: dnsPacket.DecodedPacket, id: number, name: string, ty
   );
 }
 
-function exchangeUdp(
-  server: DnsServer,
-  query: Buffer,
-  id: number,
-  name: string,
-  type: RecordType,
-  onCleanup: OnCleanup,
-  finish: Finish,
-): void {
-  const socket = dgram.createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-  let isClosed = false;
-  onCleanup(() => {
-    isClosed = true;
-    socket.close();
-  });
-  socket.on('error', (error: NodeJS.ErrnoException) => finish({ reason: socketReason(error) }));
-  socket.on('message', (message) => {
+interface Question {
+  name: string;
+  type: RecordType;
+  finish: Finish;
+}
+
+/**
+ * The UDP side of one resolver: every question in flight to it shares one connected socket, each under a
+ * random id no other question in flight holds, and a reply is taken only for the id and question it
+ * carries. The socket opens with the first question and closes once none is in flight.
+ */
+class UdpChannel {
+  readonly #pending = new Map<number, Question>();
+  #socket: dgram.Socket | null = null;
+  /** Queries written before the socket was connected; null once it is. */
+  #unsent: Buffer[] | null = null;
+
+  constructor(readonly server: DnsServer) {}
+
+  ask(name: string, type: RecordType, timeoutMs: number, signal: AbortSignal): Promise<Reply> {
+    return withDeadline(timeoutMs, signal, (onCleanup, finish) => {
+      let id = randomInt(0, 65536);
+      while (this.#pending.has(id)) id = randomInt(0, 65536);
+      this.#pending.set(id, { name, type, finish });
+      onCleanup(() => {
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) this.close();
+      });
+      this.#send(encodeQuery(id, name, type));
+    });
+  }
+
+  /** Closes the socket; a question still in flight goes unanswered. */
+  close(reason = 'closed before the reply'): void {
+    this.#socket?.close();
+    this.#socket = null;
+    for (const question of [...this.#pending.values()]) question.finish({ reason });
+  }
+
+  #send(query: Buffer): void {
+    if (!this.#socket) this.#open();
+    if (this.#unsent) this.#unsent.push(query);
+    else this.#socket!.send(query);
+  }
+
+  #open(): void {
+    const socket = dgram.createSocket(isIPv6(this.server.host) ? 'udp6' : 'udp4');
+    const unsent: Buffer[] = [];
+    this.#socket = socket;
+    this.#unsent = unsent;
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // A socket error (ICMP port unreachable, say) is the resolver's answer to every question in flight.
+      if (this.#socket === socket) this.close(socketReason(error));
+    });
+    socket.on('message', (message) => this.#receive(message));
+    socket.connect(this.server.port, this.server.host, () => {
+      if (this.#socket !== socket) return;
+      this.#unsent = null;
+      for (const query of unsent) socket.send(query);
+    });
+  }
+
+  #receive(message: Buffer): void {
     let packet: dnsPacket.DecodedPacket;
     try {
       packet = dnsPacket.decode(message);
     } catch {
-      // The socket is connected, so only the server can reach it: an undecodable datagram is its reply.
-      return finish({ reason: 'malformed reply' });
+      // The socket is connected, so only the server can reach it: an undecodable datagram is its reply to
+      // the question whose id it carries, or, when it carries none of ours, to every question in flight.
+      const owner = message.length >= 2 ? this.#pending.get(message.readUInt16BE(0)) : undefined;
+      for (const question of owner ? [owner] : [...this.#pending.values()]) {
+        question.finish({ reason: 'malformed reply' });
+      }
+      return;
     }
-    if (isReplyTo(packet, id, name, type)) finish(packet);
-  });
-  // An abort may close the socket before the connect completes; sending then would throw.
-  socket.connect(server.port, server.host, () => isClosed || socket.send(query));
+    const question = this.#pending.get(packet.id ?? -1);
+    if (question && isReplyTo(packet, packet.id!, question.name, question.type)) question.finish(packet);
+  }
 }
 
 function exchangeTcp(

@@ -1,11 +1,12 @@
-import { X509Certificate } from 'node:crypto';
-import net from 'node:net';
-import tls, { type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import http from 'node:http';
+import net, { type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
+import tls, { type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import pLimit from 'p-limit';
-import { Client } from 'undici';
+import { formatSeconds } from './deadline.js';
 import { socketErrorReason } from './errors.js';
 import { SharedReads } from './memo.js';
-import type { HttpGateway, HttpReply, ProbeTarget, TlsProbe } from './types.js';
+import type { HttpGateway, HttpReply, HttpsProbe, ProbeTarget, TlsProbe } from './types.js';
 
 export interface HttpGatewayOptions {
   /** Per handshake, and per phase of a request (connect, headers, body), in milliseconds. */
@@ -15,6 +16,16 @@ export interface HttpGatewayOptions {
 }
 
 const BODY_START_BYTES = 1024;
+/** Longest chain followed from the leaf through the certificates the server sent. */
+const MAX_CHAIN = 10;
+/**
+ * Connections to the load balancer at once: steps probe every host together and this queues them. A probe
+ * costs about a millisecond of CPU (handshake, certificate, parsing), so more than a few per core would only
+ * wait for one; and past 64 the open files (256 by default on macOS) would run out first.
+ */
+const CONNECTIONS = Math.min(64, 8 * availableParallelism());
+/** ALPN's wire form of `['http/1.1']`, encoded once rather than on every connection. */
+const ALPN_HTTP1 = Buffer.from('\x08http/1.1', 'latin1');
 
 /**
  * OpenSSL's texts for the verification codes Node reports in `authorizationError`; Node keeps only
@@ -34,35 +45,60 @@ const VERIFY_MESSAGES: Record<string, string> = {
   CERT_UNTRUSTED: 'certificate not trusted',
 };
 
+/** How to open connections: TLS with the run's secure context (null for plain HTTP), and the timeout. */
+interface Dialer {
+  context: SecureContext | null;
+  timeoutMs: number;
+}
+
 /**
- * The real HTTP gateway: node:tls for certificate probes, undici for single requests. Both connect
- * to the load balancer address and speak for the target host (SNI, Host header).
+ * The real HTTP gateway, on node:tls and node:http: it connects to the load balancer address and speaks
+ * for the target host (SNI, Host header). Every TLS connection uses one secure context, built on first use:
+ * parsing the CA bundle costs ~20 ms and ~1 MB of native memory, which per connection was most of a
+ * 1,000-host run.
  */
 export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const ca = [...tls.rootCertificates, ...(options.extraCaPem ?? [])];
+  const extraCaPem = options.extraCaPem ?? [];
+  let secureContext: SecureContext | undefined;
+  const dialer = (scheme: 'http' | 'https'): Dialer => ({
+    context:
+      scheme === 'https'
+        ? (secureContext ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaPem] }))
+        : null,
+    timeoutMs,
+  });
   const reads = new SharedReads();
-  // Connections to the load balancer at once: steps probe every host together and this queues them.
-  const limit = pLimit(16);
+  const limit = pLimit(CONNECTIONS);
 
   return {
-    probeTls(target, signal) {
-      const what = `the load balancer at ${origin('https', target)} (TLS for ${target.host})`;
-      return reads.read(`tls ${origin('https', target)} ${target.host}`, signal, what, (workSignal) =>
-        limit(() => (workSignal.throwIfAborted(), probeTls(target, ca, timeoutMs, workSignal))),
+    probeHttps(target, paths, signal) {
+      const at = origin('https', target);
+      const what = `the load balancer at ${at} (TLS for ${target.host})`;
+      return reads.read(`probe ${at} ${target.host} ${JSON.stringify(paths)}`, signal, what, (workSignal) =>
+        limit(() => (workSignal.throwIfAborted(), probeHttps(target, paths, dialer('https'), workSignal))),
       );
     },
     request(target, signal) {
-      const key = `${origin(target.scheme, target)} ${target.host} ${target.path}`;
-      const what = `the load balancer at ${origin(target.scheme, target)} (${target.scheme}://${target.host}${target.path})`;
-      return reads.read(key, signal, what, (workSignal) =>
-        limit(() => (workSignal.throwIfAborted(), request(target, timeoutMs, workSignal))),
+      const at = origin(target.scheme, target);
+      const what = `the load balancer at ${at} (${target.scheme}://${target.host}${target.path})`;
+      return reads.read(`${at} ${target.host} ${target.path}`, signal, what, (workSignal) =>
+        limit(async () => {
+          workSignal.throwIfAborted();
+          const connection = await open(target, dialer(target.scheme), {}, workSignal);
+          if (!('socket' in connection)) return failedConnect(connection, timeoutMs);
+          try {
+            return await get(connection.socket, target, target.path, timeoutMs, workSignal);
+          } finally {
+            connection.socket.destroy();
+          }
+        }),
       );
     },
     forget(signal) {
       reads.clear(signal);
     },
-    // Each probe destroys its own connection when it ends or is aborted: nothing is held between them.
+    // Each probe and request destroys its own connection when it ends or is aborted: nothing is held between them.
     async close() {
       reads.clear();
     },
@@ -79,120 +115,212 @@ function serverName(host: string): string | undefined {
   return net.isIP(host) ? undefined : host;
 }
 
-function probeTls(
+/**
+ * One connection for the host: the handshake judged here, then every path asked over it (keep-alive).
+ * Should the server close it between paths, the next path connects again.
+ */
+async function probeHttps(
   target: ProbeTarget,
-  ca: string[],
-  timeoutMs: number,
+  paths: readonly string[],
+  dialer: Dialer,
   signal: AbortSignal,
-): Promise<TlsProbe> {
-  return new Promise<TlsProbe>((resolve, reject) => {
-    let identityError: string | null = null;
-    const socket = tls.connect({
-      host: target.address,
-      port: target.port,
-      servername: serverName(target.host),
-      ca,
-      // Verification is judged below and returned as data, so the handshake must not abort on it.
-      rejectUnauthorized: false,
-      // Node keeps only the code of a failed name check; keep its words, and check the host even without SNI.
+): Promise<HttpsProbe> {
+  let identityError: string | null = null;
+  const handshake = await open(
+    target,
+    dialer,
+    // Node keeps only the code of a failed name check; keep its words, and check the host even without SNI.
+    {
       checkServerIdentity: (_name, cert) => {
         const error = tls.checkServerIdentity(target.host, cert);
         identityError = error?.message ?? null;
         return error;
       },
-    });
-    const end = () => {
+    },
+    signal,
+  );
+  if ('timedOut' in handshake) {
+    return {
+      tls: { kind: 'failed', reason: `timeout after ${formatSeconds(dialer.timeoutMs)}` },
+      replies: [],
+    };
+  }
+  if ('error' in handshake) {
+    return { tls: { kind: 'failed', reason: socketFailure(handshake.error, dialer.timeoutMs) }, replies: [] };
+  }
+  let socket = handshake.socket as TLSSocket;
+  const verifyError = socket.authorized ? null : (identityError ?? verifyMessage(socket.authorizationError));
+  const probe: TlsProbe = {
+    kind: 'handshake',
+    chainPem: servedChain(socket),
+    isTrusted: verifyError === null,
+    verifyError,
+  };
+  try {
+    const replies: HttpReply[] = [];
+    for (const path of paths) {
+      // Not writable: the server asked to close after its last answer (or that answer was cut).
+      if (!socket.writable) {
+        const again = await open(target, dialer, {}, signal);
+        if (!('socket' in again)) {
+          replies.push(failedConnect(again, dialer.timeoutMs));
+          continue;
+        }
+        socket = again.socket as TLSSocket;
+      }
+      replies.push(await get(socket, target, path, dialer.timeoutMs, signal));
+    }
+    return { tls: probe, replies };
+  } finally {
+    socket.destroy();
+  }
+}
+
+type Opened = { socket: Socket } | { error: NodeJS.ErrnoException } | { timedOut: true };
+
+/**
+ * A TCP connection to the load balancer, with a TLS handshake when the dialer has a context: the socket
+ * stays open for the caller. Verification never stops the handshake; the caller judges it. A failure or
+ * timeout resolves; an abort rejects with the caller's reason. Either way the socket is then destroyed.
+ */
+function open(
+  target: ProbeTarget,
+  dialer: Dialer,
+  tlsOptions: Pick<ConnectionOptions, 'checkServerIdentity'>,
+  signal: AbortSignal,
+): Promise<Opened> {
+  return new Promise<Opened>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const socket = dialer.context
+      ? tls.connect({
+          host: target.address,
+          port: target.port,
+          servername: serverName(target.host),
+          secureContext: dialer.context,
+          ALPNProtocols: ALPN_HTTP1,
+          rejectUnauthorized: false,
+          ...tlsOptions,
+        })
+      : net.connect({ host: target.address, port: target.port });
+    const settle = () => {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+    };
+    const fail = (outcome: Opened) => {
+      settle();
       socket.destroy();
+      resolve(outcome);
     };
     const onAbort = () => {
-      end();
+      settle();
+      socket.destroy();
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
-      end();
-      resolve({ kind: 'failed', reason: `timeout after ${timeoutMs / 1000}s` });
-    }, timeoutMs);
+    const onError = (error: NodeJS.ErrnoException) => fail({ error });
+    const timer = setTimeout(() => fail({ timedOut: true }), dialer.timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      end();
-      resolve({ kind: 'failed', reason: socketFailure(error, timeoutMs) });
-    });
-    socket.once('secureConnect', () => {
-      const verifyError = socket.authorized
-        ? null
-        : (identityError ?? verifyMessage(socket.authorizationError));
-      const chainPem = chainOf(socket.getPeerCertificate(true));
-      end();
-      resolve({ kind: 'handshake', chainPem, isTrusted: verifyError === null, verifyError });
+    socket.once('error', onError);
+    socket.once(dialer.context ? 'secureConnect' : 'connect', () => {
+      settle();
+      // A reset while no request is in flight ends the connection; the next request notices and reconnects.
+      socket.on('error', () => {});
+      resolve({ socket });
     });
   });
+}
+
+function failedConnect(outcome: Exclude<Opened, { socket: Socket }>, timeoutMs: number): HttpReply {
+  const reason =
+    'timedOut' in outcome
+      ? `timeout after ${formatSeconds(timeoutMs)} connecting`
+      : socketFailure(outcome.error, timeoutMs);
+  return { kind: 'failed', reason };
 }
 
 function verifyMessage(code: Error | string): string {
   return VERIFY_MESSAGES[String(code)] ?? String(code);
 }
 
-/**
- * Leaf first, following issuer links. Node appends the trust anchor from the trusted store when the
- * server did not send it, so the last entry may be a root the server never served.
- */
-function chainOf(peer: DetailedPeerCertificate): string[] {
+/** The certificates the server sent, leaf first, following issuer links (trust anchors from our store are not added). */
+function servedChain(socket: TLSSocket): string[] {
   const chain: string[] = [];
-  let cert: PeerCertificate | undefined = peer;
   const seen = new Set<string>();
-  while (cert?.raw && !seen.has(cert.fingerprint256)) {
+  let cert = socket.getPeerX509Certificate();
+  while (cert && chain.length < MAX_CHAIN && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    chain.push(new X509Certificate(cert.raw).toString());
-    cert = (cert as DetailedPeerCertificate).issuerCertificate;
+    chain.push(cert.toString());
+    cert = cert.issuerCertificate;
   }
   return chain;
 }
 
-async function request(
-  target: ProbeTarget & { scheme: 'http' | 'https'; path: string },
+/**
+ * One GET over an open connection, which stays open when the server keeps it alive and the body was read
+ * to its end. Only the first BODY_START_BYTES of the body are read: a longer body ends the connection.
+ * Transport failures and timeouts are replies; an abort rejects with the caller's reason.
+ */
+function get(
+  socket: Socket,
+  target: ProbeTarget,
+  path: string,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<HttpReply> {
-  const client = new Client(origin(target.scheme, target), {
-    connect: { servername: serverName(target.host), rejectUnauthorized: false, timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  try {
-    const response = await client.request({
-      method: 'GET',
-      path: target.path,
-      headers: { host: target.host },
-      signal,
+  const seconds = formatSeconds(timeoutMs);
+  return new Promise<HttpReply>((resolve, reject) => {
+    const request = http.request({
+      createConnection: () => socket,
+      path,
+      headers: { host: target.host, connection: 'keep-alive' },
     });
-    const bodyStart = await readStart(response.body);
-    return {
-      kind: 'response',
-      status: response.statusCode,
-      location: firstHeader(response.headers['location']),
-      server: firstHeader(response.headers['server']),
-      bodyStart,
+    let phase = 'waiting for the response headers';
+    const timer = setTimeout(() => fail(`timeout after ${seconds} ${phase}`), timeoutMs);
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     };
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    return { kind: 'failed', reason: socketFailure(error as NodeJS.ErrnoException, timeoutMs) };
-  } finally {
-    await client.destroy();
-  }
-}
-
-/** The first BODY_START_BYTES of the body as text; the rest is never read. */
-async function readStart(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= BODY_START_BYTES) break;
-  }
-  return Buffer.concat(chunks).subarray(0, BODY_START_BYTES).toString('utf8');
+    const fail = (reason: string) => {
+      settle();
+      request.destroy();
+      resolve({ kind: 'failed', reason });
+    };
+    const onAbort = () => {
+      settle();
+      request.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (error: NodeJS.ErrnoException) => fail(socketFailure(error, timeoutMs)));
+    request.on('response', (response) => {
+      phase = 'reading the body';
+      timer.refresh();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const answer = () => {
+        settle();
+        resolve({
+          kind: 'response',
+          status: response.statusCode ?? 0,
+          location: firstHeader(response.headers['location']),
+          server: firstHeader(response.headers['server']),
+          bodyStart: Buffer.concat(chunks).subarray(0, BODY_START_BYTES).toString('utf8'),
+        });
+      };
+      response.on('data', (chunk: Buffer) => {
+        timer.refresh();
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size < BODY_START_BYTES) return;
+        request.destroy();
+        answer();
+      });
+      response.on('end', answer);
+      // The connection ended mid-body (a reset, or our own cut above, which is answered already).
+      response.on('error', (error: NodeJS.ErrnoException) => fail(socketFailure(error, timeoutMs)));
+    });
+    request.end();
+  });
 }
 
 function firstHeader(value: string | string[] | undefined): string | null {
@@ -201,20 +329,13 @@ function firstHeader(value: string | string[] | undefined): string | null {
 
 /** One line for a connection or TLS failure, e.g. `connection refused`, `TLS handshake failed: wrong version number`. */
 function socketFailure(error: NodeJS.ErrnoException & { reason?: string }, timeoutMs: number): string {
-  const seconds = `${timeoutMs / 1000}s`;
+  // Node's client says "socket hang up" when the server closed the connection before it answered.
+  if (error.code === 'ECONNRESET' && error.message === 'socket hang up') {
+    return 'connection closed by the server before it answered';
+  }
   const unreachable = socketErrorReason(error.code);
   if (unreachable) return unreachable;
-  switch (error.code ?? '') {
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `timeout after ${seconds} connecting`;
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return `timeout after ${seconds} waiting for the response headers`;
-    case 'UND_ERR_BODY_TIMEOUT':
-      return `timeout after ${seconds} reading the body`;
-    case 'UND_ERR_SOCKET':
-      return `connection closed by the server (${firstLine(error.message)})`;
-  }
+  if (error.code === 'ETIMEDOUT') return `timeout after ${formatSeconds(timeoutMs)} connecting`;
   // OpenSSL errors carry the library's short reason, e.g. `wrong version number`.
   if (error.code?.startsWith('ERR_SSL_') || error.code === 'EPROTO') {
     return `TLS handshake failed: ${error.reason ?? firstLine(error.message)}`;

@@ -41,9 +41,10 @@ export interface KubeCredentials {
  */
 /**
  * Requests in flight to the API server at once, whatever the steps ask: the gateway's share of the
- * server, like client-go's QPS/burst. Steps ask for everything at once and this queues.
+ * server, like client-go's QPS/burst. Steps ask for everything at once and this queues; a full run starts
+ * with 16 lists, and one that waits here delays every step that needs it.
  */
-const CONCURRENT_REQUESTS = 12;
+const CONCURRENT_REQUESTS = 16;
 
 export class KubeHttp {
   #lastOptions: https.RequestOptions | null = null;

@@ -47,7 +47,13 @@ export function createKubeGateway(options: KubeGatewayOptions): KubeGateway {
   return new ApiKubeGateway(target, http, options.preferClusterWideLists ?? false);
 }
 
-const PAGE_SIZE = 500;
+/**
+ * Objects per list page. kubectl and client-go page at 500, and the API server takes any limit; at 500 a
+ * 1,000-host platform's 4,000 Secrets took nine round trips one after the other. A page is parsed (and
+ * Secrets summarized) before the next is asked for, so this bounds the raw JSON held at once: a page of
+ * 5,000 Secrets is ~6 MB.
+ */
+const PAGE_SIZE = 5000;
 /**
  * One list may bring at most this much JSON across all its pages: far above a real platform's lists,
  * low enough that a server sending fat pages forever cannot exhaust memory before the deadline.
@@ -58,12 +64,13 @@ const MAX_LIST_BYTES = 96 << 20;
  * root is about 300 KB); a 2 MB condition message is cut here, once, instead of being copied by every reader.
  */
 const MAX_FIELD_CHARS = 512 * 1024;
-/** 500,000 objects of one kind: more than any cluster the doctor is meant for, far less than forever. */
+/** A thousand pages: more than any cluster the doctor is meant for, even paged at 500, far less than forever. */
 const MAX_PAGES = 1000;
 
 /**
- * `kubectl apply` copies the whole object, Secret data included, into this annotation:
- * it must never leave the gateway on a SecretSummary.
+ * `kubectl apply` copies the whole object, Secret data included, into this annotation: it never leaves the
+ * gateway (on a SecretSummary it would leak values), and no check reads it (on other objects it doubles
+ * their size in memory).
  */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -388,7 +395,10 @@ class ApiKubeGateway implements KubeGateway {
     const labels = stringRecord(m.labels);
     if (labels) metadata.labels = labels;
     const annotations = stringRecord(m.annotations);
-    if (annotations) metadata.annotations = annotations;
+    if (annotations) {
+      delete annotations[LAST_APPLIED];
+      metadata.annotations = annotations;
+    }
     if (Array.isArray(m.ownerReferences)) {
       metadata.ownerReferences = m.ownerReferences.flatMap((r: unknown) => {
         if (!isRecord(r)) return [];
@@ -410,17 +420,19 @@ class ApiKubeGateway implements KubeGateway {
   }
 }
 
-/** Cuts, in place, every string longer than MAX_FIELD_CHARS anywhere in a parsed JSON value. */
+/**
+ * Cuts, in place, every string longer than MAX_FIELD_CHARS anywhere in a parsed JSON value. It visits every
+ * value of every list item, so it makes no key arrays or iterators: `for…in` over JSON.parse's plain objects.
+ */
 function boundStrings(root: Record<string, unknown>): void {
-  const pending: (Record<string, unknown> | unknown[])[] = [root];
+  const pending: Record<string, unknown>[] = [root];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
-    for (const key of keys) {
-      const container = node as Record<string | number, unknown>;
-      const value = container[key];
+    for (const key in node) {
+      const value = node[key];
       if (typeof value === 'string') {
-        if (value.length > MAX_FIELD_CHARS) container[key] = clip(value, MAX_FIELD_CHARS);
+        if (value.length > MAX_FIELD_CHARS) node[key] = clip(value, MAX_FIELD_CHARS);
       } else if (typeof value === 'object' && value !== null) {
+        // An array's indexes are its keys too.
         pending.push(value as Record<string, unknown>);
       }
     }
@@ -468,15 +480,14 @@ function withType(item: KubeObject, def: KindDef, version: string): KubeObject {
 }
 
 function summarizeSecret(secret: RawSecret): SecretSummary {
+  // Its metadata was rebuilt by #object, without the last-applied annotation.
   const m = secret.metadata;
-  const annotations = m.annotations ? { ...m.annotations } : undefined;
-  if (annotations) delete annotations[LAST_APPLIED];
   const metadata: KubeObject['metadata'] = {
     name: m.name,
     namespace: m.namespace,
     uid: m.uid,
     labels: m.labels,
-    annotations,
+    annotations: m.annotations,
     ownerReferences: m.ownerReferences,
     creationTimestamp: m.creationTimestamp,
   };

@@ -34,6 +34,11 @@ export function waitsOf(signal: AbortSignal): Wait[] {
 export class SharedReads {
   readonly #entries = new Map<string, Entry>();
   readonly #keysBySignal = new WeakMap<AbortSignal, Set<string>>();
+  /**
+   * Per caller signal, what to do when it aborts, behind one listener: an EventTarget checks every listener
+   * it holds when another is added, and a step asks for thousands of reads at once under one signal.
+   */
+  readonly #abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
 
   /** `what` names the server and the question, for people: `OpenBao at openbao/openbao:8200 (sys/health)`. */
   read<T>(
@@ -74,7 +79,7 @@ export class SharedReads {
       const done = () => {
         // After an abort the wait stays recorded: the engine reads it to say what never answered.
         if (!signal.aborted) waits.delete(wait);
-        signal.removeEventListener('abort', onAbort);
+        handlers.delete(onAbort);
       };
       const onAbort = () => {
         shared.waiters -= 1;
@@ -85,7 +90,8 @@ export class SharedReads {
         }
         reject(signal.reason);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const handlers = this.#abortHandlersOf(signal);
+      handlers.add(onAbort);
       shared.promise.then(
         (value) => {
           done();
@@ -97,6 +103,17 @@ export class SharedReads {
         },
       );
     });
+  }
+
+  #abortHandlersOf(signal: AbortSignal): Set<() => void> {
+    let handlers = this.#abortHandlers.get(signal);
+    if (!handlers) {
+      const created = new Set<() => void>();
+      signal.addEventListener('abort', () => [...created].forEach((handle) => handle()), { once: true });
+      this.#abortHandlers.set(signal, created);
+      handlers = created;
+    }
+    return handlers;
   }
 
   /**

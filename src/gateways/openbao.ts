@@ -26,6 +26,8 @@ interface BaoReply {
 
 type Json = Record<string, unknown>;
 
+/** Requests to OpenBao in flight at once, and so the connections each endpoint's pool may open. */
+const CONCURRENT_REQUESTS = 8;
 const SEALED = 'Vault is sealed';
 /** Error codes of a failed handshake or certificate check, from Node's TLS layer and OpenSSL. */
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_(TLS|SSL)_|^EPROTO$/;
@@ -41,7 +43,7 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
   const reads = new SharedReads();
   const clients = new Map<string, { vault: NodeVault.client; transport: BaoTransport }>();
   // Requests in flight to OpenBao at once: steps ask for every path together and this queues them.
-  const limit = pLimit(8);
+  const limit = pLimit(CONCURRENT_REQUESTS);
   // Keys for memo and clients name credentials by a keyed hash: stable for the run, useless outside it.
   const hmacKey = randomBytes(32);
   const fingerprint = (value: string) => createHmac('sha256', hmacKey).update(value).digest('base64url');
@@ -62,7 +64,7 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
     const key = endpointKey(endpoint);
     const existing = clients.get(key);
     if (existing) return existing.vault;
-    const transport = new BaoTransport(endpoint);
+    const transport = new BaoTransport(endpoint, CONCURRENT_REQUESTS);
     const vault = NodeVault({
       endpoint: endpoint.address,
       'request-promise': transport.requestPromise,

@@ -243,9 +243,9 @@ export class Recorder {
 
   #http(inner: HttpGateway): HttpGateway {
     return {
-      probeTls: (target, signal) =>
-        this.#record({ system: 'http', call: 'probeTls', args: [target] }, () =>
-          inner.probeTls(target, signal),
+      probeHttps: (target, paths, signal) =>
+        this.#record({ system: 'http', call: 'probeHttps', args: [target, paths] }, () =>
+          inner.probeHttps(target, paths, signal),
         ),
       request: (target, signal) =>
         this.#record({ system: 'http', call: 'request', args: [target] }, () =>

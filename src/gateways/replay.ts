@@ -20,7 +20,7 @@ import type {
   OpenBaoGateway,
   ResolverAnswer,
   SecretSummary,
-  TlsProbe,
+  HttpsProbe,
   HttpReply,
   TokenLookup,
 } from './types.js';
@@ -158,9 +158,9 @@ export function replayGateways(source: ReplaySource): Replay {
   };
 
   const http: HttpGateway = {
-    probeTls: (target) =>
-      answer<TlsProbe>('http', 'probeTls', [target], `a TLS handshake with ${target.host}`).catch(
-        (error: unknown) => failedProbe(error),
+    probeHttps: (target, paths) =>
+      answer<HttpsProbe>('http', 'probeHttps', [target, paths], `an HTTPS probe of ${target.host}`).catch(
+        (error: unknown) => ({ tls: failedProbe(error), replies: [] }),
       ),
     request: (target) =>
       answer<HttpReply>('http', 'request', [target], `${target.scheme}://${target.host}${target.path}`).catch(

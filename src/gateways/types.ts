@@ -226,7 +226,7 @@ export interface ProbeTarget {
 export type TlsProbe =
   | {
       kind: 'handshake';
-      /** Served chain as PEM, leaf first. Public certificates only. */
+      /** The chain the server sent, as PEM, leaf first. Public certificates only. */
       chainPem: string[];
       /** Whether the chain verifies against the trusted CAs (system + configured extra CAs) for `host`. */
       isTrusted: boolean;
@@ -239,9 +239,20 @@ export type HttpReply =
   | { kind: 'response'; status: number; location: string | null; server: string | null; bodyStart: string }
   | { kind: 'failed'; reason: string };
 
+/** What one connection to the load balancer for a host showed: the handshake, then each path asked over it. */
+export interface HttpsProbe {
+  tls: TlsProbe;
+  /** One reply per path asked, in the order asked; empty when the handshake failed. */
+  replies: HttpReply[];
+}
+
 export interface HttpGateway {
-  probeTls(target: ProbeTarget, signal: AbortSignal): Promise<TlsProbe>;
-  /** One request, no redirects followed; TLS verification off (probeTls judges certificates). */
+  /**
+   * One TLS connection for `target.host`: the handshake judges the certificate, then each of `paths` is asked
+   * (GET, no redirects followed) over that same connection. Memoized per target and paths.
+   */
+  probeHttps(target: ProbeTarget, paths: readonly string[], signal: AbortSignal): Promise<HttpsProbe>;
+  /** One request on a connection of its own, no redirects followed; TLS verification off (probeHttps judges certificates). */
   request(
     target: ProbeTarget & { scheme: 'http' | 'https'; path: string },
     signal: AbortSignal,

@@ -17,6 +17,7 @@ import type {
   ProbeTarget,
   ResolverAnswer,
   SecretSummary,
+  HttpsProbe,
   TlsProbe,
 } from '../gateways/types.js';
 import { resourceForKind } from './kube-resources.js';
@@ -55,7 +56,7 @@ export function scenarioFromRecording(
     },
     openbao: openbaoOf(of('openbao', 'readHealth'), of('kubernetes', 'serviceProxy')),
     dns: { records: dnsRecords(of('dns', 'resolve')) },
-    endpoint: { hosts: endpointHosts(of('http', 'probeTls'), of('http', 'request')) },
+    endpoint: { hosts: endpointHosts(of('http', 'probeHttps'), of('http', 'request')) },
   };
   return { ...scenarioSchema.parse(scenario), name: meta.name };
 }
@@ -144,21 +145,23 @@ function endpointHosts(
 ): Record<string, Raw> {
   const hosts: Record<string, Raw> = {};
   for (const probe of probes) {
-    const [target] = probe.args as [ProbeTarget];
-    const tls = probe.value as TlsProbe;
+    const [target, asked] = probe.args as [ProbeTarget, string[]];
+    const { tls, replies } = probe.value as HttpsProbe;
     if (tls.kind !== 'handshake') continue;
-    hosts[target.host] = { certificate: { kind: certificateKind(tls) }, redirectToHttps: false, paths: {} };
+    const paths: Record<string, number> = {};
+    replies.forEach((reply, i) => {
+      const path = asked[i];
+      if (path !== undefined && reply.kind === 'response') paths[path] = reply.status;
+    });
+    hosts[target.host] = { certificate: { kind: certificateKind(tls) }, redirectToHttps: false, paths };
   }
   for (const request of requests) {
     const [target] = request.args as [ProbeTarget & { scheme: 'http' | 'https'; path: string }];
     const reply = request.value as HttpReply;
     const host = hosts[target.host];
     if (!host || reply.kind !== 'response') continue;
-    if (target.scheme === 'http') {
-      host.redirectToHttps = reply.status >= 300 && reply.status < 400;
-    } else {
-      (host.paths as Record<string, number>)[target.path] = reply.status;
-    }
+    if (target.scheme === 'http') host.redirectToHttps = reply.status >= 300 && reply.status < 400;
+    else (host.paths as Record<string, number>)[target.path] = reply.status;
   }
   return hosts;
 }

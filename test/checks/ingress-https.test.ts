@@ -307,18 +307,22 @@ describe('gatherHttps', () => {
   it('probes the load balancer address with SNI per host, on the configured ports, and every literal path', async () => {
     const seen: string[] = [];
     const http = fakeHttp({
-      probeTls: async (t: ProbeTarget) => {
+      probeHttps: async (t: ProbeTarget, paths) => {
         seen.push(`tls ${t.address}:${t.port} ${t.host}`);
+        for (const path of paths) seen.push(`https ${t.address}:${t.port} ${t.host}${path}`);
         return {
-          kind: 'handshake',
-          chainPem: [t.host === HOST ? validPem : fakePem],
-          isTrusted: t.host === HOST,
-          verifyError: null,
+          tls: {
+            kind: 'handshake',
+            chainPem: [t.host === HOST ? validPem : fakePem],
+            isTrusted: t.host === HOST,
+            verifyError: null,
+          },
+          replies: paths.map(() => ok(200)),
         };
       },
       request: async (t) => {
         seen.push(`${t.scheme} ${t.address}:${t.port} ${t.host}${t.path}`);
-        return t.scheme === 'http' ? redirect(308, `https://${t.host}/`) : ok(200);
+        return redirect(308, `https://${t.host}/`);
       },
     });
     const kube = kubeFrom([...loadFixture('plate-stg.yaml'), ...loadFixture('cluster.yaml')]);

@@ -133,9 +133,13 @@ knotd.describe('DNS gateway against Knot DNS', () => {
 async function startFakeDns(reply: (query: dnsPacket.DecodedPacket) => Buffer[], port = 0) {
   const socket = dgram.createSocket('udp4');
   const queries: string[] = [];
+  const senders = new Set<number>();
+  const ids = new Set<number>();
   socket.on('message', (message, from) => {
     const query = dnsPacket.decode(message);
     queries.push(`${query.questions?.[0]?.type} ${query.questions?.[0]?.name}`);
+    senders.add(from.port);
+    ids.add(query.id!);
     for (const datagram of reply(query)) socket.send(datagram, from.port, from.address);
   });
   await new Promise<void>((resolve, reject) => {
@@ -146,6 +150,9 @@ async function startFakeDns(reply: (query: dnsPacket.DecodedPacket) => Buffer[],
   return {
     server: `127.0.0.1:${bound}`,
     queries,
+    /** Source ports the queries came from. */
+    senders,
+    ids,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
@@ -179,6 +186,46 @@ describe('DNS gateway corner cases (in-test UDP server)', () => {
         cnames: [],
         ttlSeconds: 30,
       });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('asks many names at once over one UDP socket, each question under its own id', async () => {
+    const fake = await startFakeDns((query) => [response(query, { answers: address(query) })]);
+    const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+    // Sockets of earlier tests finish closing first.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = udpSockets();
+    try {
+      const gateway = createDnsGateway({ servers: [fake.server], timeoutMs: 1000 });
+      const names = Array.from({ length: 20 }, (_, i) => `host-${i}.test`);
+      const answers = await Promise.all(names.map((name) => gateway.resolve(name, signal())));
+      expect(answers.map(([only]) => only?.answer.kind)).toEqual(names.map(() => 'addresses'));
+      expect(fake.queries).toHaveLength(40);
+      expect(fake.ids.size).toBe(40);
+      expect(fake.senders.size).toBe(1);
+      // Nothing in flight: the socket is closed.
+      await until(() => udpSockets() === before);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('ignores a reply with our id but another question, and takes the one that answers it', async () => {
+    const fake = await startFakeDns((query) => [
+      response(
+        { ...query, questions: [{ type: query.questions![0]!.type, name: 'other.test' }] },
+        { answers: [] },
+      ),
+      response(query, { answers: address(query) }),
+    ]);
+    try {
+      const [only] = await createDnsGateway({ servers: [fake.server], timeoutMs: 1000 }).resolve(
+        'a.test',
+        signal(),
+      );
+      expect(only?.answer).toMatchObject({ kind: 'addresses', addresses: ['192.0.2.1'] });
     } finally {
       await fake.close();
     }

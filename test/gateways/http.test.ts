@@ -1,7 +1,11 @@
 import { X509Certificate } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpGateway } from '../../src/gateways/http.js';
+import type { HttpGateway, ProbeTarget } from '../../src/gateways/types.js';
+import { createCertificateAuthority } from '../../src/sandbox/certs.js';
 import { freePort } from '../support/daemon.js';
 import { startNginx, type RunningNginx } from '../support/nginx.js';
 import { requireBinary } from '../support/require-binary.js';
@@ -33,12 +37,22 @@ nginxBinary.describe('HTTP gateway against nginx', () => {
   const https = (host: string) => ({ address: nginx.address, port: nginx.httpsPort, host });
   const gateway = () => createHttpGateway({ timeoutMs: 2000, extraCaPem: [nginx.caPem] });
 
-  describe('probeTls', () => {
-    it('trusts a chain signed by an extra CA for the host, and returns the leaf first', async () => {
-      const probe = await gateway().probeTls(https('valid.example.test'), signal());
+  const probeTls = async (http: HttpGateway, target: ProbeTarget) =>
+    (await http.probeHttps(target, [], signal())).tls;
+
+  describe('probeHttps', () => {
+    it('trusts a chain signed by an extra CA for the host, and returns the chain the server sent', async () => {
+      const probe = await probeTls(gateway(), https('valid.example.test'));
       expect(probe).toMatchObject({ kind: 'handshake', isTrusted: true, verifyError: null });
       const chain = probe.kind === 'handshake' ? probe.chainPem.map((pem) => new X509Certificate(pem)) : [];
-      expect(chain.map((cert) => cert.subject)).toEqual(['CN=valid.example.test', 'CN=Doctor Test CA']);
+      // nginx serves the leaf alone; the CA that verified it is ours, not the server's.
+      expect(chain.map((cert) => cert.subject)).toEqual(['CN=valid.example.test']);
+    });
+
+    it('asks every path over the connection of the handshake, in order', async () => {
+      const probe = await gateway().probeHttps(https('valid.example.test'), ['/api', '/', '/big'], signal());
+      expect(probe.tls).toMatchObject({ kind: 'handshake', isTrusted: true });
+      expect(probe.replies.map((r) => r.kind === 'response' && r.status)).toEqual([502, 200, 200]);
     });
 
     it.each([
@@ -51,7 +65,7 @@ nginxBinary.describe('HTTP gateway against nginx', () => {
       // No server block for the name: the default server's fake certificate, as ingress-nginx does.
       ['unknown.example.test', 'self-signed certificate'],
     ])('returns the verification failure for %s as data', async (host, verifyError) => {
-      expect(await gateway().probeTls(https(host), signal())).toMatchObject({
+      expect(await probeTls(gateway(), https(host))).toMatchObject({
         kind: 'handshake',
         isTrusted: false,
         verifyError,
@@ -59,10 +73,7 @@ nginxBinary.describe('HTTP gateway against nginx', () => {
     });
 
     it('does not trust the test CA unless it is configured', async () => {
-      const probe = await createHttpGateway({ timeoutMs: 2000 }).probeTls(
-        https('valid.example.test'),
-        signal(),
-      );
+      const probe = await probeTls(createHttpGateway({ timeoutMs: 2000 }), https('valid.example.test'));
       expect(probe).toMatchObject({
         isTrusted: false,
         verifyError: 'unable to verify the first certificate',
@@ -71,10 +82,7 @@ nginxBinary.describe('HTTP gateway against nginx', () => {
     });
 
     it('reports a handshake with a plain HTTP port as failed', async () => {
-      const probe = await gateway().probeTls(
-        { ...https('valid.example.test'), port: nginx.httpPort },
-        signal(),
-      );
+      const probe = await probeTls(gateway(), { ...https('valid.example.test'), port: nginx.httpPort });
       expect(probe).toEqual({ kind: 'failed', reason: 'TLS handshake failed: wrong version number' });
     });
   });
@@ -167,7 +175,10 @@ describe('HTTP gateway failures', () => {
     const port = await freePort();
     const http = createHttpGateway({ timeoutMs: 1000 });
     const target = { address: '127.0.0.1', port, host: 'a.example.test' };
-    expect(await http.probeTls(target, signal())).toEqual({ kind: 'failed', reason: 'connection refused' });
+    expect(await http.probeHttps(target, ['/'], signal())).toEqual({
+      tls: { kind: 'failed', reason: 'connection refused' },
+      replies: [],
+    });
     expect(await http.request({ ...target, scheme: 'http', path: '/' }, signal())).toEqual({
       kind: 'failed',
       reason: 'connection refused',
@@ -179,7 +190,10 @@ describe('HTTP gateway failures', () => {
     try {
       const http = createHttpGateway({ timeoutMs: 300 });
       const target = { address: '127.0.0.1', port: silent.port, host: 'a.example.test' };
-      expect(await http.probeTls(target, signal())).toEqual({ kind: 'failed', reason: 'timeout after 0.3s' });
+      expect(await http.probeHttps(target, ['/'], signal())).toEqual({
+        tls: { kind: 'failed', reason: 'timeout after 0.3s' },
+        replies: [],
+      });
       expect(await http.request({ ...target, scheme: 'http', path: '/' }, signal())).toEqual({
         kind: 'failed',
         reason: 'timeout after 0.3s waiting for the response headers',
@@ -194,7 +208,7 @@ describe('HTTP gateway failures', () => {
     try {
       const http = createHttpGateway({ timeoutMs: 5000 });
       const target = { address: '127.0.0.1', port: silent.port, host: 'a.example.test' };
-      await expect(http.probeTls(target, AbortSignal.timeout(100))).rejects.toMatchObject({
+      await expect(http.probeHttps(target, ['/'], AbortSignal.timeout(100))).rejects.toMatchObject({
         name: 'TimeoutError',
       });
       await expect(
@@ -205,3 +219,99 @@ describe('HTTP gateway failures', () => {
     }
   });
 });
+
+describe('HTTP gateway connections', () => {
+  /** An HTTPS server for `a.test` that answers each request with its path, after `handle` had its say. */
+  async function countingServer(handle: (req: IncomingMessage, res: ServerResponse) => boolean = () => true) {
+    const ca = await createCertificateAuthority('Connections Test CA', new Date());
+    const leaf = await ca.issue({ commonName: 'a.test', dnsNames: ['a.test'] });
+    const sockets = new Set<net.Socket>();
+    let accepted = 0;
+    const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+      if (handle(req, res)) res.end(req.url);
+    });
+    server.on('connection', (socket: net.Socket) => {
+      accepted += 1;
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      target: { address: '127.0.0.1', port: (server.address() as net.AddressInfo).port, host: 'a.test' },
+      gateway: (timeoutMs = 2000) => createHttpGateway({ timeoutMs, extraCaPem: [ca.certPem] }),
+      connections: () => accepted,
+      open: sockets,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it('asks every path over the one connection of the handshake', async () => {
+    const server = await countingServer();
+    try {
+      const probe = await server.gateway().probeHttps(server.target, ['/one', '/two', '/three'], signal());
+      expect(probe.tls).toMatchObject({ kind: 'handshake', isTrusted: true });
+      expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual([
+        '/one',
+        '/two',
+        '/three',
+      ]);
+      expect(server.connections()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('connects again when the server closes the connection between paths', async () => {
+    const server = await countingServer((_req, res) => (res.setHeader('connection', 'close'), true));
+    try {
+      const probe = await server.gateway().probeHttps(server.target, ['/one', '/two'], signal());
+      expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual(['/one', '/two']);
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a body only to its first KiB, and asks the next path on a new connection', async () => {
+    const server = await countingServer((req, res) =>
+      req.url === '/big' ? (res.end('x'.repeat(3000)), false) : true,
+    );
+    try {
+      const probe = await server.gateway().probeHttps(server.target, ['/big', '/two'], signal());
+      expect(probe.replies.map((r) => r.kind === 'response' && r.bodyStart)).toEqual([
+        'x'.repeat(1024),
+        '/two',
+      ]);
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('leaves no connection open after a probe, nor after an abort between paths', async () => {
+    const server = await countingServer((req) => req.url !== '/hang');
+    try {
+      await server.gateway().probeHttps(server.target, ['/'], signal());
+      await until(() => server.open.size === 0);
+      const controller = new AbortController();
+      const pending = server.gateway().probeHttps(server.target, ['/', '/hang'], controller.signal);
+      await until(() => server.open.size === 1);
+      controller.abort(new Error('step gave up'));
+      await expect(pending).rejects.toThrow('step gave up');
+      await until(() => server.open.size === 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not met within 5s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

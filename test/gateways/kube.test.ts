@@ -130,6 +130,20 @@ describe('list', () => {
     });
   });
 
+  it("keeps no object's kubectl last-applied annotation: no check reads it, and it doubles the object", async () => {
+    const applied = {
+      ...cert('a'),
+      metadata: {
+        name: 'a',
+        namespace: 'plate-stg',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{}}', owner: 'team' },
+      },
+    };
+    server.on('GET', CERTS, { status: 200, json: { items: [applied] } });
+    const [item] = (await gateway().list('certificates', { namespace: 'plate-stg' }, signal()))!;
+    expect(item!.metadata.annotations).toEqual({ owner: 'team' });
+  });
+
   it('follows continue tokens across three pages and types each item', async () => {
     server.on('GET', CERTS, (req) => {
       const page = req.query.get('continue');
@@ -148,9 +162,9 @@ describe('list', () => {
       ['cert-manager.io/v1', 'Certificate', 'c'],
     ]);
     expect(server.requests.map((r) => r.query.toString())).toEqual([
-      'limit=500&labelSelector=app%3Dweb',
-      'limit=500&labelSelector=app%3Dweb&continue=p2',
-      'limit=500&labelSelector=app%3Dweb&continue=p3',
+      'limit=5000&labelSelector=app%3Dweb',
+      'limit=5000&labelSelector=app%3Dweb&continue=p2',
+      'limit=5000&labelSelector=app%3Dweb&continue=p3',
     ]);
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
@@ -505,7 +519,7 @@ describe('traces', () => {
     await kube.list('services', { namespace: 'plate-stg' }, signal());
     await rejection(kube.readVersion(signal()));
     expect(traces).toEqual([
-      expect.stringMatching(/^GET \/api\/v1\/namespaces\/plate-stg\/services\?limit=500 200 \d+ms$/),
+      expect.stringMatching(/^GET \/api\/v1\/namespaces\/plate-stg\/services\?limit=5000 200 \d+ms$/),
       expect.stringMatching(/^GET \/version 401 \d+ms$/),
     ]);
     expect(traces.join('\n')).not.toContain(TOKEN);

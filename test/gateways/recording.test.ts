@@ -77,7 +77,9 @@ function recorded() {
         },
       }),
       dns: fakeDns({ resolve: async () => [{ resolver: '127.0.0.53:53', answer: { kind: 'nxdomain' } }] }),
-      http: fakeHttp({ probeTls: async () => ({ kind: 'failed', reason: 'connection refused' }) }),
+      http: fakeHttp({
+        probeHttps: async () => ({ tls: { kind: 'failed', reason: 'connection refused' }, replies: [] }),
+      }),
     }),
   );
   return recorder;
@@ -97,7 +99,7 @@ async function oneRun(recorder: Recorder) {
   await openbao.readHealth(proxied, signal());
   await openbao.lookupToken(proxied, token!, signal());
   await dns.resolve('stg.cocdev.co.kr', signal());
-  await http.probeTls({ address: '127.0.10.10', port: 443, host: 'stg.cocdev.co.kr' }, signal());
+  await http.probeHttps({ address: '127.0.10.10', port: 443, host: 'stg.cocdev.co.kr' }, ['/'], signal());
 }
 
 describe('Recorder', () => {
@@ -122,7 +124,7 @@ describe('Recorder', () => {
         [endpoint.address, { holder: 'Secret plate-stg/openbao-token', key: 'token' }],
       ],
       ['dns', 'resolve', ['stg.cocdev.co.kr']],
-      ['http', 'probeTls', [{ address: '127.0.10.10', port: 443, host: 'stg.cocdev.co.kr' }]],
+      ['http', 'probeHttps', [{ address: '127.0.10.10', port: 443, host: 'stg.cocdev.co.kr' }, ['/']]],
     ]);
   });
 

@@ -18,7 +18,7 @@ import { afterEach, expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'platform.js');
-const DIST_CLI = join(ROOT, 'dist', 'cli.js');
+const DIST_CLI = join(ROOT, 'dist', 'platform', 'bin.js');
 const RSS_PROBE = fileURLToPath(new URL('./rss-probe.mjs', import.meta.url));
 
 const MB = 1024 * 1024;
@@ -609,9 +609,13 @@ export async function contractProblems(run: DoctorRun, contract: Contract): Prom
     if (/this is a bug/i.test(output.text)) problems.push(`"this is a bug" in ${output.name}`);
   }
 
-  // A hung server is named, with how long the doctor waited.
+  // A hung server is named, with how long the doctor waited: on stdout or stderr, or in a report when the
+  // stdout format carries no messages (Prometheus).
   if (contract.hung) {
-    const named = messageLines(run).filter((line) => line.includes(contract.hung!));
+    const reportLines = scanned
+      .filter((o) => o.name.startsWith('report '))
+      .flatMap((o) => o.text.split('\n'));
+    const named = [...messageLines(run), ...reportLines].filter((line) => line.includes(contract.hung!));
     if (!named.some((line) => DURATION.test(line))) {
       problems.push(
         `the hung server ${contract.hung} is not named together with the wait (lines naming it: ${JSON.stringify(named.slice(0, 2))})`,

@@ -228,7 +228,11 @@ export function gatewaysOf(w: World): Gateways {
       w.resolvers,
     ),
     http: fakeHttp({
-      probeTls: async (t) => pick(w.tls, `${t.address} ${t.host}`),
+      probeHttps: async (t, paths) => {
+        const tls = pick(w.tls, `${t.address} ${t.host}`);
+        const replies = paths.map((p) => pick(w.http, `https ${t.host}${p}`));
+        return { tls, replies: tls.kind === 'failed' ? [] : replies };
+      },
       request: async (t) => pick(w.http, `${t.scheme} ${t.host}${t.path}`),
     }),
     openbao: fakeOpenBao({

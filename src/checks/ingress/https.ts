@@ -63,7 +63,10 @@ function pathsOf(h: ServedHost): Omit<PathProbe, 'reply'>[] {
 const isProbed = (p: Omit<PathProbe, 'reply'>): boolean =>
   p.pathType !== 'ImplementationSpecific' || LITERAL_PATH.test(p.path);
 
-/** I/O half: per host, a TLS handshake, an HTTP request and one HTTPS request per path, all capped. */
+/**
+ * I/O half: per host, one HTTPS connection for the handshake and every literal path, and one HTTP request
+ * for the redirect; the gateway caps the connections.
+ */
 export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
   const inventory = await gatherIngressInventory(ctx);
   const { http, https } = ctx.scope.ports;
@@ -78,39 +81,19 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
       paths: pathsOf(h),
     };
   });
-  type Task = () => Promise<void>;
-  const results = hosts.map(() => ({
-    tls: null as TlsProbe | null,
-    redirect: null as HttpReply | null,
-    replies: new Map<string, HttpReply>(),
-  }));
-  const tasks: Task[] = hosts.flatMap((h, i): Task[] => {
-    const address = h.address;
-    if (!address) return [];
-    const out = results[i]!;
-    const target = { address, host: h.served.host };
-    return [
-      async () => {
-        out.tls = await ctx.gateways.http.probeTls({ ...target, port: https }, ctx.signal);
-      },
-      async () => {
-        out.redirect = await ctx.gateways.http.request(
-          { ...target, port: http, scheme: 'http', path: '/' },
-          ctx.signal,
-        );
-      },
-      ...h.paths.filter(isProbed).map((p) => async () => {
-        out.replies.set(
-          p.path,
-          await ctx.gateways.http.request(
-            { ...target, port: https, scheme: 'https', path: p.path },
-            ctx.signal,
-          ),
-        );
-      }),
-    ];
-  });
-  await Promise.all(tasks.map((task) => task()));
+  const results = await Promise.all(
+    hosts.map(async (h) => {
+      if (!h.address) return { tls: null, redirect: null, replies: new Map<string, HttpReply>() };
+      const target = { address: h.address, host: h.served.host };
+      const probed = h.paths.filter(isProbed).map((p) => p.path);
+      const [probe, redirect] = await Promise.all([
+        ctx.gateways.http.probeHttps({ ...target, port: https }, probed, ctx.signal),
+        ctx.gateways.http.request({ ...target, port: http, scheme: 'http', path: '/' }, ctx.signal),
+      ]);
+      const replies = new Map(probe.replies.map((reply, i) => [probed[i]!, reply]));
+      return { tls: probe.tls, redirect, replies };
+    }),
+  );
   const c = inventory.controller;
   return {
     ports: { http, https },
