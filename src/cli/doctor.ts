@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { quote } from 'shell-quote';
 import { resolve } from 'node:path';
 import type { Report } from '../checks/result.js';
 import type { Scope } from '../checks/step.js';
@@ -22,7 +21,7 @@ import type { RenderOptions } from '../report/types.js';
 import { runbooks } from '../runbooks/index.js';
 import type { Runbook } from '../runbooks/types.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { displayable } from '../text.js';
+import { displayable, shellQuote } from '../text.js';
 import { InvalidValue, parseHttpUrl } from '../values.js';
 import { exitCodeFor } from './exit-code.js';
 import type { CliIO } from './io.js';
@@ -49,7 +48,7 @@ export interface Invocation {
 /** `platform doctor --env stg …`, shell-quoted, with any credential in it (a URL password) removed. */
 export function commandLineOf(argv: readonly string[]): string {
   // Each word before quoting: quoting escapes the `:` and `@` of `https://user:pw@host`, hiding it from redact.
-  return quote(['platform', ...argv.map(redact)]);
+  return shellQuote(['platform', ...argv.map(redact)]);
 }
 
 /**

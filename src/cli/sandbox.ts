@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quote } from 'shell-quote';
 import { listScenarios } from '../sandbox/load.js';
+import { shellQuote } from '../text.js';
 import { doctorFlagsFor, startSandbox } from '../sandbox/index.js';
 import { EXIT } from './exit-code.js';
 import type { CliIO } from './io.js';
@@ -56,13 +56,13 @@ export async function sandboxUp(source: SandboxSource, io: CliIO, toolVersion: s
       `sandbox "${scenario}" is up (Ctrl-C stops it)`,
       ...note,
       '',
-      `export KUBECONFIG=${quote([sandbox.kubeconfigPath])}`,
-      `export BAO_ADDR=${quote([sandbox.openbao.address])}`,
-      `export NODE_EXTRA_CA_CERTS=${quote([caFile])}   # the doctor's HTTPS probe trusts the sandbox ACME CA`,
-      `export CURL_CA_BUNDLE=${quote([caFile])}   # so do the curl commands it prints`,
+      `export KUBECONFIG=${shellQuote([sandbox.kubeconfigPath])}`,
+      `export BAO_ADDR=${shellQuote([sandbox.openbao.address])}`,
+      `export NODE_EXTRA_CA_CERTS=${shellQuote([caFile])}   # the doctor's HTTPS probe trusts the sandbox ACME CA`,
+      `export CURL_CA_BUNDLE=${shellQuote([caFile])}   # so do the curl commands it prints`,
       '',
       'kubectl get ingress -A',
-      quote([process.execPath, BIN, 'doctor', ...doctorFlagsFor(sandbox)]),
+      shellQuote([process.execPath, BIN, 'doctor', ...doctorFlagsFor(sandbox)]),
       `dig @${dnsHost} -p ${dnsPort} stg.cocdev.co.kr`,
       `curl -sI --resolve stg.cocdev.co.kr:${port}:${address} https://stg.cocdev.co.kr:${port}/`,
       '',

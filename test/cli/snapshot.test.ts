@@ -184,7 +184,7 @@ describe('what a snapshot never holds', () => {
     expect(JSON.parse(text).run.scope.openbaoAddress).toBe('https://[redacted]@bao.example:8200');
     // The report's command line too: shell quoting used to hide the URL's userinfo from the redactor.
     expect(JSON.parse(text).report.commandLine).toBe(
-      `platform doctor --demo healthy --only gitops --openbao-addr https\\://\\[redacted\\]\\@bao.example\\:8200 --snapshot ${file}`,
+      `platform doctor --demo healthy --only gitops --openbao-addr 'https://[redacted]@bao.example:8200' --snapshot ${file}`,
     );
   }, 60_000);
 });
