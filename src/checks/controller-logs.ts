@@ -156,11 +156,31 @@ function podLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, pod: Controll
   const restarts = `restarted ${pod.restartCount} ${pod.restartCount === 1 ? 'time' : 'times'}`;
   const last = pod.lastTermination ? `, last exit ${pod.lastTermination.reason}` : '';
   if (pod.waitingReason) {
-    return { ...base, status: 'fail', message: `waiting: ${pod.waitingReason}, ${restarts}${last}`, ...hint };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'CONTROLLER_CRASHLOOP',
+      message: `waiting: ${pod.waitingReason}, ${restarts}${last}`,
+      ...hint,
+    };
   }
-  if (pod.phase !== 'Running')
-    return { ...base, status: 'fail', message: `phase ${pod.phase}, expected Running`, ...hint };
-  if (!pod.isReady) return { ...base, status: 'fail', message: 'running but not ready', ...hint };
+  if (pod.phase !== 'Running') {
+    return {
+      ...base,
+      status: 'fail',
+      code: 'CONTROLLER_NOT_READY',
+      message: `phase ${pod.phase}, expected Running`,
+      ...hint,
+    };
+  }
+  if (!pod.isReady)
+    return {
+      ...base,
+      status: 'fail',
+      code: 'CONTROLLER_NOT_READY',
+      message: 'running but not ready',
+      ...hint,
+    };
   const finishedAt = pod.lastTermination?.finishedAt ? new Date(pod.lastTermination.finishedAt) : null;
   if (
     pod.restartCount > 0 &&
@@ -170,6 +190,7 @@ function podLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, pod: Controll
     return {
       ...base,
       status: 'warn',
+      code: 'CONTROLLER_RESTARTED',
       message: `running and ready, but ${restarts}, last ${ago(now, finishedAt)} (${pod.lastTermination!.reason})`,
       ...hint,
     };
@@ -196,6 +217,7 @@ function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGro
     // A controller's log is a second view of the object: the object's own check, failing, explains it.
     ...(object ? { dependsOn: [subject] } : {}),
     status: isBroken ? 'fail' : 'warn',
+    code: 'CONTROLLER_LOG_ERRORS',
     message: `${text} (${times}${when})`,
     ...logError({
       component: spec.component,
@@ -236,6 +258,7 @@ export function evaluateControllerLogs(
       {
         ...podsSubject,
         status: 'fail',
+        code: 'CONTROLLER_PODS_MISSING',
         message: `no pods in ${facts.namespace} match ${facts.selectors.map((s) => `"${s}"`).join(' or ')}`,
         ...controllerPodsMissing({
           component: spec.component,

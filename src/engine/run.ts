@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { findCauses } from '../checks/causes.js';
+import { couldNotCheckCode } from '../checks/could-not-check.js';
 import {
   group,
   summarize,
@@ -156,6 +157,7 @@ export function notCheckedRunbook(runbook: Pick<Runbook, 'id' | 'title'>, reason
     id: runbook.id,
     title: runbook.title,
     status: 'error',
+    code: 'CLUSTER_UNREACHABLE',
     message: `not checked: ${redact(reason)}`,
     hint: 'Check the kubeconfig context and that the API server is reachable from here (kubectl cluster-info).',
     commands: ['kubectl cluster-info', 'kubectl config current-context'],
@@ -233,6 +235,7 @@ export async function executeStep(
           node: {
             ...base,
             status: 'error',
+            code: 'CHECK_DEADLINE',
             message: finalText(
               `did not finish within ${formatSeconds(budgetMs)}${waiting ? `: ${waiting}` : ''}`,
             ),
@@ -247,6 +250,7 @@ export async function executeStep(
           node: {
             ...base,
             status: 'error',
+            code: couldNotCheckCode(error.kind),
             message: error.message,
             hint: error.permission
               ? `Grant the doctor's identity permission to ${error.permission}, or narrow the scope with --namespace.`
@@ -263,6 +267,7 @@ export async function executeStep(
         node: {
           ...base,
           status: 'error',
+          code: 'CHECK_CRASHED',
           message: `check crashed: ${errorMessage(error)}`,
           hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
           ...timing(),
@@ -279,6 +284,7 @@ export function stopped(step: { id: StepId; title: string }): ResultNode {
     id: step.id,
     title: step.title,
     status: 'error',
+    code: 'CHECK_STOPPED',
     message: 'not checked: stopped before this step finished',
     hint: 'Run platform doctor again and let the run finish.',
   };

@@ -100,7 +100,7 @@ function causeBlocks(cause: CauseEntry): string[] {
   return [
     `### ${statusLabel(leaf.status)} · ${escapeInline(leafName(leaf))}`,
     stepLine(cause),
-    ...(leaf.message ? [escapeInline(leaf.message)] : []),
+    ...(leaf.message ? [observed(leaf)] : []),
     ...(explains ? [`${capitalized(explains)}.`] : []),
     ...advice(leaf.hint, leaf.commands ?? []),
   ];
@@ -143,7 +143,7 @@ function subjectBlocks(group: LeafEntry[], home: ResultNode, diagnosis: Diagnosi
   const blocks = [`${'#'.repeat(level)} ${statusLabel(worst.status)} · ${escapeInline(leafName(worst))}`];
   for (const entry of group) {
     const { leaf, step } = entry;
-    const message = leaf.message ? escapeInline(leaf.message) : '';
+    const message = leaf.message ? observed(leaf) : '';
     if (step !== home) blocks.push(message ? `\`${step.id}\` · ${message}` : `\`${step.id}\``);
     else if (leaf === step) blocks.push(`\`${step.id}\``, ...(message ? [message] : []));
     else if (message) blocks.push(message);
@@ -158,6 +158,12 @@ function subjectBlocks(group: LeafEntry[], home: ResultNode, diagnosis: Diagnosi
     blocks.push(...advice(own.hint, own.commands));
   }
   return blocks;
+}
+
+/** A leaf's message and, after it, its finding code: `resolves to 127.0.10.9, … · \`DNS_WRONG_TARGET\``. */
+function observed(leaf: ResultNode): string {
+  const message = escapeInline(leaf.message ?? '');
+  return leaf.code ? `${message} · \`${leaf.code}\`` : message;
 }
 
 /** The hint as **Next:** and the commands in one fenced block. */

@@ -110,6 +110,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
       // A log is a second view of its object: the Challenge's own check explains it.
       dependsOn: [`Challenge plate-stg/${CHALLENGE}`],
       status: 'fail',
+      code: 'CONTROLLER_LOG_ERRORS',
       message:
         "propagation check failed: wrong status code '404', expected '200' (logged 3 times, last 2m ago)",
       hint: `Make the HTTP-01 solver for Challenge plate-stg/${CHALLENGE} reachable through ingress-nginx; the self-check did not get 200 from /.well-known/acme-challenge/.`,
@@ -145,6 +146,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
       title: 'cert-manager logs',
       subject: 'cert-manager logs',
       status: 'warn',
+      code: 'CONTROLLER_LOG_ERRORS',
       message:
         're-queuing item due to error processing: ACME client for issuer not initialised/available (logged 3 times, last 1m ago)',
       hint: 'Read the cert-manager log lines around this error; it names no object.',
@@ -202,6 +204,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
         title: 'cert-manager pods',
         subject: 'pods in cert-manager',
         status: 'fail',
+        code: 'CONTROLLER_PODS_MISSING',
         message:
           'no pods in cert-manager match "app=cert-manager" or "app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller"',
         hint: 'Install or start the cert-manager controller in cert-manager, or set certManager.podSelectors in platform.yaml to the labels its pods carry.',
@@ -259,6 +262,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
         title: `logs of ${POD}`,
         subject: `logs of Pod cert-manager/${POD}`,
         status: 'error',
+        code: 'CHECK_FORBIDDEN',
         message: 'not allowed to get pods/log in cert-manager',
         hint: 'Grant "get pods/log in cert-manager" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i get pods --subresource=log -n cert-manager'],

@@ -81,6 +81,7 @@ describe('secrets.eso-logs evaluate', () => {
       subject: 'ExternalSecret plate-stg/plate-api-stg-env',
       dependsOn: ['ExternalSecret plate-stg/plate-api-stg-env'],
       status: 'fail',
+      code: 'CONTROLLER_LOG_ERRORS',
       message: `Reconciler error: ${error} (logged 3 times, last 1m ago)`,
       hint: 'Add the missing key to the OpenBao path ExternalSecret plate-stg/plate-api-stg-env reads, or correct its remoteRef.property.',
       commands: ['kubectl describe externalsecret -n plate-stg plate-api-stg-env', LOGS_COMMAND],

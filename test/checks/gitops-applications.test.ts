@@ -73,6 +73,7 @@ describe('gitops.applications evaluate', () => {
       subject: 'Application argocd/openbao-secrets-manager-prod',
       dependsOn: ['ExternalSecret plate-prod/plate-api-prod-env'],
       status: 'fail',
+      code: 'APP_DEGRADED',
       message:
         'health Degraded (could not get secret data from provider); sync OutOfSync — plate-prod has failing ExternalSecret plate-prod/plate-api-prod-env',
       hint: 'Start with ExternalSecret plate-prod/plate-api-prod-env: it is failing in the destination namespace of Application argocd/openbao-secrets-manager-prod (see the runbooks above).',
@@ -109,6 +110,7 @@ describe('gitops.applications evaluate', () => {
       id: 'gitops.applications',
       title: 'Argo CD Applications are Synced and Healthy',
       status: 'skip',
+      code: 'ARGOCD_NOT_INSTALLED',
       message: 'Argo CD is not installed',
       hint: 'Install Argo CD, or point the doctor at the cluster that runs it.',
     });

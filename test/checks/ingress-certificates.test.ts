@@ -489,6 +489,7 @@ describe('evaluateCertificates', () => {
         title: 'ClusterIssuer letsencrypt-prod',
         subject: 'ClusterIssuer letsencrypt-prod',
         status: 'fail',
+        code: 'ISSUER_NOT_READY',
         message: 'not Ready (no Ready condition)',
         hint: 'Fix ClusterIssuer letsencrypt-prod; certificates it issues stay pending until it is Ready.',
         commands: ['kubectl describe clusterissuer letsencrypt-prod'],
@@ -497,21 +498,28 @@ describe('evaluateCertificates', () => {
   });
 
   it.each([
-    [undefined, 'fail', 'does not exist and no Certificate issues it'],
-    [{ ...STORED, notAfter: '2026-02-01T00:00:00.000Z' }, 'fail', 'certificate expired on 2026-02-01'],
+    [undefined, 'fail', 'MANUAL_CERT_MISSING', 'does not exist and no Certificate issues it'],
+    [
+      { ...STORED, notAfter: '2026-02-01T00:00:00.000Z' },
+      'fail',
+      'MANUAL_CERT_EXPIRED',
+      'certificate expired on 2026-02-01',
+    ],
     [
       { ...STORED, notAfter: '2026-03-05T00:00:00.000Z' },
       'warn',
+      'MANUAL_CERT_EXPIRING',
       'certificate expires in 4 days (2026-03-05), issued by R11',
     ],
     [
       STORED,
       'pass',
+      undefined,
       'not managed by cert-manager; certificate expires in 61 days (2026-05-01), issued by R11',
     ],
   ] as const)(
     'judges an Ingress TLS Secret no Certificate manages by its stored certificate (%#)',
-    (stored, status, message) => {
+    (stored, status, code, message) => {
       const node = evaluateCertificates(
         facts(aCert(), {
           certificates: { kind: 'items', items: [] },
@@ -534,6 +542,7 @@ describe('evaluateCertificates', () => {
           ...(status === 'pass'
             ? {}
             : {
+                code,
                 hint: 'Replace the certificate in Secret plate-stg/stg-tls, or let cert-manager manage it with a Certificate.',
                 commands: ['kubectl get secret -n plate-stg stg-tls'],
               }),
@@ -637,6 +646,7 @@ describe('gatherCertificates', () => {
         title: 'Certificates in plate-stg',
         subject: 'Certificates in plate-stg',
         status: 'error',
+        code: 'CHECK_FORBIDDEN',
         message: 'not allowed to list certificates.cert-manager.io in plate-stg',
         hint: 'Grant "list certificates.cert-manager.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list certificates.cert-manager.io -n plate-stg'],

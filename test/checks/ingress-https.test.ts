@@ -276,6 +276,7 @@ describe('evaluateHttps', () => {
         title: HOST,
         subject: `host ${HOST}`,
         status: 'skip',
+        code: 'SKIPPED_NO_LB_ADDRESS',
         message: 'the load balancer has no address yet',
         hint: 'Fix the load balancer address first (see ingress.resources).',
         commands: ['kubectl get ingress -A -o wide'],

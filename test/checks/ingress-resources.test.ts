@@ -422,6 +422,7 @@ describe('evaluateResources', () => {
         title: 'Ingresses in plate-stg',
         subject: 'Ingresses in plate-stg',
         status: 'error',
+        code: 'CHECK_FORBIDDEN',
         message: 'not allowed to list ingresses.networking.k8s.io in plate-stg',
         hint: 'Grant "list ingresses.networking.k8s.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list ingresses.networking.k8s.io -n plate-stg'],

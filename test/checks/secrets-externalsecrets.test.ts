@@ -122,6 +122,7 @@ describe('secrets.externalsecrets evaluate', () => {
       title: 'ExternalSecret plate-prod/plate-api-prod-env',
       subject: 'ExternalSecret plate-prod/plate-api-prod-env',
       status: 'fail',
+      code: 'EXTERNAL_SECRET_SYNC_FAILED',
       message:
         'not Ready (SecretSyncedError: could not get secret data from provider) — likely caused by: OpenBao sealed',
       hint: 'Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',

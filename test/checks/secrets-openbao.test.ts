@@ -175,6 +175,7 @@ describe('secrets.openbao evaluate: server health', () => {
       title: 'OpenBao token of SecretStore plate-stg/openbao',
       subject: 'OpenBao token of SecretStore plate-stg/openbao',
       status: 'skip',
+      code: 'OPENBAO_TOKEN_NOT_CHECKED',
       message: 'not checked: OpenBao openbao/openbao:8200 is not serving',
       hint: 'Fix OpenBao openbao/openbao:8200 first (see its health above).',
     });
@@ -385,6 +386,7 @@ describe('secrets.openbao evaluate: mapped paths', () => {
       id: 'secrets.openbao',
       title: 'OpenBao is unsealed and each store token can read its mapped secrets',
       status: 'skip',
+      code: 'OPENBAO_NOT_USED',
       message: 'no SecretStore uses the vault provider and no OpenBao address was given',
       hint: 'Pass --openbao-addr (or set BAO_ADDR) to check an OpenBao server directly.',
     });

@@ -80,6 +80,7 @@ describe('secrets.stores evaluate', () => {
       subject: 'SecretStore plate-prod/openbao',
       dependsOn: ['OpenBao token of SecretStore plate-prod/openbao', 'Secret plate-prod/openbao-token'],
       status: 'fail',
+      code: 'STORE_NOT_READY',
       message:
         'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: invalid vault credentials: Code: 403. Errors: * permission denied; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',
       hint: 'Recreate the OpenBao token of SecretStore plate-prod/openbao with scripts/openbao/create-token.sh; OpenBao rejects the current one.',
@@ -206,6 +207,7 @@ describe('secrets.stores evaluate', () => {
       title: 'token Secret of ClusterSecretStore no-namespace',
       subject: 'ClusterSecretStore no-namespace tokenSecretRef',
       status: 'fail',
+      code: 'TOKEN_SECRET_NO_NAMESPACE',
       message: 'auth.tokenSecretRef openbao-shared-token has no namespace; a ClusterSecretStore needs one',
       hint: 'Add namespace to auth.tokenSecretRef of ClusterSecretStore no-namespace; a ClusterSecretStore must say where its token Secret lives.',
       commands: ['kubectl get clustersecretstore no-namespace -o yaml'],

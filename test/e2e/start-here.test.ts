@@ -28,7 +28,7 @@ describe('Start here, exactly as an engineer reads it', () => {
   it('puts the sealed OpenBao first, explaining the ten failures that follow from it', async () => {
     expect(await treeStartHere('openbao-sealed')).toEqual([
       'Start here',
-      '  ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy',
+      '  ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy [OPENBAO_SEALED]',
       '      explains 10 other failures',
       '      → Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
       '      $ kubectl exec -n openbao svc/openbao -- bao status',
@@ -38,7 +38,7 @@ describe('Start here, exactly as an engineer reads it', () => {
         '## Start here',
         '### ✖ FAIL · OpenBao openbao/openbao:8200',
         '`secrets.openbao` · OpenBao is unsealed and each store token can read its mapped secrets',
-        'sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy',
+        'sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy · `OPENBAO_SEALED`',
         'Explains 10 other failures.',
         '**Next:** Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
         '```sh\nkubectl exec -n openbao svc/openbao -- bao status\n```',
@@ -60,7 +60,7 @@ describe('Start here, exactly as an engineer reads it', () => {
   it('puts the rate-limited Certificate before the missing Secret, the fallback certificate and the logs', async () => {
     expect(await treeStartHere('cert-rate-limited')).toEqual([
       'Start here',
-      '  ✖ Certificate plate-stg/stg-cocdev-co-kr-tls — not Ready: ACME rate limit (429 rateLimited) on Order plate-stg/stg-cocdev-co-kr-tls-3-2961520731: too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after <time>',
+      '  ✖ Certificate plate-stg/stg-cocdev-co-kr-tls — not Ready: ACME rate limit (429 rateLimited) on Order plate-stg/stg-cocdev-co-kr-tls-3-2961520731: too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after <time> [CERT_RATE_LIMITED]',
       '      explains 3 other failures and 1 warning',
       '      → Wait until <time> before cert-manager retries Certificate plate-stg/stg-cocdev-co-kr-tls; fix what made earlier attempts fail first.',
       '      $ kubectl describe certificate -n plate-stg stg-cocdev-co-kr-tls',
@@ -71,7 +71,7 @@ describe('Start here, exactly as an engineer reads it', () => {
     // The symptoms point back to it instead of repeating advice.
     expect(tree).toContain(
       [
-        '      ✖ Secret plate-stg/stg-cocdev-co-kr-tls — does not exist (TLS Secret of Ingress plate-stg/plate-ingress)',
+        '      ✖ Secret plate-stg/stg-cocdev-co-kr-tls — does not exist (TLS Secret of Ingress plate-stg/plate-ingress) [TLS_SECRET_MISSING]',
         '          ↳ explained by Certificate plate-stg/stg-cocdev-co-kr-tls',
       ].join('\n'),
     );
@@ -83,7 +83,7 @@ describe('Start here, exactly as an engineer reads it', () => {
   it('puts the OpenBao path without the new key first, explaining the failed sync and the stuck pod', async () => {
     expect(await treeStartHere('secret-sync-error')).toEqual([
       'Start here',
-      '  ✖ OpenBao path server/staging — lacks REDIS_PASSWORD (has DB_PASSWORD, JWT_SECRET, OPENAI_API_KEY); needed by ExternalSecret plate-stg/plate-api-stg-env',
+      '  ✖ OpenBao path server/staging — lacks REDIS_PASSWORD (has DB_PASSWORD, JWT_SECRET, OPENAI_API_KEY); needed by ExternalSecret plate-stg/plate-api-stg-env [OPENBAO_KEYS_MISSING]',
       '      explains 5 other failures',
       '      → Add the missing keys to server/staging in OpenBao, or fix remoteRef.property in ExternalSecret plate-stg/plate-api-stg-env, ExternalSecret plate-stg/plate-llm-stg-env.',
       '      $ kubectl exec -n openbao svc/openbao -- bao kv metadata get -mount=server staging',

@@ -16,6 +16,7 @@ import {
   type StepId,
 } from '../../src/checks/result.js';
 import { runbooks } from '../../src/runbooks/index.js';
+import { isFindingCode } from '../../src/checks/codes.js';
 import type { Step } from '../../src/checks/step.js';
 import { createCertificateAuthority, createSelfSigned } from '../../src/sandbox/certs.js';
 import { NOW, SHAPE_LEAK } from './arbitraries.js';
@@ -191,6 +192,13 @@ function assertWellFormed(node: ResultNode, isStepNode: boolean): void {
     for (const child of children) assertWellFormed(child, false);
     return;
   }
+  // Every non-pass leaf names its kind of finding with a known code; a pass has none.
+  if (node.status === 'pass' && node.code !== undefined)
+    throw new Error(`${where} passes with code ${node.code}`);
+  if (node.status !== 'pass' && !(node.code !== undefined && isFindingCode(node.code)))
+    throw new Error(
+      `${where} is ${node.status} with code ${String(node.code)}: ${node.message?.slice(0, 300)}`,
+    );
   // A step with nothing in scope is a skip that says so; every other non-pass leaf says what to do next.
   if (node.status !== 'pass' && !node.hint && !(isStepNode && node.status === 'skip'))
     throw new Error(`${where} is ${node.status} without a hint: ${node.message?.slice(0, 300)}`);

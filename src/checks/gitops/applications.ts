@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../gateways/types.js';
 import { appUnhealthy, argoNotInstalled, type AppProblem } from './hints.js';
 import { listFailureLeaf } from '../could-not-check.js';
+import type { FindingCode } from '../codes.js';
 import { group, worstOf, type CheckNode, type Status } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, type ListFailure } from '../listing.js';
@@ -16,6 +17,18 @@ const ERROR_CONDITIONS: Record<string, AppProblem> = {
   UnknownError: 'comparison',
   SyncError: 'sync-failed',
   DeletionError: 'sync-failed',
+};
+
+/** The finding code of each kind of Application problem. */
+const PROBLEM_CODES: Record<AppProblem, FindingCode> = {
+  spec: 'APP_SPEC_INVALID',
+  comparison: 'APP_COMPARISON_FAILED',
+  'sync-failed': 'APP_SYNC_FAILED',
+  degraded: 'APP_DEGRADED',
+  related: 'APP_DEGRADED',
+  progressing: 'APP_PROGRESSING',
+  'out-of-sync': 'APP_OUT_OF_SYNC',
+  warning: 'APP_WARNING_CONDITION',
 };
 
 /** What the doctor needs of an Application. */
@@ -137,6 +150,7 @@ export function evaluateApplications(facts: ApplicationsFacts): CheckNode {
       id: ID,
       title: TITLE,
       status: 'skip',
+      code: 'ARGOCD_NOT_INSTALLED',
       message: 'Argo CD is not installed',
       hint: argoNotInstalled(),
     };
@@ -200,6 +214,7 @@ function appLeaf(app: AppInfo, facts: ApplicationsFacts): CheckNode {
     ...base,
     status,
     message: `${findings.map((f) => f.text).join('; ')}${relatedText}`,
+    code: PROBLEM_CODES[worst.problem],
     ...(isRelated ? { dependsOn: related.map((r) => r.subject) } : {}),
     ...appUnhealthy(
       app,

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../gateways/types.js';
 import type { Hint } from '../command.js';
+import type { FindingCode } from '../codes.js';
 import * as hints from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
@@ -323,15 +324,17 @@ function conditionText(c: Condition | null): string {
 function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const p = { ns: cert.namespace, name: cert.name };
   const cause = causeOf(cert, facts);
-  const fail = (message: string, hint: Hint): CheckNode => ({
+  const fail = (code: FindingCode, message: string, hint: Hint): CheckNode => ({
     ...base,
     status: 'fail',
+    code,
     message,
     ...hint,
   });
   switch (cause?.kind) {
     case 'rate-limit':
       return fail(
+        'CERT_RATE_LIMITED',
         `not Ready: ACME rate limit (429 rateLimited) on ${cause.object}: ${cause.detail}`,
         hints.certRateLimited({
           ...p,
@@ -344,30 +347,34 @@ function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: Certificates
       );
     case 'http-01':
       return fail(
+        'CERT_HTTP01_FAILING',
         `not Ready: HTTP-01 self check${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
         hints.certHttp01({ ...p, domain: cause.domain }),
       );
     case 'dns-01':
       return fail(
+        'CERT_DNS01_FAILING',
         `not Ready: DNS-01 propagation${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
         hints.certDns01({ ...p, domain: cause.domain }),
       );
     case 'issuer-missing':
       return fail(
+        'CERT_ISSUER_MISSING',
         `not Ready: ${cause.issuer} does not exist`,
         hints.certIssuerMissing({ ...p, issuerKind: cert.issuerRef.kind, issuer: cert.issuerRef.name }),
       );
     case 'issuer-not-ready':
       return fail(
+        'CERT_ISSUER_NOT_READY',
         `not Ready: ${cause.issuer} is not Ready (${conditionText(cause.condition)})`,
         hints.issuerNotReady({ kind: cert.issuerRef.kind, ns: cert.namespace, name: cert.issuerRef.name }),
       );
     case 'other':
-      return fail(`not Ready: ${cause.object}: ${cause.detail}`, hints.certNotReady(p));
+      return fail('CERT_NOT_READY', `not Ready: ${cause.object}: ${cause.detail}`, hints.certNotReady(p));
     default: {
       const ready = cert.ready;
       const message = ready ? `not Ready (${conditionText(ready)})` : 'not Ready: no Ready condition yet';
-      return fail(message, hints.certNotReady(p));
+      return fail('CERT_NOT_READY', message, hints.certNotReady(p));
     }
   }
 }
@@ -403,6 +410,7 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
     return {
       ...base,
       status: 'fail',
+      code: 'CERT_NAMES_MISSING',
       message: `dnsNames do not cover ${uncovered.join(', ')} (used by Ingress ${uses.map((u) => u.ingress).join(', ')})`,
       ...hints.certNamesMissing({ ...p, missing: uncovered }),
     };
@@ -410,6 +418,7 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
   const stale = (message: string): CheckNode => ({
     ...base,
     status: 'fail',
+    code: 'CERT_SECRET_STALE',
     message: `status says Ready but ${message}`,
     ...hints.storedCertStale({ ...p, secret: cert.secretName }),
   });
@@ -433,17 +442,25 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
     return {
       ...base,
       status: 'fail',
+      code: 'CERT_EXPIRED',
       message: `expired on ${day(notAfter)}`,
       ...hints.certRenewal(p),
     };
   }
   if (daysUntil(notAfter, now) < EXPIRY_WARN_DAYS) {
-    return { ...base, status: 'warn', message: expiryText(notAfter, now), ...hints.certRenewal(p) };
+    return {
+      ...base,
+      status: 'warn',
+      code: 'CERT_EXPIRING',
+      message: expiryText(notAfter, now),
+      ...hints.certRenewal(p),
+    };
   }
   if (cert.renewalTime && Date.parse(cert.renewalTime) < now.getTime()) {
     return {
       ...base,
       status: 'warn',
+      code: 'CERT_RENEWAL_OVERDUE',
       message: `renewal overdue since ${day(cert.renewalTime)}, ${expiryText(notAfter, now)}`,
       ...hints.certRenewal(p),
     };
@@ -492,14 +509,33 @@ function unmanagedSecretLeaf(
   const problem = hints.manualSecretCert({ ns: namespace, secret: secretName });
   const secret = storedSecret(facts, namespace, secretName);
   if (!secret)
-    return { ...base, status: 'fail', message: `does not exist and no Certificate issues it`, ...problem };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'MANUAL_CERT_MISSING',
+      message: `does not exist and no Certificate issues it`,
+      ...problem,
+    };
   const stored = secret.cert;
   if (!stored) {
-    return { ...base, status: 'skip', message: `no tls.crt to read (type ${secret.type})`, ...problem };
+    return {
+      ...base,
+      status: 'skip',
+      code: 'MANUAL_CERT_UNREADABLE',
+      message: `no tls.crt to read (type ${secret.type})`,
+      ...problem,
+    };
   }
-  if ('error' in stored) return { ...base, status: 'fail', message: stored.error, ...problem };
+  if ('error' in stored)
+    return { ...base, status: 'fail', code: 'MANUAL_CERT_UNREADABLE', message: stored.error, ...problem };
   if (Date.parse(stored.notAfter) <= now.getTime()) {
-    return { ...base, status: 'fail', message: `certificate expired on ${day(stored.notAfter)}`, ...problem };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'MANUAL_CERT_EXPIRED',
+      message: `certificate expired on ${day(stored.notAfter)}`,
+      ...problem,
+    };
   }
   const hosts = [...new Set(hostsUsing(facts, namespace, secretName).flatMap((u) => u.hosts))].sort();
   const uncovered = hosts.filter((h) => !certCovers(stored, h));
@@ -507,6 +543,7 @@ function unmanagedSecretLeaf(
     return {
       ...base,
       status: 'fail',
+      code: 'MANUAL_CERT_WRONG_NAME',
       message: `certificate does not cover ${uncovered.join(', ')}`,
       ...problem,
     };
@@ -516,6 +553,7 @@ function unmanagedSecretLeaf(
     return {
       ...base,
       status: 'warn',
+      code: 'MANUAL_CERT_EXPIRING',
       message: `certificate ${expiryText(stored.notAfter, now)}${by}`,
       ...problem,
     };
@@ -541,6 +579,7 @@ function issuerLeaf(issuer: IssuerFact): CheckNode {
   return {
     ...base,
     status: 'fail',
+    code: 'ISSUER_NOT_READY',
     message: `not Ready (${conditionText(issuer.ready)})`,
     ...hints.issuerNotReady({ kind: issuer.kind, ns: issuer.namespace, name: issuer.name }),
   };
@@ -568,6 +607,7 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
       title: 'cert-manager',
       subject: 'cert-manager',
       status: 'skip',
+      code: 'CERT_MANAGER_NOT_INSTALLED',
       message: `cert-manager is not installed: ${facts.certificates.resource} is not served`,
       ...hints.certManagerMissing(),
     });

@@ -157,6 +157,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     return {
       ...base,
       status: 'skip',
+      code: 'SKIPPED_NO_LB_ADDRESS',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
       commands: [kubectl`get ingress -A -o wide`],
@@ -178,6 +179,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     return {
       ...base,
       status: 'error',
+      code: 'DNS_UNANSWERED',
       message: unanswered.map((v) => v.message).join('; ') || 'no resolver was asked',
       ...hints.dnsUnanswered(params),
     };
@@ -192,6 +194,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     return {
       ...base,
       status: 'warn',
+      code: 'DNS_RESOLVERS_DISAGREE',
       message: `resolvers disagree: ${answered.map((v) => `${v.resolver} says ${v.summary}`).join('; ')}${note}`,
       ...hints.dnsDisagree(params),
     };
@@ -210,11 +213,19 @@ function verdictLeaf(
     case 'match':
       return { ...base, status: 'pass', message };
     case 'partial':
-      return { ...base, status: 'warn', message, ...hints.dnsStale({ ...params, stale: v.stale }) };
+      return {
+        ...base,
+        status: 'warn',
+        code: 'DNS_STALE_RECORD',
+        message,
+        ...hints.dnsStale({ ...params, stale: v.stale }),
+      };
     case 'mismatch':
-      return { ...base, status: 'fail', message, ...hints.dnsWrongTarget(params) };
+      return { ...base, status: 'fail', code: 'DNS_WRONG_TARGET', message, ...hints.dnsWrongTarget(params) };
+    case 'nodata':
+      return { ...base, status: 'fail', code: 'DNS_NO_ADDRESS', message, ...hints.dnsMissing(params) };
     default:
-      return { ...base, status: 'fail', message, ...hints.dnsMissing(params) };
+      return { ...base, status: 'fail', code: 'DNS_NXDOMAIN', message, ...hints.dnsMissing(params) };
   }
 }
 

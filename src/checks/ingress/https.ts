@@ -166,6 +166,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_HANDSHAKE_FAILED',
       message: `TLS handshake with ${address}:${port} (SNI ${h.host}) failed: ${tls?.reason ?? 'not attempted'}`,
       ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
     };
@@ -176,6 +177,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_UNREADABLE',
       message: `served certificate is unreadable: ${why}`,
       ...hints.servedCertificate(p),
     };
@@ -187,6 +189,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_DEFAULT_CERT',
       message: `the controller serves its default certificate: ${why}`,
       ...hints.fakeCertificate(p),
     };
@@ -196,6 +199,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_EXPIRED',
       message: `certificate expired on ${day(cert.notAfter)} (${by})`,
       ...hints.servedCertificate(p),
     };
@@ -205,6 +209,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_WRONG_NAME',
       message: `certificate is for ${names.join(', ')}, not ${h.host}`,
       ...hints.servedCertificate(p),
     };
@@ -213,6 +218,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_UNTRUSTED',
       message: `certificate is not trusted: ${tls.verifyError ?? 'unknown reason'} (${by})`,
       ...hints.servedCertificate(p),
     };
@@ -223,6 +229,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'warn',
+      code: 'HTTPS_CERT_EXPIRING',
       message: `certificate ${expiry}, ${by}`,
       ...hints.servedCertificate(p),
     };
@@ -248,6 +255,7 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HTTP_NO_REDIRECT',
       message: `${url} via ${h.address}:${port} failed: ${reply?.reason ?? 'not attempted'}`,
       ...problem,
     };
@@ -256,6 +264,7 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HTTP_NO_REDIRECT',
       message: `answers ${reply.status} instead of redirecting to ${expected}`,
       ...problem,
     };
@@ -264,6 +273,7 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HTTP_NO_REDIRECT',
       message: `redirects to ${reply.location ?? 'nowhere'} (${reply.status}), expected ${expected}`,
       ...problem,
     };
@@ -298,6 +308,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'skip',
+      code: 'PATH_NOT_PROBED',
       message: 'not probed: the TLS handshake failed',
       hint: 'Fix the TLS handshake first (see the certificate check of this host).',
       commands: [probe],
@@ -307,6 +318,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'skip',
+      code: 'PATH_NOT_PROBED',
       message: `not probed: ${p.pathType} path ${p.path} is a pattern`,
       hint: `Probe ${h.host} with a concrete path that this pattern matches.`,
       commands: [probe],
@@ -318,6 +330,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'fail',
+      code: 'PATH_SERVER_ERROR',
       message: `GET ${url} failed: ${reply.reason}`,
       ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
     };
@@ -326,6 +339,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'fail',
+      code: 'PATH_SERVER_ERROR',
       message: `answers ${reply.status}${backend}`,
       ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
     };
@@ -338,6 +352,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'fail',
+      code: 'PATH_DEFAULT_BACKEND',
       message,
       ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }),
     };
@@ -354,6 +369,7 @@ function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode {
       title: h.host,
       subject,
       status: 'skip',
+      code: 'SKIPPED_NO_LB_ADDRESS',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
       commands: [kubectl`get ingress -A -o wide`],

@@ -179,6 +179,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
       title,
       subject,
       status: 'fail',
+      code: 'INGRESS_CONTROLLER_NOT_FOUND',
       message: ref
         ? `Service ${ref.namespace}/${ref.name} (profile ingress.controllerService) does not exist`
         : `no LoadBalancer Service in ${CONTROLLER_NAMESPACE} or behind the Ingress addresses`,
@@ -191,6 +192,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_LB_PENDING',
       message:
         controller.type === 'LoadBalancer'
           ? 'LoadBalancer address <pending>'
@@ -203,6 +205,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_LB_PORT_ERROR',
       message: `load balancer reports port errors: ${portErrors.join('; ')}`,
       ...hints.controllerNoAddress(svc),
     };
@@ -239,6 +242,7 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
           ...base,
           subject,
           status: 'fail',
+          code: 'INGRESS_CLASS_MISSING',
           message: 'names no IngressClass and no IngressClass is the cluster default',
           ...problem,
         };
@@ -248,6 +252,7 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
       ...base,
       subject,
       status: 'fail',
+      code: 'INGRESS_CLASS_MISSING',
       message: `does not exist (class of Ingress ${ing.key})`,
       ...problem,
     };
@@ -268,13 +273,20 @@ function addressLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const controller = c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null;
   const problem = hints.addressNotPublished({ ns: ing.namespace, ingress: ing.name, controller });
   if (ing.addresses.length === 0) {
-    return { ...base, status: 'fail', message: 'load balancer address not published', ...problem };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'INGRESS_ADDRESS_NOT_PUBLISHED',
+      message: 'load balancer address not published',
+      ...problem,
+    };
   }
   const portErrors = ing.addresses.flatMap((a) => a.portErrors);
   if (portErrors.length > 0) {
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_LB_PORT_ERROR',
       message: `load balancer reports port errors: ${portErrors.join('; ')}`,
       ...problem,
     };
@@ -299,6 +311,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
     return {
       ...base,
       status: 'fail',
+      code: 'BACKEND_SERVICE_MISSING',
       message: `does not exist (Ingress ${ing.key} routes to it)`,
       ...hints.serviceMissing({ ns, service: backend.service, ingress: ing.name }),
     };
@@ -314,6 +327,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
     return {
       ...base,
       status: 'fail',
+      code: 'BACKEND_PORT_MISMATCH',
       message: `port ${backend.port} is not a port of Service ${ns}/${backend.service} (${portsText(svc)})`,
       ...hints.servicePortMismatch({ ns, service: backend.service, ingress: ing.name }),
     };
@@ -326,6 +340,7 @@ function backendLeaf(ing: IngressView, backend: BackendRef, facts: ResourcesFact
     return {
       ...base,
       status: 'fail',
+      code: 'BACKEND_NO_READY_ENDPOINTS',
       message: `no ready endpoints${notReady}`,
       ...hints.noReadyEndpoints({ ns, service: backend.service, selector: svc.selector }),
     };
@@ -355,6 +370,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): C
     return {
       ...base,
       status: 'fail',
+      code: 'TLS_SECRET_MISSING',
       message: `does not exist (TLS Secret of Ingress ${ing.key})`,
       ...problem,
     };
@@ -362,6 +378,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): C
     return {
       ...base,
       status: 'fail',
+      code: 'TLS_SECRET_INVALID',
       message: `Secret ${ns}/${secretName} has type ${secret.type}, expected kubernetes.io/tls`,
       ...problem,
     };
@@ -371,6 +388,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): C
     return {
       ...base,
       status: 'fail',
+      code: 'TLS_SECRET_INVALID',
       message: `Secret ${ns}/${secretName} has no ${missing.join(' or ')}`,
       ...problem,
     };
@@ -393,6 +411,7 @@ function issuerLeaf(
     return {
       ...base,
       status: 'fail',
+      code: 'CERT_MANAGER_NOT_INSTALLED',
       message: `cert-manager is not installed: ${listing.resource} is not served`,
       ...hints.certManagerMissing(),
     };
@@ -404,6 +423,7 @@ function issuerLeaf(
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_ISSUER_MISSING',
       message: `does not exist (named by Ingress ${ing.key})`,
       ...hints.issuerMissing({ kind: issuer.kind, ns, name: issuer.name, ingress: ing.name }),
     };
@@ -438,6 +458,7 @@ function hostLeaf(host: string, ingresses: IngressView[]): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HOST_NOT_SERVED',
       message: 'served by no Ingress in scope',
       ...hints.hostNotServed(host),
     };

@@ -138,6 +138,7 @@ export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now:
       id: ID,
       title: TITLE,
       status: 'skip',
+      code: 'ESO_NOT_INSTALLED',
       message: 'External Secrets Operator is not installed',
       hint: esoNotInstalled().hint,
     };
@@ -169,6 +170,7 @@ function leaf(
       return {
         ...base,
         status: 'warn',
+        code: store.kind === 'missing' ? 'EXTERNAL_SECRET_STORE_MISSING' : 'EXTERNAL_SECRET_STORE_NOT_READY',
         message: `Ready (${conditionText(es.ready)}), but ${storeNote}; the next refresh will fail`,
         ...externalSecretFailing(
           ref,
@@ -182,6 +184,7 @@ function leaf(
       return {
         ...base,
         status: 'warn',
+        code: 'EXTERNAL_SECRET_STALE',
         message: `last refreshed ${formatAge(stale.ageMs)} ago, more than twice its refresh interval ${es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL}`,
         ...staleRefresh(ref, facts.esoNamespace),
       };
@@ -200,12 +203,19 @@ function leaf(
   const message = parts.join('; ') + (cause ? ` — likely caused by: ${cause.text}` : '');
 
   if (cause && probe) {
-    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [ref]) };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'EXTERNAL_SECRET_SYNC_FAILED',
+      message,
+      ...rootCauseHint(cause, probe, [ref]),
+    };
   }
   if (store.kind === 'missing')
     return {
       ...base,
       status: 'fail',
+      code: 'EXTERNAL_SECRET_STORE_MISSING',
       message,
       ...externalSecretFailing(ref, 'store-missing', storeName),
     };
@@ -213,6 +223,7 @@ function leaf(
     return {
       ...base,
       status: 'fail',
+      code: 'EXTERNAL_SECRET_STORE_NOT_READY',
       message,
       ...externalSecretFailing(ref, 'store-not-ready', storeName),
     };
@@ -220,6 +231,7 @@ function leaf(
     return {
       ...base,
       status: 'warn',
+      code: 'EXTERNAL_SECRET_UNRECONCILED',
       message,
       ...externalSecretFailing(ref, 'unreconciled', storeName),
     };
@@ -227,7 +239,13 @@ function leaf(
     es.ready.reason === 'SecretMissing'
       ? 'merge-target-missing'
       : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`);
-  return { ...base, status: 'fail', message, ...externalSecretFailing(ref, problem, storeName) };
+  return {
+    ...base,
+    status: 'fail',
+    code: 'EXTERNAL_SECRET_SYNC_FAILED',
+    message,
+    ...externalSecretFailing(ref, problem, storeName),
+  };
 }
 
 /** `secrets.externalsecrets`: every ExternalSecret is Ready, fresh, and its store exists and is Ready. */
