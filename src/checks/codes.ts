@@ -39,6 +39,7 @@ export const FINDINGS = {
   CLUSTER_UNREACHABLE: { steps: ANY, summary: 'the API server did not answer: nothing was checked' },
   SECRETS_NOT_READ: { steps: ANY, summary: 'not checked: --no-read-secrets keeps the doctor from Secrets' },
   NOTHING_IN_SCOPE: { steps: ANY, summary: 'the step found nothing of its kind in scope' },
+  MUTE_EXPIRED: { steps: ANY, summary: 'a mute in platform.yaml is past its until date' },
 
   // ---------------------------------------------------------------- ingress.resources
   INGRESS_CONTROLLER_NOT_FOUND: {

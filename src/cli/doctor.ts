@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Report } from '../checks/result.js';
 import type { Scope } from '../checks/step.js';
 import { ConfigError, loadConfig, selectProfile } from '../config/load.js';
+import { isFindingCode } from '../checks/codes.js';
 import { assembleReport, notCheckedRunbook } from '../engine/run.js';
 import type { CommandTarget } from '../engine/commands.js';
 import { DoctorSession } from '../engine/session.js';
@@ -91,7 +92,7 @@ export async function doctorCommand(
   try {
     let created: ReturnType<typeof createTarget>;
     try {
-      const loaded = loadConfig(options.config, io.cwd);
+      const loaded = loadConfig(options.config, io.cwd, isFindingCode);
       const profile = selectProfile(loaded?.config ?? null, options.env);
       if (options.demo !== undefined) {
         // Only --demo needs the sandbox servers and their certificate library.

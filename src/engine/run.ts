@@ -19,6 +19,7 @@ import type { Gateways } from '../gateways/types.js';
 import type { Runbook } from '../runbooks/types.js';
 import { NODE_TEXT_LIMIT, clip } from '../text.js';
 import { DEFAULT_TARGET, renderCommand, renderProse, type CommandTarget } from './commands.js';
+import { applyMutes } from './mute.js';
 import type { PlannedRunbook, RunListener } from './events.js';
 
 /** What every run of a session shares; the CLI builds it, tests build it by hand. */
@@ -191,12 +192,16 @@ export function assembleReport(
 
 /**
  * Runs one step: gather under its deadline, then the pure evaluate, then every text of the result
- * redacted and bounded. A throw, an escaped gateway error, a stop or a deadline becomes an `error` node
- * for this step; the other steps go on. `leftMs` is what is left of the run's deadline.
+ * redacted and bounded, then the profile's mutes applied. A throw, an escaped gateway error, a stop or a
+ * deadline becomes an `error` node for this step; the other steps go on. `leftMs` is what is left of the
+ * run's deadline.
  */
 export async function executeStep(
   step: Step,
-  context: Pick<RunContext, 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now' | 'commandTarget'>,
+  context: Pick<
+    RunContext,
+    'plan' | 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now' | 'commandTarget'
+  >,
   runDeadline: AbortSignal,
   leftMs: number,
   stop: AbortSignal,
@@ -208,7 +213,10 @@ export async function executeStep(
   const base = { id: step.id, title: step.title };
   const timing = () => ({ durationMs: Math.round(performance.now() - started) });
   try {
-    return await attemptStep();
+    const outcome = await attemptStep();
+    const now = (context.now ?? (() => new Date()))();
+    const planned = context.plan.flatMap((r) => r.steps.map((s) => s.id));
+    return { ...outcome, node: applyMutes(outcome.node, context.scope.profile.mutes, now, planned) };
   } finally {
     stepTimer.clear();
   }
