@@ -26,6 +26,7 @@ function facts(overrides: Partial<ResourcesFacts> = {}, ingress = anIngress()): 
   return {
     profileHosts: [],
     inventory: { ingresses: { kind: 'items', items: [ingress] }, controller: CONTROLLER },
+    warnings: {},
     ingressClasses: { kind: 'items', items: [{ name: 'nginx', isDefault: true }] },
     services: {
       kind: 'items',
@@ -317,6 +318,32 @@ describe('evaluateResources', () => {
         message: 'LoadBalancer address <pending>',
         hint: "Find out why no external address was assigned to Service ingress-nginx/ingress-nginx-controller (its events name the provider's reason).",
         commands: ['kubectl describe svc -n ingress-nginx ingress-nginx-controller'],
+      },
+    },
+    {
+      name: 'a pending controller load balancer, with the provider’s reason from its Warning event',
+      facts: facts({
+        inventory: {
+          ingresses: { kind: 'items', items: [anIngress()] },
+          controller: { ...CONTROLLER, addresses: [] },
+        },
+        // MetalLB's event (metallb/metallb#2891).
+        warnings: {
+          'Service ingress-nginx/ingress-nginx-controller': {
+            reason: 'AllocationFailed',
+            message:
+              'Failed to allocate IP for "ingress-nginx/ingress-nginx-controller": no available IPs in pool default',
+            at: '2026-03-01T00:00:00Z',
+            count: 14,
+          },
+        },
+      }),
+      id: 'ingress.resources:controller',
+      expected: {
+        status: 'fail',
+        code: 'INGRESS_LB_PENDING',
+        message:
+          'LoadBalancer address <pending>; event AllocationFailed (×14): Failed to allocate IP for "ingress-nginx/ingress-nginx-controller": no available IPs in pool default',
       },
     },
     {

@@ -162,6 +162,7 @@ describe('secrets.externalsecrets evaluate', () => {
           reason: 'UpdateFailed',
           message: 'error processing spec.data[0] (key: production), err: SecretStore "openbao" is not ready',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider: key "production" from ExternalSecret "plate-api-prod-env"); event UpdateFailed: error processing spec.data[0] (key: production), err: SecretStore "openbao" is not ready; SecretStore plate-prod/openbao is not Ready',
@@ -181,6 +182,7 @@ describe('secrets.externalsecrets evaluate', () => {
           reason: 'UpdateFailed',
           message: 'error processing spec.data[0] (key: production), err: Secret does not exist',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider); event UpdateFailed: error processing spec.data[0] (key: production), err: Secret does not exist',
@@ -195,6 +197,7 @@ describe('secrets.externalsecrets evaluate', () => {
           message:
             'error processing spec.data[0] (key: production), err: cannot find secret data for key: "DB_PASSWORD"',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider); event UpdateFailed: error processing spec.data[0] (key: production), err: cannot find secret data for key: "DB_PASSWORD"',
@@ -209,6 +212,7 @@ describe('secrets.externalsecrets evaluate', () => {
           message:
             'cannot read secret data from Vault: Error making API request. URL: GET https://bao:8200/v1/server/data/production Code: 403. Errors: * 1 error occurred: * permission denied',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider); event UpdateFailed: cannot read secret data from Vault: Error making API request. URL: GET https://bao:8200/v1/server/data/production Code: 403. Errors: * 1 error occurred: * permission denied',

@@ -145,6 +145,7 @@ describe('latestWarning', () => {
       message:
         'invalid vault credentials: Error making API request. URL: GET http://openbao.openbao.svc.cluster.local:8200/v1/auth/token/lookup-self Code: 403. Errors: * 1 error occurred: * permission denied',
       at: '2025-03-01T09:05:00Z',
+      count: 7,
     });
     expect(
       latestWarning(

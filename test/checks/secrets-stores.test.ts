@@ -66,6 +66,7 @@ describe('secrets.stores evaluate', () => {
               reason: 'InvalidProviderConfig',
               message: 'invalid vault credentials: Code: 403. Errors: * permission denied',
               at: null,
+              count: null,
             },
             eventsFailure: null,
             tokenSecret: null,
@@ -125,7 +126,7 @@ describe('secrets.stores evaluate', () => {
       facts([
         {
           store,
-          warning: event ? { reason: 'InvalidProviderConfig', message: event, at: null } : null,
+          warning: event ? { reason: 'InvalidProviderConfig', message: event, at: null, count: null } : null,
           eventsFailure: null,
           tokenSecret: null,
         },

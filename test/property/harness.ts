@@ -71,6 +71,7 @@ export const READS: Record<StepId, KindName[]> = {
     'secrets',
     'issuers',
     'clusterissuers',
+    'events',
   ],
   'ingress.certificates': [
     'certificates',
@@ -81,6 +82,7 @@ export const READS: Record<StepId, KindName[]> = {
     'certificaterequests',
     'orders',
     'challenges',
+    'events',
   ],
   'ingress.cert-manager-logs': ['pods'],
   'ingress.dns': ['ingresses', 'services'],

@@ -14,10 +14,12 @@ import {
   type Listing,
 } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
+import { gatherWarnings, eventsText, type EventObject, type Warnings } from '../events.js';
 import { toIngressView } from './inventory.js';
 import {
   at,
   conditionOf,
+  count,
   isOwnedBy,
   nonEmptyString,
   string,
@@ -40,7 +42,13 @@ const TITLE = 'Certificates are issued, valid and cover the Ingress hosts';
 
 /** The newest CertificateRequest of a Certificate and what it led to (ACME Order and Challenges). */
 export interface IssuanceChain {
-  request: { name: string; ready: Condition | null } | null;
+  request: {
+    name: string;
+    ready: Condition | null;
+    approved: Condition | null;
+    denied: Condition | null;
+    createdAt: string | null;
+  } | null;
   order: { name: string; state: string | null; reason: string | null } | null;
   challenges: {
     name: string;
@@ -62,7 +70,10 @@ export interface CertificateFact {
   issuing: Condition | null;
   notAfter: string | null;
   renewalTime: string | null;
-  /** Only walked when the Certificate is not Ready. */
+  /** `status.failedIssuanceAttempts`: issuances that failed since the last success. */
+  failedIssuanceAttempts: number | null;
+  lastFailureTime: string | null;
+  /** Only walked when issuance is under way or failing (see `isIssuing`). */
   chain: IssuanceChain | null;
 }
 
@@ -99,6 +110,8 @@ export interface CertificatesFacts {
   ingressTls: Listing<IngressTlsUse>;
   /** A CertificateRequest/Order/Challenge list that failed while walking a not-Ready Certificate. */
   chainFailure: ListFailure | null;
+  /** Newest Warning events of the Certificates being issued and of their CertificateRequests, Orders, Challenges. */
+  warnings: Warnings;
 }
 
 // A revision that is not a number sorts as 0, like an absent one.
@@ -133,7 +146,15 @@ export function walkIssuance(
         .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
     : [];
   return {
-    request: request ? { name: request.metadata.name, ready: conditionOf(request, 'Ready') } : null,
+    request: request
+      ? {
+          name: request.metadata.name,
+          ready: conditionOf(request, 'Ready'),
+          approved: conditionOf(request, 'Approved'),
+          denied: conditionOf(request, 'Denied'),
+          createdAt: timestamp(request.metadata.creationTimestamp),
+        }
+      : null,
     order: order
       ? {
           name: order.metadata.name,
@@ -165,6 +186,8 @@ function toCertificate(obj: KubeObject, chain: IssuanceChain | null): Certificat
     issuing: conditionOf(obj, 'Issuing'),
     notAfter: timestamp(at(obj.status, 'notAfter')),
     renewalTime: timestamp(at(obj.status, 'renewalTime')),
+    failedIssuanceAttempts: count(at(obj.status, 'failedIssuanceAttempts')),
+    lastFailureTime: timestamp(at(obj.status, 'lastFailureTime')),
     chain,
   };
 }
@@ -192,6 +215,20 @@ function toIssuer(kind: IssuerFact['kind']) {
   });
 }
 
+/**
+ * Whether a Certificate's issuance chain is worth walking: it is not Ready, it is being (re)issued, or its
+ * last issuance failed — a Ready certificate whose renewal keeps failing looks healthy until it expires.
+ */
+function isIssuing(cert: KubeObject): boolean {
+  const issuing = conditionOf(cert, 'Issuing');
+  return (
+    conditionOf(cert, 'Ready')?.status !== 'True' ||
+    issuing?.status === 'True' ||
+    (issuing?.status === 'False' && issuing.reason !== 'Issued') ||
+    (count(at(cert.status, 'failedIssuanceAttempts')) ?? 0) > 0
+  );
+}
+
 /** I/O half: Certificates, their issuers, TLS Secrets and Ingress TLS; the issuance chain only when needed. */
 export async function gatherCertificates(ctx: GatherContext): Promise<CertificatesFacts> {
   const ns = ctx.scope.namespaces;
@@ -202,10 +239,10 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
     listInScope(ctx, 'secrets', ns),
     listInScope(ctx, 'ingresses', ns),
   ]);
-  const notReady = itemsOf(certs).filter((c) => conditionOf(c, 'Ready')?.status !== 'True');
+  const issuing = itemsOf(certs).filter(isIssuing);
   let chainFailure: ListFailure | null = null;
   let chainLists: KubeObject[][] = [[], [], []];
-  if (notReady.length > 0) {
+  if (issuing.length > 0) {
     const lists = await Promise.all([
       listInScope(ctx, 'certificaterequests', ns),
       listInScope(ctx, 'orders', ns),
@@ -215,12 +252,18 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
     chainLists = lists.map(itemsOf);
   }
   const [requests = [], orders = [], challenges = []] = chainLists;
+  const chains = new Map(issuing.map((c) => [c, walkIssuance(c, requests, orders, challenges)]));
+  const chainObjects = [...chains].flatMap(([c, chain]): EventObject[] => {
+    const namespace = c.metadata.namespace ?? '';
+    return [
+      { kind: 'Certificate', namespace, name: c.metadata.name },
+      ...(chain.request ? [{ kind: 'CertificateRequest', namespace, name: chain.request.name }] : []),
+      ...(chain.order ? [{ kind: 'Order', namespace, name: chain.order.name }] : []),
+      ...chain.challenges.map((ch) => ({ kind: 'Challenge', namespace, name: ch.name })),
+    ];
+  });
   return {
-    certificates: mapListing(certs, (items) =>
-      items.map((c) =>
-        toCertificate(c, notReady.includes(c) ? walkIssuance(c, requests, orders, challenges) : null),
-      ),
-    ),
+    certificates: mapListing(certs, (items) => items.map((c) => toCertificate(c, chains.get(c) ?? null))),
     issuers: mapListing(issuers, (items) => items.map(toIssuer('Issuer'))),
     clusterIssuers: mapListing(clusterIssuers, (items) => items.map(toIssuer('ClusterIssuer'))),
     secrets: mapListing(secrets, (items) =>
@@ -233,6 +276,7 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
     ),
     ingressTls: tlsUses(ingresses),
     chainFailure,
+    warnings: await gatherWarnings(ctx, chainObjects),
   };
 }
 
@@ -245,34 +289,45 @@ type Cause =
   | { kind: 'dns-01'; object: string; domain: string | null; detail: string }
   | { kind: 'issuer-missing'; issuer: string }
   | { kind: 'issuer-not-ready'; issuer: string; condition: Condition | null }
+  | { kind: 'denied'; object: string; condition: Condition }
+  | { kind: 'unapproved'; object: string }
   | { kind: 'other'; object: string; detail: string };
 
 const RATE_LIMITED =
   /urn:ietf:params:acme:error:rateLimited:\s*(?:Error creating new order :: )?(.*?)(?::\s*see https:\/\/\S+)?$/;
 // Older cert-manager releases wrote the challenge type in lower case (`http-01`, cert-manager issue #3309).
 const PROPAGATION = /Waiting for (HTTP-01|DNS-01) challenge propagation: (.*)$/i;
+// The ACME server could not validate the challenge itself (acmechallenges/sync.go, cert-manager issue #7338).
+const AUTHORIZATION = /^Error accepting authorization: (.*)$/;
 const ISSUER_NOT_FOUND = /Referenced "(ClusterIssuer|Issuer)" not found/;
+/** An approver has had this long to approve a CertificateRequest before its silence is a finding. */
+const APPROVAL_GRACE_MS = 5 * 60_000;
 
-/** The deepest failure text of a chain, with the object that holds it. */
-function deepestText(cert: CertificateFact): { object: string; text: string; domain: string | null } | null {
+/** The deepest failure text of a chain, with the object that holds it (and the challenge's type and name). */
+function deepestText(
+  cert: CertificateFact,
+): { object: string; text: string; domain: string | null; type: string | null } | null {
   const ns = cert.namespace;
   const chain = cert.chain;
   const challenge = chain?.challenges.find((c) => c.state !== 'valid' && c.reason);
-  if (challenge?.reason)
-    return { object: `Challenge ${ns}/${challenge.name}`, text: challenge.reason, domain: challenge.dnsName };
+  if (challenge?.reason) {
+    return {
+      object: `Challenge ${ns}/${challenge.name}`,
+      text: challenge.reason,
+      domain: challenge.dnsName,
+      type: challenge.type,
+    };
+  }
+  const none = { domain: null, type: null };
   if (chain?.order?.reason && chain.order.state !== 'valid') {
-    return { object: `Order ${ns}/${chain.order.name}`, text: chain.order.reason, domain: null };
+    return { object: `Order ${ns}/${chain.order.name}`, text: chain.order.reason, ...none };
   }
   const requestReady = chain?.request?.ready;
   if (chain?.request && requestReady?.status === 'False' && requestReady.message) {
-    return {
-      object: `CertificateRequest ${ns}/${chain.request.name}`,
-      text: requestReady.message,
-      domain: null,
-    };
+    return { object: `CertificateRequest ${ns}/${chain.request.name}`, text: requestReady.message, ...none };
   }
-  if (cert.issuing?.reason === 'Failed' && cert.issuing.message) {
-    return { object: `Certificate ${ns}/${cert.name}`, text: cert.issuing.message, domain: null };
+  if (cert.issuing?.status === 'False' && cert.issuing.reason !== 'Issued' && cert.issuing.message) {
+    return { object: `Certificate ${ns}/${cert.name}`, text: cert.issuing.message, ...none };
   }
   return null;
 }
@@ -293,15 +348,30 @@ function issuerLabel(cert: CertificateFact): string {
     : `Issuer ${cert.namespace}/${cert.issuerRef.name}`;
 }
 
-function causeOf(cert: CertificateFact, facts: CertificatesFacts): Cause | null {
+/** The approver's verdict on the newest CertificateRequest, when it blocks issuance. */
+function approvalCause(cert: CertificateFact, now: Date): Cause | null {
+  const request = cert.chain?.request;
+  if (!request || request.ready?.status === 'True') return null;
+  const object = `CertificateRequest ${cert.namespace}/${request.name}`;
+  if (request.denied?.status === 'True') return { kind: 'denied', object, condition: request.denied };
+  const age = request.createdAt ? now.getTime() - Date.parse(request.createdAt) : 0;
+  // cert-manager's own approver answers within seconds; silence past the grace means no approver runs.
+  if (request.approved === null && request.denied === null && age > APPROVAL_GRACE_MS)
+    return { kind: 'unapproved', object };
+  return null;
+}
+
+function causeOf(cert: CertificateFact, facts: CertificatesFacts, now: Date): Cause | null {
   const issuer = issuerOf(cert, facts);
   if (issuer === 'missing') return { kind: 'issuer-missing', issuer: issuerLabel(cert) };
   if (issuer !== 'unknown' && issuer.ready?.status !== 'True') {
     return { kind: 'issuer-not-ready', issuer: issuerLabel(cert), condition: issuer.ready };
   }
+  const approval = approvalCause(cert, now);
+  if (approval) return approval;
   const deepest = deepestText(cert);
   if (!deepest) return null;
-  const { object, text, domain } = deepest;
+  const { object, text, domain, type } = deepest;
   const rate = RATE_LIMITED.exec(text);
   if (rate) {
     const retryAfter = /retry after (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC)/.exec(text)?.[1] ?? null;
@@ -309,8 +379,13 @@ function causeOf(cert: CertificateFact, facts: CertificatesFacts): Cause | null 
   }
   const propagation = PROPAGATION.exec(text);
   if (propagation) {
-    const type = propagation[1]?.toUpperCase() === 'DNS-01' ? 'dns-01' : 'http-01';
-    return { kind: type, object, domain, detail: propagation[2] ?? text };
+    const kind = propagation[1]?.toUpperCase() === 'DNS-01' ? 'dns-01' : 'http-01';
+    return { kind, object, domain, detail: propagation[2] ?? text };
+  }
+  const authorization = AUTHORIZATION.exec(text);
+  if (authorization && type) {
+    const kind = type.toUpperCase() === 'DNS-01' ? 'dns-01' : 'http-01';
+    return { kind, object, domain, detail: authorization[1] ?? text };
   }
   if (ISSUER_NOT_FOUND.test(text)) return { kind: 'issuer-missing', issuer: issuerLabel(cert) };
   return { kind: 'other', object, detail: text };
@@ -321,22 +396,21 @@ function conditionText(c: Condition | null): string {
   return c.message ? `${c.reason ?? c.status}: ${c.message}` : (c.reason ?? c.status);
 }
 
-function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
+/** What a cause says, the code of a Certificate that is not Ready for it, and what to do. */
+interface CauseFinding {
+  code: FindingCode;
+  text: string;
+  hint: Hint;
+}
+
+function describeCause(cause: Cause, cert: CertificateFact, now: Date): CauseFinding {
   const p = { ns: cert.namespace, name: cert.name };
-  const cause = causeOf(cert, facts);
-  const fail = (code: FindingCode, message: string, hint: Hint): CheckNode => ({
-    ...base,
-    status: 'fail',
-    code,
-    message,
-    ...hint,
-  });
-  switch (cause?.kind) {
+  switch (cause.kind) {
     case 'rate-limit':
-      return fail(
-        'CERT_RATE_LIMITED',
-        `not Ready: ACME rate limit (429 rateLimited) on ${cause.object}: ${cause.detail}`,
-        hints.certRateLimited({
+      return {
+        code: 'CERT_RATE_LIMITED',
+        text: `ACME rate limit (429 rateLimited) on ${cause.object}: ${cause.detail}`,
+        hint: hints.certRateLimited({
           ...p,
           retryAfter: cause.retryAfter,
           // Let's Encrypt writes `2026-08-15 19:14:33 UTC`; once that time has passed, waiting is no advice.
@@ -344,39 +418,71 @@ function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: Certificates
             cause.retryAfter !== null &&
             Date.parse(cause.retryAfter.replace(' UTC', 'Z').replace(' ', 'T')) <= now.getTime(),
         }),
-      );
+      };
     case 'http-01':
-      return fail(
-        'CERT_HTTP01_FAILING',
-        `not Ready: HTTP-01 self check${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
-        hints.certHttp01({ ...p, domain: cause.domain }),
-      );
+      return {
+        code: 'CERT_HTTP01_FAILING',
+        text: `HTTP-01 self check${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
+        hint: hints.certHttp01({ ...p, domain: cause.domain }),
+      };
     case 'dns-01':
-      return fail(
-        'CERT_DNS01_FAILING',
-        `not Ready: DNS-01 propagation${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
-        hints.certDns01({ ...p, domain: cause.domain }),
-      );
+      return {
+        code: 'CERT_DNS01_FAILING',
+        text: `DNS-01 propagation${cause.domain ? ` for ${cause.domain}` : ''} fails on ${cause.object}: ${cause.detail}`,
+        hint: hints.certDns01({ ...p, domain: cause.domain }),
+      };
     case 'issuer-missing':
-      return fail(
-        'CERT_ISSUER_MISSING',
-        `not Ready: ${cause.issuer} does not exist`,
-        hints.certIssuerMissing({ ...p, issuerKind: cert.issuerRef.kind, issuer: cert.issuerRef.name }),
-      );
+      return {
+        code: 'CERT_ISSUER_MISSING',
+        text: `${cause.issuer} does not exist`,
+        hint: hints.certIssuerMissing({ ...p, issuerKind: cert.issuerRef.kind, issuer: cert.issuerRef.name }),
+      };
     case 'issuer-not-ready':
-      return fail(
-        'CERT_ISSUER_NOT_READY',
-        `not Ready: ${cause.issuer} is not Ready (${conditionText(cause.condition)})`,
-        hints.issuerNotReady({ kind: cert.issuerRef.kind, ns: cert.namespace, name: cert.issuerRef.name }),
-      );
-    case 'other':
-      return fail('CERT_NOT_READY', `not Ready: ${cause.object}: ${cause.detail}`, hints.certNotReady(p));
-    default: {
-      const ready = cert.ready;
-      const message = ready ? `not Ready (${conditionText(ready)})` : 'not Ready: no Ready condition yet';
-      return fail('CERT_NOT_READY', message, hints.certNotReady(p));
-    }
+      return {
+        code: 'CERT_ISSUER_NOT_READY',
+        text: `${cause.issuer} is not Ready (${conditionText(cause.condition)})`,
+        hint: hints.issuerNotReady({
+          kind: cert.issuerRef.kind,
+          ns: cert.namespace,
+          name: cert.issuerRef.name,
+        }),
+      };
+    case 'denied':
+      return {
+        code: 'CERT_REQUEST_DENIED',
+        text: `${cause.object} was denied (${conditionText(cause.condition)})`,
+        hint: hints.certRequestDenied({ ...p, request: cause.object.split('/')[1] ?? '' }),
+      };
+    case 'unapproved':
+      return {
+        code: 'CERT_REQUEST_UNAPPROVED',
+        text: `${cause.object} has been neither approved nor denied for over ${APPROVAL_GRACE_MS / 60_000} minutes`,
+        hint: hints.certRequestUnapproved({ ...p, request: cause.object.split('/')[1] ?? '' }),
+      };
+    default:
+      return {
+        code: 'CERT_NOT_READY',
+        text: `${cause.object}: ${cause.detail}`,
+        hint: hints.certNotReady(p),
+      };
   }
+}
+
+function notReadyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
+  const cause = causeOf(cert, facts, now);
+  if (cause) {
+    const { code, text, hint } = describeCause(cause, cert, now);
+    return { ...base, status: 'fail', code, message: `not Ready: ${text}`, ...hint };
+  }
+  const ready = cert.ready;
+  const message = ready ? `not Ready (${conditionText(ready)})` : 'not Ready: no Ready condition yet';
+  return {
+    ...base,
+    status: 'fail',
+    code: 'CERT_NOT_READY',
+    message,
+    ...hints.certNotReady({ ns: cert.namespace, name: cert.name }),
+  };
 }
 
 interface LeafBase {
@@ -399,6 +505,47 @@ function storedSecret(facts: CertificatesFacts, namespace: string, name: string)
 function expiryText(notAfter: string, now: Date): string {
   const days = daysUntil(notAfter, now);
   return `expires in ${days} day${days === 1 ? '' : 's'} (${day(notAfter)})`;
+}
+
+/**
+ * A renewal that keeps failing while the certificate is still Ready and served fails the leaf once fewer
+ * than this many days are left: time enough to fix the cause, too little to wait for the next retry
+ * (cert-manager backs off up to 32 h between attempts).
+ */
+export const RENEWAL_FAILING_FAIL_DAYS = 7;
+
+/** Why a Ready certificate's renewal is failing or stuck, with how often it failed; null when it is not. */
+function renewalTrouble(
+  cert: CertificateFact,
+  facts: CertificatesFacts,
+  now: Date,
+): { finding: CauseFinding; tally: string } | null {
+  const attempts = cert.failedIssuanceAttempts ?? 0;
+  const hasFailed = attempts > 0 || (cert.issuing?.status === 'False' && cert.issuing.reason !== 'Issued');
+  const cause = causeOf(cert, facts, now);
+  // An issuance under way is trouble only when an object of it names a known failure; a pending message
+  // alone (`Waiting on certificate issuance from order …`) is just progress.
+  if (!hasFailed && (cause === null || cause.kind === 'other')) return null;
+  const finding = cause
+    ? describeCause(cause, cert, now)
+    : {
+        code: 'CERT_NOT_READY' as const,
+        text: conditionText(cert.issuing),
+        hint: hints.certNotReady({ ns: cert.namespace, name: cert.name }),
+      };
+  const last = cert.lastFailureTime ? `, last ${formatAgo(now, cert.lastFailureTime)}` : '';
+  const tally = hasFailed
+    ? `renewal keeps failing (${attempts} failed attempt${attempts === 1 ? '' : 's'}${last})`
+    : 'renewal is stuck';
+  return { finding, tally };
+}
+
+/** `12m ago`, `3h ago`, `2d ago`. */
+function formatAgo(now: Date, iso: string): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 60_000));
+  if (minutes < 120) return `${minutes}m ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours}h ago` : `${Math.round(hours / 24)}d ago`;
 }
 
 function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
@@ -437,14 +584,25 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
   }
   const notAfter = cert.notAfter ?? (stored ? stored.notAfter : null);
   const by = stored?.issuer ? `, issued by ${stored.issuer}` : '';
+  const renewal = cert.chain ? renewalTrouble(cert, facts, now) : null;
   if (!notAfter) return { ...base, status: 'pass', message: `Ready${by}` };
   if (Date.parse(notAfter) <= now.getTime()) {
+    const why = renewal ? `; ${renewal.tally}: ${renewal.finding.text}` : '';
     return {
       ...base,
       status: 'fail',
       code: 'CERT_EXPIRED',
-      message: `expired on ${day(notAfter)}`,
-      ...hints.certRenewal(p),
+      message: `expired on ${day(notAfter)}${why}`,
+      ...(renewal?.finding.hint ?? hints.certRenewal(p)),
+    };
+  }
+  if (renewal) {
+    return {
+      ...base,
+      status: daysUntil(notAfter, now) < RENEWAL_FAILING_FAIL_DAYS ? 'fail' : 'warn',
+      code: 'CERT_RENEWAL_FAILING',
+      message: `Ready, but ${renewal.tally}: ${renewal.finding.text}; ${expiryText(notAfter, now)}`,
+      ...renewal.finding.hint,
     };
   }
   if (daysUntil(notAfter, now) < EXPIRY_WARN_DAYS) {
@@ -468,16 +626,37 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
   return { ...base, status: 'pass', message: `Ready, ${expiryText(notAfter, now)}${by}` };
 }
 
-/** What a Certificate's failure accounts for: the Secret it writes and the objects its issuance made. */
-function coveredBy(cert: CertificateFact): string[] {
+/** The objects of a Certificate's issuance under way: its CertificateRequest, Order and Challenges. */
+function chainSubjects(cert: CertificateFact): string[] {
   const ns = cert.namespace;
   const chain = cert.chain;
   return [
-    `Secret ${ns}/${cert.secretName}`,
     ...(chain?.request ? [`CertificateRequest ${ns}/${chain.request.name}`] : []),
     ...(chain?.order ? [`Order ${ns}/${chain.order.name}`] : []),
     ...(chain?.challenges ?? []).map((c) => `Challenge ${ns}/${c.name}`),
   ];
+}
+
+/** What a Certificate's failure accounts for: the Secret it writes and the objects its issuance made. */
+function coveredBy(cert: CertificateFact): string[] {
+  return [`Secret ${cert.namespace}/${cert.secretName}`, ...chainSubjects(cert)];
+}
+
+/** A troubled Certificate leaf with the Warning events of its issuance that its statuses do not repeat. */
+function withEvents(leaf: CheckNode, cert: CertificateFact, facts: CertificatesFacts): CheckNode {
+  if ((leaf.status !== 'fail' && leaf.status !== 'warn') || !cert.chain) return leaf;
+  const own = leaf.subject ?? '';
+  const { request, order, challenges } = cert.chain;
+  const known = [
+    leaf.message ?? '',
+    cert.ready?.message ?? null,
+    cert.issuing?.message ?? null,
+    request?.ready?.message ?? null,
+    order?.reason ?? null,
+    ...challenges.map((c) => c.reason),
+  ];
+  const events = eventsText([own, ...chainSubjects(cert)], facts.warnings, known, own);
+  return events ? { ...leaf, message: `${leaf.message ?? ''}${events}` } : leaf;
 }
 
 function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
@@ -489,10 +668,10 @@ function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: D
     dependsOn: [issuerLabel(cert)],
     covers: coveredBy(cert),
   };
-  if (cert.ready?.status === 'True') return readyLeaf(base, cert, facts, now);
-  if (cert.chain && facts.chainFailure && !causeOf(cert, facts))
+  if (cert.ready?.status === 'True') return withEvents(readyLeaf(base, cert, facts, now), cert, facts);
+  if (cert.chain && facts.chainFailure && !causeOf(cert, facts, now))
     return listFailureLeaf(ID, facts.chainFailure, base);
-  return notReadyLeaf(base, cert, facts, now);
+  return withEvents(notReadyLeaf(base, cert, facts, now), cert, facts);
 }
 
 /** A TLS Secret an Ingress uses that no Certificate manages: judged by its stored certificate. */

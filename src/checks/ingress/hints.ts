@@ -182,6 +182,23 @@ export function certDns01(p: { ns: string; name: string; domain: string | null }
   };
 }
 
+export function certRequestDenied(p: { ns: string; name: string; request: string }): Hint {
+  return {
+    hint: `Read why CertificateRequest ${p.ns}/${p.request} was denied (its Denied condition) and change Certificate ${p.ns}/${p.name} or the approval policy; cert-manager never signs a denied request.`,
+    commands: [kubectl`describe certificaterequest -n ${p.ns} ${p.request}`, ...certCommands(p.ns, p.name)],
+  };
+}
+
+export function certRequestUnapproved(p: { ns: string; name: string; request: string }): Hint {
+  return {
+    hint: `Make an approver answer CertificateRequest ${p.ns}/${p.request}: cert-manager's built-in approver is disabled or no approver-policy matches it (approving by hand, cmctl approve, is a write).`,
+    commands: [
+      kubectl`describe certificaterequest -n ${p.ns} ${p.request}`,
+      kubectl`get pods -n cert-manager`,
+    ],
+  };
+}
+
 export function certIssuerMissing(p: { ns: string; name: string; issuerKind: string; issuer: string }): Hint {
   return {
     hint: `Create ${p.issuerKind} ${p.issuer} or fix spec.issuerRef of Certificate ${p.ns}/${p.name}.`,

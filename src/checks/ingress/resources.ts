@@ -14,6 +14,7 @@ import {
   type IngressView,
 } from './inventory.js';
 import { listFailureLeaf } from '../could-not-check.js';
+import { gatherWarnings, withOwnEvents, type EventObject, type Warnings } from '../events.js';
 
 const ID = 'ingress.resources';
 const TITLE = 'Ingresses have a class, an address, backends with ready endpoints and their TLS Secrets';
@@ -47,6 +48,8 @@ export interface ResourcesFacts {
   secrets: Listing<{ namespace: string; name: string; type: string; keys: string[] }>;
   issuers: Listing<{ namespace: string; name: string }>;
   clusterIssuers: Listing<{ name: string }>;
+  /** Newest Warning events of the controller Service without an address and of Ingresses without one. */
+  warnings: Warnings;
 }
 
 /** A list not needed for these Ingresses (no TLS, no issuer annotation): nothing to look up. */
@@ -126,9 +129,23 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
     needsIssuers ? listInScope(ctx, 'issuers', namespaces) : none<KubeObject>(),
     needsClusterIssuers ? listInScope(ctx, 'clusterissuers', null) : none<KubeObject>(),
   ]);
+  const controller = inventory.controller;
+  const isControllerTroubled =
+    controller.kind === 'found' &&
+    (controller.addresses.length === 0 || controller.addresses.some((a) => a.portErrors.length > 0));
+  // Only objects already in trouble: the provider's reason for a pending address is in its Service's events.
+  const troubled: EventObject[] = [
+    ...(isControllerTroubled
+      ? [{ kind: 'Service', namespace: controller.namespace, name: controller.name }]
+      : []),
+    ...ingresses
+      .filter((i) => i.addresses.length === 0)
+      .map((i) => ({ kind: 'Ingress', namespace: i.namespace, name: i.name })),
+  ];
   return {
     profileHosts: ctx.scope.profile.hosts,
     inventory,
+    warnings: await gatherWarnings(ctx, troubled),
     ingressClasses: mapListing(ingressClasses, (items) =>
       items.map((c) => ({
         name: c.metadata.name,
@@ -443,7 +460,7 @@ function ingressNode(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const secretNames = [...new Set(ing.tls.flatMap((t) => (t.secretName ? [t.secretName] : [])))];
   const children = [
     classLeaf(ing, facts),
-    addressLeaf(ing, facts),
+    withOwnEvents(addressLeaf(ing, facts), facts.warnings),
     ...backendsOf(ing).map((b) => backendLeaf(ing, b, facts)),
     ...secretNames.map((s) => tlsLeaf(ing, s, facts)),
     ...(ing.issuer ? [issuerLeaf(ing, ing.issuer, facts)] : []),
@@ -475,7 +492,7 @@ export function evaluateResources(facts: ResourcesFacts): CheckNode {
   const ingresses = itemsOf(inventory.ingresses);
   const showController = ingresses.length > 0 || inventory.controller.kind !== 'not-found';
   const children = [
-    ...(showController ? [controllerLeaf(inventory.controller)] : []),
+    ...(showController ? [withOwnEvents(controllerLeaf(inventory.controller), facts.warnings)] : []),
     ...ingresses.map((ing) => ingressNode(ing, facts)),
     ...facts.profileHosts.map((host) => hostLeaf(host, ingresses)),
   ];
