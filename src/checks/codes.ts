@@ -105,6 +105,7 @@ export const FINDINGS = {
 
   // ---------------------------------------------------------------- ingress.dns
   DNS_NXDOMAIN: { steps: DNS, summary: 'a host does not resolve' },
+  DNS_DANGLING_CNAME: { steps: DNS, summary: "a host's CNAME points at a name that does not resolve" },
   DNS_NO_ADDRESS: { steps: DNS, summary: 'a host exists but has no A or AAAA record' },
   DNS_WRONG_TARGET: { steps: DNS, summary: 'a host resolves to addresses other than the load balancer' },
   DNS_STALE_RECORD: { steps: DNS, summary: 'a host resolves to the load balancer and to old addresses' },

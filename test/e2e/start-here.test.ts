@@ -104,4 +104,29 @@ describe('Start here, exactly as an engineer reads it', () => {
       '## Passed and skipped',
     ]);
   });
+  it('names the dangling CNAME and its target, never an A record beside the alias', async () => {
+    const lines = await treeStartHere('dns-dangling-cname');
+    expect(lines.slice(0, 3)).toEqual([
+      'Start here',
+      '  ✖ host stg.cocdev.co.kr — is a CNAME → plate-lb-old.cocdev.co.kr, which does not resolve (NXDOMAIN) [DNS_DANGLING_CNAME]',
+      '      → Repoint the CNAME of stg.cocdev.co.kr: it targets plate-lb-old.cocdev.co.kr, which does not resolve; replace it with an A record for 127.0.10.10, or recreate plate-lb-old.cocdev.co.kr. An A record cannot sit beside the CNAME.',
+    ]);
+    expect(lines.slice(3).map((l) => l.replace(/@127\.0\.0\.1 -p \d+/, '@<sandbox resolver>'))).toEqual([
+      '      $ dig +short stg.cocdev.co.kr CNAME @<sandbox resolver>',
+      '      $ dig +short plate-lb-old.cocdev.co.kr @<sandbox resolver>',
+      '      $ kubectl get svc -n ingress-nginx ingress-nginx-controller',
+    ]);
+  });
+
+  it('fails the still-Ready certificate whose renewal keeps failing, with the Challenge that says why', async () => {
+    const lines = await treeStartHere('cert-renewal-failing');
+    expect(lines.slice(0, 4)).toEqual(
+      [
+        'Start here',
+        '  ✖ Certificate plate-stg/stg-cocdev-co-kr-tls — Ready, but renewal keeps failing (3 failed attempts, last 40m ago): HTTP-01 self check for stg.cocdev.co.kr fails on Challenge plate-stg/stg-cocdev-co-kr-tls-3-2961520731-1208554888: acme: authorization error for stg.cocdev.co.kr: 400 urn:ietf:params:acme:error:connection: 127.0.10.10: Fetching http://stg.cocdev.co.kr/.well-known/acme-challenge/pTuOl9IU-pPK-fzz7EMa7AQIuj8qvq1NqScnrukREsk: Timeout during connect (likely firewall problem); expires in 4 days (<day>) [CERT_RENEWAL_FAILING]',
+        '      explains 2 other warnings',
+        "      → Make http://stg.cocdev.co.kr/.well-known/acme-challenge/ reach cert-manager's solver: DNS must point at the load balancer and port 80 must not be blocked or redirected for that path.",
+      ].map((l) => l.replace('<day>', lines[1]!.match(/\d{4}-\d{2}-\d{2}/)?.[0] ?? '')),
+    );
+  });
 });

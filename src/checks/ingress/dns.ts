@@ -61,12 +61,14 @@ export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
 interface Verdict {
   resolver: string;
   status: Status;
-  kind: 'match' | 'mismatch' | 'partial' | 'nxdomain' | 'nodata' | 'unanswered';
+  kind: 'match' | 'mismatch' | 'partial' | 'nxdomain' | 'nodata' | 'dangling' | 'unanswered';
   /** Short form for "resolvers disagree" messages. */
   summary: string;
   message: string;
   ttlSeconds: number | null;
   stale: string[];
+  /** For `dangling`: the CNAMEs followed, the last of which does not resolve. */
+  cnames: string[];
 }
 
 function lbText(lb: LbTarget, resolved: Map<string, string[]>): string {
@@ -79,11 +81,24 @@ function lbText(lb: LbTarget, resolved: Map<string, string[]>): string {
 
 function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames']): Verdict {
   const { resolver } = answer;
-  const base = { resolver, ttlSeconds: null, stale: [] };
+  const base = { resolver, ttlSeconds: null, stale: [], cnames: [] };
   const a = answer.answer;
   if (a.kind === 'unanswered') {
     const message = `resolver ${resolver} did not answer: ${a.reason}`;
     return { ...base, status: 'error', kind: 'unanswered', summary: 'no answer', message };
+  }
+  if ((a.kind === 'nxdomain' || a.kind === 'nodata') && a.cnames?.length) {
+    // The host exists as an alias; what is missing is its target, and no A record can sit beside a CNAME.
+    const target = a.cnames.at(-1)!;
+    const missing = a.kind === 'nxdomain' ? 'does not resolve (NXDOMAIN)' : 'has no A or AAAA record';
+    return {
+      ...base,
+      cnames: a.cnames,
+      status: 'fail',
+      kind: 'dangling',
+      summary: `CNAME → ${target}, ${a.kind === 'nxdomain' ? 'NXDOMAIN' : 'no A/AAAA'}`,
+      message: `is a CNAME → ${a.cnames.join(' → ')}, which ${missing}`,
+    };
   }
   if (a.kind === 'nxdomain') {
     return {
@@ -104,7 +119,7 @@ function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames'
     };
   }
   const shown = a.addresses.join(', ');
-  const withTtl = { resolver, ttlSeconds: a.ttlSeconds };
+  const withTtl = { resolver, ttlSeconds: a.ttlSeconds, cnames: a.cnames };
   const cname = a.cnames.find((c) => lb.hostnames.includes(c.replace(/\.$/, '')));
   if (cname) {
     const message = `resolves to ${shown} via CNAME ${cname}`;
@@ -224,6 +239,14 @@ function verdictLeaf(
       return { ...base, status: 'fail', code: 'DNS_WRONG_TARGET', message, ...hints.dnsWrongTarget(params) };
     case 'nodata':
       return { ...base, status: 'fail', code: 'DNS_NO_ADDRESS', message, ...hints.dnsMissing(params) };
+    case 'dangling':
+      return {
+        ...base,
+        status: 'fail',
+        code: 'DNS_DANGLING_CNAME',
+        message,
+        ...hints.dnsDanglingCname({ ...params, target: v.cnames.at(-1) ?? '' }),
+      };
     default:
       return { ...base, status: 'fail', code: 'DNS_NXDOMAIN', message, ...hints.dnsMissing(params) };
   }

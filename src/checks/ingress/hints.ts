@@ -247,11 +247,14 @@ export function manualSecretCert(p: { ns: string; secret: string }): Hint {
 
 // ---------------------------------------------------------------- ingress.dns
 
-/** `dig` takes the port separately and IPv6 without brackets. */
-function dig(host: string, resolver: string): Command {
+/** `dig` takes the port separately and IPv6 without brackets; `type` asks for one record type. */
+function dig(host: string, resolver: string, type?: 'CNAME'): Command {
   const m = /^\[?(.+?)\]?:(\d+)$/.exec(resolver);
   const [address = resolver, port = '53'] = m ? [m[1], m[2]] : [];
-  return port === '53' ? sh`dig +short ${host} @${address}` : sh`dig +short ${host} @${address} -p ${port}`;
+  const question = type ? [host, type] : [host];
+  return port === '53'
+    ? sh`dig +short ${question} @${address}`
+    : sh`dig +short ${question} @${address} -p ${port}`;
 }
 
 function dnsCommands(
@@ -295,6 +298,20 @@ export function dnsMissing(p: DnsHintParams): Hint {
       ? `Create an ${recordType(p.ips)} record for ${p.host} pointing at ${p.ips.join(', ')}.`
       : `Create a CNAME record for ${p.host} pointing at ${p.hostnames.join(', ')}.`;
   return { hint, commands: dnsCommands(p.host, p.resolvers, p.controller) };
+}
+
+export function dnsDanglingCname(p: DnsHintParams & { target: string }): Hint {
+  const point =
+    p.ips.length > 0
+      ? `replace it with an ${recordType(p.ips)} record for ${p.ips.join(', ')}`
+      : `point it at ${p.hostnames.join(', ')}`;
+  return {
+    hint: `Repoint the CNAME of ${p.host}: it targets ${p.target}, which does not resolve; ${point}, or recreate ${p.target}. An A record cannot sit beside the CNAME.`,
+    commands: [
+      ...p.resolvers.map((r) => dig(p.host, r, 'CNAME')),
+      ...dnsCommands(p.target, p.resolvers, p.controller),
+    ],
+  };
 }
 
 export function dnsStale(p: DnsHintParams & { stale: string[] }): Hint {
