@@ -4,13 +4,17 @@
  */
 import type { KubeObject } from '../gateways/types.js';
 import { couldNotCheck, listFailureLeaf } from './could-not-check.js';
-import { controllerPodsMissing, controllerPodUnhealthy, logError } from './log-hints.js';
+import { controllerCrashLoop, controllerPodsMissing, controllerPodUnhealthy, logError } from './log-hints.js';
 import { attempt, type Failure } from './outcome.js';
 import type { Command } from './command.js';
 import { group, type CheckNode, type StepId } from './result.js';
-import { groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
+import { displayText, groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
 import type { GatherContext } from './step.js';
-import { at, conditionOf, count, nonEmptyString, records, timestamp } from './kube-object.js';
+import { gatherWarnings, withOwnEvents, type Warnings } from './events.js';
+import { at, conditionOf, count, nonEmptyString, number, records, timestamp } from './kube-object.js';
+
+/** Log text of one container instance, or why it could not be read. */
+export type LogRead = { kind: 'text'; text: string } | { kind: 'failed'; failure: Failure };
 
 /** One controller pod: its state, and the log text of its first container. */
 export interface ControllerPod {
@@ -20,8 +24,15 @@ export interface ControllerPod {
   restartCount: number;
   /** `state.waiting.reason` of a container, e.g. `CrashLoopBackOff`. */
   waitingReason: string | null;
-  lastTermination: { reason: string; finishedAt: string | null } | null;
-  log: { kind: 'text'; text: string } | { kind: 'failed'; failure: Failure };
+  lastTermination: { reason: string; exitCode: number | null; finishedAt: string | null } | null;
+  /** `resources.limits.memory` of the first container, as written (`128Mi`); null when unlimited. */
+  memoryLimit: string | null;
+  log: LogRead;
+  /**
+   * The previous instance's log (`--previous`), read when the container restarted and its current instance
+   * tells nothing: it is waiting to restart, its log is empty, or it could not be read. Null when not read.
+   */
+  previousLog: LogRead | null;
 }
 
 /** What `gatherControllerLogs` learned; plain data, judged by `evaluateControllerLogs`. */
@@ -38,6 +49,8 @@ export interface ControllerLogsFacts {
   namespacesInScope: string[] | null;
   tailLines: number;
   sinceSeconds: number;
+  /** Newest Warning events of pods that are not running and ready (image pulls, probes, scheduling). */
+  warnings: Warnings;
 }
 
 /** What differs between the cert-manager and the ESO log steps. */
@@ -52,14 +65,19 @@ export interface ControllerSpec {
   logsCommand(facts: ControllerLogsFacts, pod: string): Command;
 }
 
-function podOf(pod: KubeObject): Omit<ControllerPod, 'log'> {
+function podOf(pod: KubeObject): Omit<ControllerPod, 'log' | 'previousLog'> {
   const statuses = records(at(pod.status, 'containerStatuses'));
   const waiting = statuses
     .map((s) => nonEmptyString(at(s, 'state', 'waiting', 'reason')))
     .find((r) => r !== null);
   const terminated = records(statuses.map((s) => at(s, 'lastState', 'terminated')))
-    .map((t) => ({ reason: nonEmptyString(t.reason) ?? 'Unknown', finishedAt: timestamp(t.finishedAt) }))
+    .map((t) => ({
+      reason: nonEmptyString(t.reason) ?? 'Unknown',
+      exitCode: number(t.exitCode),
+      finishedAt: timestamp(t.finishedAt),
+    }))
     .sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
+  const memoryLimit = at(records(at(pod.spec, 'containers'))[0], 'resources', 'limits', 'memory');
   return {
     name: pod.metadata.name,
     phase: nonEmptyString(at(pod.status, 'phase')) ?? 'Unknown',
@@ -67,7 +85,14 @@ function podOf(pod: KubeObject): Omit<ControllerPod, 'log'> {
     restartCount: statuses.reduce((sum, s) => sum + (count(s.restartCount) ?? 0), 0),
     waitingReason: waiting ?? null,
     lastTermination: terminated ?? null,
+    memoryLimit: nonEmptyString(memoryLimit) ?? (number(memoryLimit) === null ? null : String(memoryLimit)),
   };
+}
+
+/** Whether the previous instance's log is worth reading: it restarted and the current log says nothing. */
+function needsPrevious(pod: Omit<ControllerPod, 'log' | 'previousLog'>, log: LogRead): boolean {
+  if (pod.restartCount === 0 || pod.lastTermination === null) return false;
+  return pod.waitingReason !== null || log.kind === 'failed' || log.text.trim() === '';
 }
 
 /** Lists the controller pods (selectors tried in order until one matches) and reads their logs in parallel. */
@@ -86,6 +111,7 @@ export async function gatherControllerLogs(
     namespacesInScope: ctx.scope.namespaces,
     tailLines: profile.logs.tailLines,
     sinceSeconds: profile.logs.sinceSeconds,
+    warnings: {},
   };
   let found: KubeObject[] = [];
   for (const selector of target.podSelectors) {
@@ -103,21 +129,46 @@ export async function gatherControllerLogs(
   facts.pods = await Promise.all(
     sorted.map(async (pod): Promise<ControllerPod> => {
       const container = nonEmptyString(at(records(at(pod.spec, 'containers'))[0], 'name')) ?? undefined;
-      const read = await attempt(() =>
-        kube.readPodLogs(
-          target.namespace,
-          pod.metadata.name,
-          { container, tailLines: facts.tailLines, sinceSeconds: facts.sinceSeconds, timestamps: true },
-          ctx.signal,
-        ),
-      );
-      return {
-        ...podOf(pod),
-        log: read.ok ? { kind: 'text', text: read.value } : { kind: 'failed', failure: read.failure },
+      const readLog = async (previous: boolean): Promise<LogRead> => {
+        const read = await attempt(() =>
+          kube.readPodLogs(
+            target.namespace,
+            pod.metadata.name,
+            // A previous instance ended when it crashed: its last lines matter however old they are.
+            previous
+              ? { container, previous, tailLines: facts.tailLines, timestamps: true }
+              : { container, tailLines: facts.tailLines, sinceSeconds: facts.sinceSeconds, timestamps: true },
+            ctx.signal,
+          ),
+        );
+        return read.ok ? { kind: 'text', text: read.value } : { kind: 'failed', failure: read.failure };
       };
+      const state = podOf(pod);
+      const log = await readLog(false);
+      const previousLog = needsPrevious(state, log) ? await readLog(true) : null;
+      return { ...state, log, previousLog };
     }),
   );
+  const unwell = facts.pods.filter((p) => p.waitingReason !== null || !p.isReady || p.phase !== 'Running');
+  facts.warnings = await gatherWarnings(
+    ctx,
+    unwell.map((p) => ({ kind: 'Pod', namespace: target.namespace, name: p.name })),
+  );
   return facts;
+}
+
+// The Go runtime's last words: a panic or a fatal error, then goroutine stacks.
+const GO_CRASH = /^(?:panic|fatal error): /;
+
+/** The line that says why an instance died: a Go panic, else its last error, else its last line. */
+export function crashLine(text: string, now: Date): string | null {
+  const lines = parseLogText(text, now);
+  const crash =
+    lines.findLast((l) => GO_CRASH.test(l.message)) ??
+    lines.findLast((l) => l.level === 'error') ??
+    lines.at(-1);
+  if (!crash) return null;
+  return displayText(crash.error ? `${crash.message}: ${crash.error}` : crash.message);
 }
 
 /** An error is reported as `fail` only when it is this repeated, this recent, and about an object in scope. */
@@ -148,20 +199,29 @@ function podLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, pod: Controll
     title: pod.name,
     subject: `Pod ${facts.namespace}/${pod.name}`,
   };
-  const hint = controllerPodUnhealthy({
-    component: spec.component,
-    namespace: facts.namespace,
-    pod: pod.name,
-  });
+  const who = { component: spec.component, namespace: facts.namespace, pod: pod.name };
+  const hint = controllerPodUnhealthy(who);
   const restarts = `restarted ${pod.restartCount} ${pod.restartCount === 1 ? 'time' : 'times'}`;
-  const last = pod.lastTermination ? `, last exit ${pod.lastTermination.reason}` : '';
+  const exit = pod.lastTermination;
+  const exitDetails = [
+    ...(exit?.exitCode !== null && exit?.exitCode !== undefined ? [`exit code ${exit.exitCode}`] : []),
+    ...(exit?.reason === 'OOMKilled' && pod.memoryLimit ? [`memory limit ${pod.memoryLimit}`] : []),
+  ];
+  const last = exit
+    ? `, last exit ${exit.reason}${exitDetails.length ? ` (${exitDetails.join(', ')})` : ''}`
+    : '';
   if (pod.waitingReason) {
+    const lastWords = pod.previousLog?.kind === 'text' ? crashLine(pod.previousLog.text, now) : null;
+    const said = lastWords ? `; its previous instance last logged: ${lastWords}` : '';
+    const isCrashing = pod.waitingReason === 'CrashLoopBackOff' || pod.waitingReason === 'RunContainerError';
     return {
       ...base,
       status: 'fail',
-      code: 'CONTROLLER_CRASHLOOP',
-      message: `waiting: ${pod.waitingReason}, ${restarts}${last}`,
-      ...hint,
+      code: isCrashing ? 'CONTROLLER_CRASHLOOP' : 'CONTROLLER_NOT_READY',
+      message: `waiting: ${pod.waitingReason}, ${restarts}${last}${said}`,
+      ...(isCrashing
+        ? controllerCrashLoop({ ...who, reason: exit?.reason ?? null, memoryLimit: pod.memoryLimit })
+        : hint),
     };
   }
   if (pod.phase !== 'Running') {
@@ -269,9 +329,11 @@ export function evaluateControllerLogs(
     ]);
   }
 
-  const podLeaves = facts.pods.map((pod) => podLeaf(spec, facts, pod, now));
+  const podLeaves = facts.pods.map((pod) => withOwnEvents(podLeaf(spec, facts, pod, now), facts.warnings));
   const readLeaves = facts.pods.flatMap((pod): CheckNode[] => {
     if (pod.log.kind === 'text') return [];
+    // A container waiting to restart has no current log (the kubelet answers 400); its previous one speaks.
+    if (pod.waitingReason && pod.previousLog?.kind === 'text') return [];
     const { failure } = pod.log;
     return [
       {
@@ -289,7 +351,9 @@ export function evaluateControllerLogs(
   });
 
   const logs = facts.pods.flatMap((pod) =>
-    pod.log.kind === 'text' ? [{ pod: pod.name, lines: parseLogText(pod.log.text, now) }] : [],
+    [pod.log, pod.previousLog].flatMap((log) =>
+      log?.kind === 'text' ? [{ pod: pod.name, lines: parseLogText(log.text, now) }] : [],
+    ),
   );
   const groups = groupErrors(logs);
   const inScope = groups.filter((g) => isInScope(g, facts.namespacesInScope));

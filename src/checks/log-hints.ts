@@ -30,6 +30,30 @@ export function controllerPodUnhealthy(p: { component: string; namespace: string
   };
 }
 
+/** The controller container keeps crashing; OOMKilled and a panic each call for their own fix. */
+export function controllerCrashLoop(p: {
+  component: string;
+  namespace: string;
+  pod: string;
+  reason: string | null;
+  memoryLimit: string | null;
+}): Hint {
+  const commands = [
+    kubectl`logs -n ${p.namespace} ${p.pod} --previous --tail=50`,
+    kubectl`describe pod -n ${p.namespace} ${p.pod}`,
+  ];
+  if (p.reason === 'OOMKilled') {
+    return {
+      hint: `Raise the memory limit of the ${p.component} controller${p.memoryLimit ? ` (now ${p.memoryLimit})` : ''} in its Helm values; pod ${p.namespace}/${p.pod} is killed for running out of memory.`,
+      commands: [...commands, kubectl`top pod -n ${p.namespace} --containers`],
+    };
+  }
+  return {
+    hint: `Fix what the last lines of the previous ${p.component} instance name (a panic, a bad flag, an unreachable API); pod ${p.namespace}/${p.pod} crashes on start.`,
+    commands,
+  };
+}
+
 /** Errors whose cause the text alone identifies, with what to do about it. */
 const KNOWN_CAUSES: { pattern: RegExp; hint: (o: HintObject | null) => string }[] = [
   {

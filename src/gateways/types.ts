@@ -66,6 +66,8 @@ export interface KubeTarget {
 
 export interface PodLogOptions {
   container?: string;
+  /** The container's previous instance (`kubectl logs --previous`): why a crash-looping container died. */
+  previous?: boolean;
   tailLines: number;
   sinceSeconds?: number;
   timestamps?: boolean;

@@ -50,7 +50,9 @@ function aPod(
     restartCount: 0,
     waitingReason: null,
     lastTermination: null,
+    memoryLimit: null,
     log: { kind: 'text', text: lines.join('\n') },
+    previousLog: null,
     ...overrides,
   };
 }
@@ -68,6 +70,7 @@ function facts(overrides: Partial<CertManagerLogsFacts> = {}): CertManagerLogsFa
     namespacesInScope: null,
     tailLines: 200,
     sinceSeconds: 3600,
+    warnings: {},
     ...overrides,
   };
 }
@@ -272,26 +275,28 @@ describe('ingress.cert-manager-logs evaluate', () => {
 
   it.each([
     [
-      'in CrashLoopBackOff',
-      {
-        waitingReason: 'CrashLoopBackOff',
-        restartCount: 7,
-        lastTermination: { reason: 'Error', finishedAt: '2025-06-02T09:58:00Z' },
-      },
+      'waiting for its image',
+      { waitingReason: 'ImagePullBackOff', phase: 'Pending' },
       'fail',
-      'waiting: CrashLoopBackOff, restarted 7 times, last exit Error',
+      'waiting: ImagePullBackOff, restarted 0 times',
     ],
     ['pending', { phase: 'Pending' }, 'fail', 'phase Pending, expected Running'],
     ['not ready', { isReady: false }, 'fail', 'running but not ready'],
     [
       'restarted within the log window',
-      { restartCount: 1, lastTermination: { reason: 'OOMKilled', finishedAt: '2025-06-02T09:48:00Z' } },
+      {
+        restartCount: 1,
+        lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2025-06-02T09:48:00Z' },
+      },
       'warn',
       'running and ready, but restarted 1 time, last 12m ago (OOMKilled)',
     ],
     [
       'restarted long ago',
-      { restartCount: 2, lastTermination: { reason: 'Error', finishedAt: '2025-05-20T09:48:00Z' } },
+      {
+        restartCount: 2,
+        lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2025-05-20T09:48:00Z' },
+      },
       'pass',
       'running and ready',
     ],
@@ -307,6 +312,19 @@ describe('ingress.cert-manager-logs evaluate', () => {
         `kubectl logs -n cert-manager ${POD} --previous --tail=50`,
       ]);
     }
+  });
+
+  it("adds the pod's own Warning event to a pod that is not running, such as the image it cannot pull", () => {
+    const pod = aPod({ waitingReason: 'ImagePullBackOff', phase: 'Pending', isReady: false }, []);
+    const message =
+      'Failed to pull image "quay.io/jetstack/cert-manager-controller:v1.16.9": rpc error: code = NotFound desc = failed to pull and unpack image "quay.io/jetstack/cert-manager-controller:v1.16.9": failed to resolve reference "quay.io/jetstack/cert-manager-controller:v1.16.9": quay.io/jetstack/cert-manager-controller:v1.16.9: not found';
+    const warnings = { [`Pod cert-manager/${POD}`]: { reason: 'Failed', message, at: null, count: 4 } };
+    const [leaf] = evaluate(facts({ pods: [pod], warnings })).children!;
+    expect(leaf).toMatchObject({
+      status: 'fail',
+      code: 'CONTROLLER_NOT_READY',
+      message: `waiting: ImagePullBackOff, restarted 0 times; event Failed (×4): ${message}`,
+    });
   });
 
   it('never copies a token-shaped value from a log line into the report', () => {
@@ -374,14 +392,17 @@ describe('gatherCertManagerLogs', () => {
           isReady: true,
           restartCount: 1,
           waitingReason: null,
-          lastTermination: { reason: 'OOMKilled', finishedAt: '2025-06-02T09:48:00Z' },
+          lastTermination: { reason: 'OOMKilled', exitCode: null, finishedAt: '2025-06-02T09:48:00Z' },
+          memoryLimit: null,
           log: { kind: 'text', text: 'log text' },
+          previousLog: null,
         },
       ],
       listFailure: null,
       namespacesInScope: ['plate-stg'],
       tailLines: 200,
       sinceSeconds: 3600,
+      warnings: {},
     });
   });
 
