@@ -8,7 +8,16 @@ import { controllerCrashLoop, controllerPodsMissing, controllerPodUnhealthy, log
 import { attempt, type Failure } from './outcome.js';
 import type { Command } from './command.js';
 import { group, type CheckNode, type StepId } from './result.js';
-import { displayText, groupErrors, parseLogText, type ErrorGroup } from './log-lines.js';
+import {
+  displayText,
+  groupErrors,
+  parseLogText,
+  type ErrorGroup,
+  type KeyResolver,
+  type LoggedObject,
+} from './log-lines.js';
+import { itemsOf, listInScope } from './listing.js';
+import { KINDS, type KindName } from '../gateways/kinds.js';
 import type { GatherContext } from './step.js';
 import { gatherWarnings, withOwnEvents, type Warnings } from './events.js';
 import { at, conditionOf, count, nonEmptyString, number, records, timestamp } from './kube-object.js';
@@ -51,6 +60,23 @@ export interface ControllerLogsFacts {
   sinceSeconds: number;
   /** Newest Warning events of pods that are not running and ready (image pulls, probes, scheduling). */
   warnings: Warnings;
+  /** Objects a bare `key=` in a log line may name, in the order they are tried (see KeyResolver). */
+  keyed: LoggedObject[];
+}
+
+/** A kind whose objects a bare log `key=` may name, and how leaves call it (`ClusterIssuer`). */
+export interface KeyedKind {
+  kind: Exclude<KindName, 'secrets'>;
+  label: string;
+}
+
+/** Names the object a bare `key=` points at: `ns/name` a namespaced one, `name` a cluster-scoped one. */
+function keyResolver(keyed: readonly LoggedObject[]): KeyResolver {
+  return (key) => {
+    const slash = key.indexOf('/');
+    const [namespace, name] = slash > 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [null, key];
+    return keyed.find((o) => o.namespace === namespace && o.name === name) ?? null;
+  };
 }
 
 /** What differs between the cert-manager and the ESO log steps. */
@@ -99,6 +125,7 @@ function needsPrevious(pod: Omit<ControllerPod, 'log' | 'previousLog'>, log: Log
 export async function gatherControllerLogs(
   ctx: GatherContext,
   target: { namespace: string; podSelectors: string[] },
+  keyKinds: readonly KeyedKind[] = [],
 ): Promise<ControllerLogsFacts> {
   const { kube } = ctx.gateways;
   const { profile } = ctx.scope;
@@ -112,6 +139,7 @@ export async function gatherControllerLogs(
     tailLines: profile.logs.tailLines,
     sinceSeconds: profile.logs.sinceSeconds,
     warnings: {},
+    keyed: [],
   };
   let found: KubeObject[] = [];
   for (const selector of target.podSelectors) {
@@ -154,6 +182,20 @@ export async function gatherControllerLogs(
     ctx,
     unwell.map((p) => ({ kind: 'Pod', namespace: target.namespace, name: p.name })),
   );
+  // Only worth listing when some line names its object by a bare key alone.
+  const hasKeys = facts.pods.some((p) =>
+    [p.log, p.previousLog].some((l) => l?.kind === 'text' && l.text.includes('key=')),
+  );
+  if (hasKeys) {
+    const lists = await Promise.all(keyKinds.map((k) => listInScope(ctx, k.kind, ctx.scope.namespaces)));
+    facts.keyed = keyKinds.flatMap((k, i) =>
+      itemsOf(lists[i]!).map((o) => ({
+        kind: k.label,
+        namespace: KINDS[k.kind].namespaced ? (o.metadata.namespace ?? null) : null,
+        name: o.metadata.name,
+      })),
+    );
+  }
   return facts;
 }
 
@@ -258,27 +300,46 @@ function podLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, pod: Controll
   return { ...base, status: 'pass', message: 'running and ready' };
 }
 
-function errorLeaf(spec: ControllerSpec, facts: ControllerLogsFacts, g: ErrorGroup, now: Date): CheckNode {
+function subjectOf(spec: ControllerSpec, g: ErrorGroup): string {
   const { object } = g;
-  const subject = object
+  return object
     ? `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`
     : `${spec.component} logs`;
+}
+
+/** Errors in logs are evidence, not proof: only one that keeps recurring now about an object in scope fails. */
+function isBroken(g: ErrorGroup, now: Date): boolean {
+  const isRecent = g.lastSeen !== null && now.getTime() - g.lastSeen.getTime() <= FAIL_RULE.withinMs;
+  return g.object !== null && g.count >= FAIL_RULE.minCount && isRecent;
+}
+
+/**
+ * One leaf for the errors about one object, led by the most frequent (a failing issuer makes several
+ * controllers log several errors about it: one finding, not six); errors that name no object stand alone.
+ */
+function errorLeaf(
+  spec: ControllerSpec,
+  facts: ControllerLogsFacts,
+  groups: readonly ErrorGroup[],
+  now: Date,
+): CheckNode {
+  const [g] = groups as [ErrorGroup, ...ErrorGroup[]];
+  const { object } = g;
+  const subject = subjectOf(spec, g);
   const text = g.error ? `${g.message}: ${g.error}` : g.message;
   const times = g.count === 1 ? 'logged once' : `logged ${g.count} times`;
   const when = g.lastSeen ? `${g.count === 1 ? ', ' : ', last '}${ago(now, g.lastSeen)}` : '';
-  const isRecent = g.lastSeen !== null && now.getTime() - g.lastSeen.getTime() <= FAIL_RULE.withinMs;
-  // Errors in logs are evidence, not proof: a controller retries and often recovers. Only an error that keeps
-  // recurring right now on an object the run looks at counts as broken; anything else is a warning.
-  const isBroken = object !== null && g.count >= FAIL_RULE.minCount && isRecent;
+  const others = groups.length - 1;
+  const more = others > 0 ? `; and ${others} other error${others === 1 ? '' : 's'} about it` : '';
   return {
     id: `${spec.stepId}:${subject}`,
     title: subject,
     subject,
     // A controller's log is a second view of the object: the object's own check, failing, explains it.
     ...(object ? { dependsOn: [subject] } : {}),
-    status: isBroken ? 'fail' : 'warn',
+    status: groups.some((e) => isBroken(e, now)) ? 'fail' : 'warn',
     code: 'CONTROLLER_LOG_ERRORS',
-    message: `${text} (${times}${when})`,
+    message: `${text} (${times}${when})${more}`,
     ...logError({
       component: spec.component,
       object,
@@ -355,10 +416,18 @@ export function evaluateControllerLogs(
       log?.kind === 'text' ? [{ pod: pod.name, lines: parseLogText(log.text, now) }] : [],
     ),
   );
-  const groups = groupErrors(logs);
+  const groups = groupErrors(logs, keyResolver(facts.keyed));
   const inScope = groups.filter((g) => isInScope(g, facts.namespacesInScope));
+  const byObject = new Map<string, ErrorGroup[]>();
+  for (const g of inScope) {
+    // Groups come most frequent first, so each object's list is led by its most frequent error.
+    const key = g.object ? subjectOf(spec, g) : `${byObject.size}`;
+    byObject.set(key, [...(byObject.get(key) ?? []), g]);
+  }
   const errorLeaves = uniqueIds(
-    inScope.map((g) => errorLeaf(spec, facts, g, now)).sort((a, b) => a.subject!.localeCompare(b.subject!)),
+    [...byObject.values()]
+      .map((groups) => errorLeaf(spec, facts, groups, now))
+      .sort((a, b) => a.subject!.localeCompare(b.subject!)),
   );
 
   const summaryLeaves: CheckNode[] = [];

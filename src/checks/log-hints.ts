@@ -54,8 +54,19 @@ export function controllerCrashLoop(p: {
   };
 }
 
+/** Stores read their OpenBao token from Kubernetes; what they cannot find there is the token Secret's fault. */
+const isStore = (o: HintObject | null) => o?.kind === 'SecretStore' || o?.kind === 'ClusterSecretStore';
+
 /** Errors whose cause the text alone identifies, with what to do about it. */
 const KNOWN_CAUSES: { pattern: RegExp; hint: (o: HintObject | null) => string }[] = [
+  {
+    // ESO's Kubernetes-side resolver (runtime/esutils/resolvers/secret_ref.go): no call reached OpenBao.
+    pattern: /cannot get Kubernetes secret|cannot find secret data for key/,
+    hint: (o) =>
+      isStore(o)
+        ? `Create the token Secret that ${describe(o)} names in auth.tokenSecretRef, with the key it names (scripts/openbao/create-token.sh); ESO looks for it in Kubernetes before it asks OpenBao.`
+        : `Add the missing key to the OpenBao path ${describe(o)} reads, or correct its remoteRef.property.`,
+  },
   {
     pattern: /urn:ietf:params:acme:error:rateLimited/,
     hint: () =>
@@ -75,11 +86,6 @@ const KNOWN_CAUSES: { pattern: RegExp; hint: (o: HintObject | null) => string }[
   {
     pattern: /Vault is sealed/,
     hint: () => 'Unseal OpenBao; External Secrets cannot read or validate anything while it is sealed.',
-  },
-  {
-    pattern: /cannot find secret data for key/,
-    hint: (o) =>
-      `Add the missing key to the OpenBao path ${describe(o)} reads, or correct its remoteRef.property.`,
   },
   {
     pattern: /invalid vault credentials|permission denied/,

@@ -71,6 +71,7 @@ function facts(overrides: Partial<CertManagerLogsFacts> = {}): CertManagerLogsFa
     tailLines: 200,
     sinceSeconds: 3600,
     warnings: {},
+    keyed: [],
     ...overrides,
   };
 }
@@ -186,18 +187,59 @@ describe('ingress.cert-manager-logs evaluate', () => {
     });
   });
 
-  it('gives each of two different errors about one object its own leaf id', () => {
+  it('folds two different errors about one object into one leaf, led by the more frequent', () => {
     const other = klog(
       'E',
       1,
       `"error waiting for authorization" err="acme: authorization error" logger="cert-manager.controller.acceptChallenge" resource_name="${CHALLENGE}" resource_namespace="plate-stg" resource_kind="Challenge"`,
     );
-    const ids = evaluate(facts({ pods: [aPod({}, [propagation(2), other])] })).children!.map((c) => c.id);
-    expect(ids).toEqual([
+    const node = evaluate(
+      facts({ pods: [aPod({}, [propagation(9), propagation(4), other, propagation(2)])] }),
+    );
+    expect(node.children!.map((c) => c.id)).toEqual([
       `ingress.cert-manager-logs:cert-manager/${POD}`,
       `ingress.cert-manager-logs:Challenge plate-stg/${CHALLENGE}`,
-      `ingress.cert-manager-logs:Challenge plate-stg/${CHALLENGE}#2`,
     ]);
+    expect(node.children![1]).toMatchObject({
+      status: 'fail',
+      message:
+        "propagation check failed: wrong status code '404', expected '200' (logged 3 times, last 2m ago); and 1 other error about it",
+    });
+  });
+
+  it('names the ClusterIssuer a bare key points at, and folds its errors into one leaf (cert-manager < v1.16)', () => {
+    // pkg/controller/controller.go before cert-manager v1.16 logged the work item as key="name" only.
+    const requeue = (minutesAgo: number, err: string) =>
+      klog(
+        'E',
+        minutesAgo,
+        `"re-queuing item due to error processing" err="${err}" logger="cert-manager.controller" key="letsencrypt-prod"`,
+      );
+    const errors = [
+      requeue(14, 'ACME client for issuer not initialised/available'),
+      requeue(9, 'ACME client for issuer not initialised/available'),
+      requeue(5, 'ACME client for issuer not initialised/available'),
+      requeue(3, 'Get \\"https://acme-v02.api.letsencrypt.org/directory\\": context deadline exceeded'),
+    ];
+    const node = evaluate(
+      facts({
+        pods: [aPod({}, errors)],
+        keyed: [{ kind: 'ClusterIssuer', namespace: null, name: 'letsencrypt-prod' }],
+      }),
+    );
+    expect(node.children![1]).toEqual({
+      id: 'ingress.cert-manager-logs:ClusterIssuer letsencrypt-prod',
+      title: 'ClusterIssuer letsencrypt-prod',
+      subject: 'ClusterIssuer letsencrypt-prod',
+      dependsOn: ['ClusterIssuer letsencrypt-prod'],
+      status: 'fail',
+      code: 'CONTROLLER_LOG_ERRORS',
+      message:
+        're-queuing item due to error processing: ACME client for issuer not initialised/available (logged 3 times, last 5m ago); and 1 other error about it',
+      hint: 'Check the status and events of ClusterIssuer letsencrypt-prod; cert-manager fails on it.',
+      commands: ['kubectl describe clusterissuer letsencrypt-prod', LOGS_COMMAND],
+    });
+    expect(node.children).toHaveLength(2);
   });
 
   it('fails when no pod matches any selector, listing the selectors tried', () => {
@@ -403,7 +445,34 @@ describe('gatherCertManagerLogs', () => {
       tailLines: 200,
       sinceSeconds: 3600,
       warnings: {},
+      keyed: [],
     });
+  });
+
+  it('lists the objects a bare key may name only when a line carries one', async () => {
+    const listed: string[] = [];
+    const gather = (text: string) =>
+      gatherCertManagerLogs(
+        aGatherContext({
+          kube: fakeKube({
+            list: async (kind) => {
+              listed.push(kind);
+              if (kind === 'pods') return [controller];
+              if (kind === 'clusterissuers') return [{ metadata: { name: 'letsencrypt-prod' } }];
+              return [];
+            },
+            readPodLogs: async () => text,
+          }),
+        }),
+      );
+    await gather('no keys here');
+    expect(listed).toEqual(['pods']);
+    listed.length = 0;
+    const f = await gather(
+      'E0203 21:49:52.058394       1 controller.go:157] "re-queuing item" key="letsencrypt-prod"',
+    );
+    expect(listed.sort()).toEqual(['certificates', 'clusterissuers', 'issuers', 'pods']);
+    expect(f.keyed).toEqual([{ kind: 'ClusterIssuer', namespace: null, name: 'letsencrypt-prod' }]);
   });
 
   it('keeps a forbidden pod list as a failure with its permission, without reading logs', async () => {

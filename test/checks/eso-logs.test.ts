@@ -62,6 +62,7 @@ function facts(lines: string[], overrides: Partial<EsoLogsFacts> = {}): EsoLogsF
     tailLines: 200,
     sinceSeconds: 3600,
     warnings: {},
+    keyed: [],
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import {
   type ExternalSecretsFacts,
 } from '../../src/checks/secrets/externalsecrets.js';
 import { readExternalSecret } from '../../src/checks/secrets/model.js';
+import { classifyProviderError } from '../../src/checks/secrets/hints.js';
 import type { BaoProbe } from '../../src/checks/secrets/bao.js';
 import { GatewayError } from '../../src/gateways/errors.js';
 import { aGatherContext } from '../fakes/scope.js';
@@ -33,6 +34,7 @@ const ALL = [
 const READY_STORE = {
   kind: 'found' as const,
   ready: { status: 'True', reason: 'Valid', message: 'store validated' },
+  tokenKey: 'token',
 };
 const facts = (items: ExternalSecretFacts[]): ExternalSecretsFacts => ({
   esoNamespace: 'external-secrets',
@@ -157,6 +159,7 @@ describe('secrets.externalsecrets evaluate', () => {
         store: {
           kind: 'found',
           ready: { status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' },
+          tokenKey: 'token',
         },
         updateFailed: {
           reason: 'UpdateFailed',
@@ -252,6 +255,7 @@ describe('secrets.externalsecrets evaluate', () => {
           store: {
             kind: 'found',
             ready: { status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' },
+            tokenKey: 'token',
           },
         }),
       ]),
@@ -296,6 +300,7 @@ describe('gatherExternalSecrets', () => {
     expect(prod.store).toEqual({
       kind: 'found',
       ready: { status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' },
+      tokenKey: 'token',
     });
     expect(prod.probe).toMatchObject({
       server: 'openbao/openbao:8200',
@@ -354,5 +359,39 @@ describe('gatherExternalSecrets', () => {
         'kubectl exec -n openbao svc/openbao -- bao status',
       ],
     });
+  });
+});
+
+describe('classifyProviderError', () => {
+  const es = { isStore: false, tokenKey: 'token', properties: ['DB_PASSWORD', 'JWT_SECRET'] };
+  it.each([
+    // runtime/esutils/resolvers/secret_ref.go: the store's token Secret lacks its key.
+    [
+      'the token key, which no remoteRef asks for',
+      'error processing spec.data[0] (key: staging), err: cannot find secret data for key: "token"',
+      es,
+      'token-secret',
+    ],
+    // providers/v1/vault/client_get.go: the OpenBao secret lacks a property.
+    [
+      'a mapped property',
+      'error processing spec.data[0] (key: staging), err: cannot find secret data for key: "DB_PASSWORD"',
+      es,
+      'key-missing',
+    ],
+    [
+      'any key, read by a store',
+      'cannot find secret data for key: "bao-token"',
+      { ...es, isStore: true },
+      'token-secret',
+    ],
+    [
+      'the token Secret itself',
+      'cannot get Kubernetes secret "openbao-token" from namespace "plate-stg": secrets "openbao-token" not found',
+      es,
+      'token-secret',
+    ],
+  ] as const)('reads a missing %s as %s', (_, text, reader, problem) => {
+    expect(classifyProviderError(text, reader)).toBe(problem);
   });
 });

@@ -112,7 +112,15 @@ describe('secrets.stores evaluate', () => {
       prod,
       'cannot get Kubernetes secret "openbao-token": secrets "openbao-token" not found',
       'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: cannot get Kubernetes secret "openbao-token": secrets "openbao-token" not found; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',
-      'Create the token Secret of SecretStore plate-prod/openbao with scripts/openbao/create-token.sh.',
+      'Create Secret plate-prod/openbao-token with key token (scripts/openbao/create-token.sh): SecretStore plate-prod/openbao reads its OpenBao token there, in Kubernetes, before it ever asks OpenBao.',
+    ],
+    [
+      // ESO's Kubernetes-side resolver (runtime/esutils/resolvers/secret_ref.go), which a store hits before OpenBao.
+      'a token Secret without the key its store names',
+      prod,
+      'cannot find secret data for key: "token"',
+      'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: cannot find secret data for key: "token"; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',
+      'Create Secret plate-prod/openbao-token with key token (scripts/openbao/create-token.sh): SecretStore plate-prod/openbao reads its OpenBao token there, in Kubernetes, before it ever asks OpenBao.',
     ],
     [
       'no event to explain it',

@@ -84,12 +84,12 @@ describe('Start here, exactly as an engineer reads it', () => {
     expect(await treeStartHere('secret-sync-error')).toEqual([
       'Start here',
       '  ✖ OpenBao path server/staging — lacks REDIS_PASSWORD (has DB_PASSWORD, JWT_SECRET, OPENAI_API_KEY); needed by ExternalSecret plate-stg/plate-api-stg-env [OPENBAO_KEYS_MISSING]',
-      '      explains 5 other failures',
+      '      explains 4 other failures',
       '      → Add the missing keys to server/staging in OpenBao, or fix remoteRef.property in ExternalSecret plate-stg/plate-api-stg-env, ExternalSecret plate-stg/plate-llm-stg-env.',
       '      $ kubectl exec -n openbao svc/openbao -- bao kv metadata get -mount=server staging',
     ]);
     const markdown = await output('secret-sync-error', 'markdown');
-    expect(await markdownStartHere('secret-sync-error')).toContain('Explains 5 other failures.');
+    expect(await markdownStartHere('secret-sync-error')).toContain('Explains 4 other failures.');
     // The rest follows grouped by step in runbook order, one heading per subject.
     const headings = markdown.split('\n').filter((line) => /^#{2,4} /.test(line));
     expect(headings).toEqual([

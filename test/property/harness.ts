@@ -84,7 +84,7 @@ export const READS: Record<StepId, KindName[]> = {
     'challenges',
     'events',
   ],
-  'ingress.cert-manager-logs': ['pods', 'events'],
+  'ingress.cert-manager-logs': ['pods', 'events', 'clusterissuers', 'issuers', 'certificates'],
   'ingress.dns': ['ingresses', 'services'],
   'ingress.https': ['ingresses', 'services'],
   'secrets.stores': ['secretstores', 'clustersecretstores', 'events', 'secrets'],

@@ -40,7 +40,9 @@ export interface ExternalSecretFacts {
   es: ExternalSecretInfo;
   /** The store it references: found (with its Ready condition), missing, or not listable. */
   store:
-    { kind: 'found'; ready: Condition | null } | { kind: 'missing' } | { kind: 'unknown'; failure: Failure };
+    | { kind: 'found'; ready: Condition | null; tokenKey: string | null }
+    | { kind: 'missing' }
+    | { kind: 'unknown'; failure: Failure };
   /** The newest `UpdateFailed` Warning event: ESO puts the full provider error there. */
   updateFailed: EventInfo | null;
   /** OpenBao as the store sees it, asked only for ExternalSecrets that are not Ready. */
@@ -70,7 +72,7 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
         es.storeRef.kind === 'SecretStore' ? es.namespace : null,
       )?.failure;
       const store: ExternalSecretFacts['store'] = found
-        ? { kind: 'found', ready: found.ready }
+        ? { kind: 'found', ready: found.ready, tokenKey: found.tokenRef?.key ?? null }
         : storeFailure
           ? { kind: 'unknown', failure: storeFailure }
           : { kind: 'missing' };
@@ -238,7 +240,11 @@ function leaf(
   const problem =
     es.ready.reason === 'SecretMissing'
       ? 'merge-target-missing'
-      : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`);
+      : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`, {
+          isStore: false,
+          tokenKey: store.kind === 'found' ? store.tokenKey : null,
+          properties: es.remoteRefs.flatMap((r) => r.properties),
+        });
   return {
     ...base,
     status: 'fail',

@@ -161,7 +161,11 @@ function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts): CheckN
     const message = `${parts.join('; ')} — likely caused by: ${cause.text}`;
     return { ...base, status: 'fail', code: 'STORE_NOT_READY', message, ...rootCauseHint(cause, probe, []) };
   }
-  const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`);
+  const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`, {
+    isStore: true,
+    tokenKey: store.tokenRef?.key ?? null,
+    properties: [],
+  });
   return {
     ...base,
     status: 'fail',
