@@ -52,6 +52,7 @@ export const FINDINGS = {
     steps: RESOURCES,
     summary: 'an Ingress names an IngressClass that does not exist',
   },
+  INGRESS_CLASS_UNSERVED: { steps: RESOURCES, summary: 'no running ingress controller serves the class' },
   INGRESS_ADDRESS_NOT_PUBLISHED: { steps: RESOURCES, summary: 'an Ingress has no load balancer address' },
   BACKEND_SERVICE_MISSING: {
     steps: RESOURCES,

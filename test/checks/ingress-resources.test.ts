@@ -20,6 +20,7 @@ const CONTROLLER: ControllerLookup = {
   type: 'LoadBalancer',
   addresses: [anIp('203.0.113.10')],
   source: 'namespace',
+  selector: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
 };
 
 function facts(overrides: Partial<ResourcesFacts> = {}, ingress = anIngress()): ResourcesFacts {
@@ -27,7 +28,11 @@ function facts(overrides: Partial<ResourcesFacts> = {}, ingress = anIngress()): 
     profileHosts: [],
     inventory: { ingresses: { kind: 'items', items: [ingress] }, controller: CONTROLLER },
     warnings: {},
-    ingressClasses: { kind: 'items', items: [{ name: 'nginx', isDefault: true }] },
+    servedControllers: ['k8s.io/ingress-nginx'],
+    ingressClasses: {
+      kind: 'items',
+      items: [{ name: 'nginx', isDefault: true, controller: 'k8s.io/ingress-nginx' }],
+    },
     services: {
       kind: 'items',
       items: [
@@ -79,6 +84,56 @@ function leaf(node: ReturnType<typeof evaluateResources>, id: string) {
 const ING = 'ingress.resources:plate-stg/plate-ingress';
 
 describe('evaluateResources', () => {
+  it('fails an IngressClass that exists but no running ingress-nginx serves, naming the class it does serve', () => {
+    const node = evaluateResources(
+      facts(
+        {
+          ingressClasses: {
+            kind: 'items',
+            items: [
+              { name: 'nginx', isDefault: true, controller: 'k8s.io/ingress-nginx' },
+              { name: 'nginx-internal', isDefault: false, controller: 'k8s.io/ingress-nginx-internal' },
+            ],
+          },
+        },
+        anIngress({ className: 'nginx-internal' }),
+      ),
+    );
+    expect(leaf(node, `${ING}/class`)).toEqual({
+      id: `${ING}/class`,
+      title: 'IngressClass',
+      subject: 'IngressClass nginx-internal',
+      status: 'fail',
+      code: 'INGRESS_CLASS_UNSERVED',
+      message:
+        'no running ingress controller serves it: it names controller k8s.io/ingress-nginx-internal, the ingress-nginx pods serve k8s.io/ingress-nginx (class of Ingress plate-stg/plate-ingress)',
+      hint: 'Point Ingress plate-stg/plate-ingress at class nginx (spec.ingressClassName), or deploy the controller for k8s.io/ingress-nginx-internal; until then no controller routes it or loads its TLS.',
+      commands: ['kubectl get ingressclasses', 'kubectl get ingress -n plate-stg plate-ingress -o yaml'],
+    });
+    // Another controller's class, or pods that could not be read, leave the class unjudged.
+    const traefik = facts(
+      {
+        ingressClasses: {
+          kind: 'items',
+          items: [{ name: 'traefik', isDefault: false, controller: 'traefik.io/ingress-controller' }],
+        },
+      },
+      anIngress({ className: 'traefik' }),
+    );
+    expect(leaf(evaluateResources(traefik), `${ING}/class`)).toMatchObject({ status: 'pass' });
+    const unknown = facts(
+      {
+        servedControllers: null,
+        ingressClasses: {
+          kind: 'items',
+          items: [{ name: 'nginx-internal', isDefault: false, controller: 'k8s.io/ingress-nginx-internal' }],
+        },
+      },
+      anIngress({ className: 'nginx-internal' }),
+    );
+    expect(leaf(evaluateResources(unknown), `${ING}/class`)).toMatchObject({ status: 'pass' });
+  });
+
   it('passes every check of a healthy Ingress and reports what it saw', () => {
     const node = evaluateResources(facts());
     expect(node.status).toBe('pass');
@@ -116,7 +171,12 @@ describe('evaluateResources', () => {
     {
       name: 'no class and no cluster default',
       facts: facts(
-        { ingressClasses: { kind: 'items', items: [{ name: 'nginx', isDefault: false }] } },
+        {
+          ingressClasses: {
+            kind: 'items',
+            items: [{ name: 'nginx', isDefault: false, controller: 'k8s.io/ingress-nginx' }],
+          },
+        },
         anIngress({ className: null, classSource: null }),
       ),
       id: `${ING}/class`,
@@ -485,6 +545,7 @@ describe('gatherResources', () => {
       'endpointslices plate-stg',
       'ingressclasses *',
       'ingresses plate-stg',
+      'pods ingress-nginx',
       'secrets plate-stg',
       'services ingress-nginx',
       'services plate-stg',

@@ -72,6 +72,7 @@ export const READS: Record<StepId, KindName[]> = {
     'issuers',
     'clusterissuers',
     'events',
+    'pods',
   ],
   'ingress.certificates': [
     'certificates',
@@ -86,7 +87,7 @@ export const READS: Record<StepId, KindName[]> = {
   ],
   'ingress.cert-manager-logs': ['pods', 'events', 'clusterissuers', 'issuers', 'certificates'],
   'ingress.dns': ['ingresses', 'services'],
-  'ingress.https': ['ingresses', 'services'],
+  'ingress.https': ['ingresses', 'services', 'secrets'],
   'secrets.stores': ['secretstores', 'clustersecretstores', 'events', 'secrets'],
   'secrets.externalsecrets': ['externalsecrets', 'secretstores', 'clustersecretstores', 'events'],
   'secrets.target-secrets': ['externalsecrets', 'secretstores', 'clustersecretstores', 'pods', 'secrets'],

@@ -15,6 +15,22 @@ export function ingressClassMissing(p: { ns: string; ingress: string; className:
   };
 }
 
+export function ingressClassUnserved(p: {
+  ns: string;
+  ingress: string;
+  className: string;
+  controller: string;
+  servedClasses: string[];
+}): Hint {
+  const instead = p.servedClasses.length
+    ? `class ${p.servedClasses.join(' or ')}`
+    : 'a class a running controller serves';
+  return {
+    hint: `Point Ingress ${p.ns}/${p.ingress} at ${instead} (spec.ingressClassName), or deploy the controller for ${p.controller}; until then no controller routes it or loads its TLS.`,
+    commands: [kubectl`get ingressclasses`, kubectl`get ingress -n ${p.ns} ${p.ingress} -o yaml`],
+  };
+}
+
 export function addressNotPublished(p: {
   ns: string;
   ingress: string;
@@ -379,12 +395,17 @@ export function fakeCertificate(p: {
   port: number;
   ingress: string;
   secret: string | null;
+  isAdmitted: boolean;
+  ingressClass: string | null;
 }): Hint {
   const [ns = '', name = ''] = p.ingress.split('/');
-  return {
-    hint: p.secret
+  const hint = !p.isAdmitted
+    ? `Fix the class of Ingress ${p.ingress}${p.ingressClass ? ` (${p.ingressClass})` : ''} first (see ingress.resources): no controller has loaded it, so none serves its certificate.`
+    : p.secret
       ? `Fix TLS Secret ${ns}/${p.secret} of Ingress ${p.ingress} (see ingress.certificates); the controller falls back to its default certificate.`
-      : `Add a tls entry for ${p.host} with a secretName to Ingress ${p.ingress}.`,
+      : `Add a tls entry for ${p.host} with a secretName to Ingress ${p.ingress}.`;
+  return {
+    hint,
     commands: [
       ...(p.secret ? [kubectl`get secret -n ${ns} ${p.secret}`] : []),
       kubectl`describe ingress -n ${ns} ${name}`,

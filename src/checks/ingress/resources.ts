@@ -3,7 +3,16 @@ import * as hints from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
-import { array, at, nonEmptyString, number, record, records, stringRecord } from '../kube-object.js';
+import {
+  array,
+  at,
+  nonEmptyString,
+  number,
+  record,
+  records,
+  stringArray,
+  stringRecord,
+} from '../kube-object.js';
 import {
   CONTROLLER_NAMESPACE,
   gatherIngressInventory,
@@ -18,6 +27,30 @@ import { gatherWarnings, withOwnEvents, type EventObject, type Warnings } from '
 
 const ID = 'ingress.resources';
 const TITLE = 'Ingresses have a class, an address, backends with ready endpoints and their TLS Secrets';
+
+/** An IngressClass: its name, whether it is the cluster default, and the controller it names. */
+export interface IngressClassView {
+  name: string;
+  isDefault: boolean;
+  /** `spec.controller`, e.g. `k8s.io/ingress-nginx`. */
+  controller: string | null;
+}
+
+/** ingress-nginx's default `--controller-class` (cmd/nginx/flags.go). */
+const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+
+/** The controller classes the ingress-nginx pods serve, read from their container args. */
+function servedBy(pods: readonly KubeObject[]): string[] {
+  const served = pods.flatMap((pod) =>
+    records(at(pod.spec, 'containers')).flatMap((c) => {
+      const args = [...stringArray(c.command), ...stringArray(c.args)];
+      if (!args.some((a) => a.includes('nginx-ingress-controller'))) return [];
+      const flag = args.find((a) => a.startsWith('--controller-class='));
+      return [flag ? flag.slice('--controller-class='.length) : INGRESS_NGINX_CONTROLLER];
+    }),
+  );
+  return [...new Set(served)].sort();
+}
 
 /** A Service as the backend check needs it. */
 export interface ServiceView {
@@ -42,7 +75,12 @@ export interface ResourcesFacts {
   /** The profile's `hosts`: each must be served by some Ingress. */
   profileHosts: string[];
   inventory: IngressInventory;
-  ingressClasses: Listing<{ name: string; isDefault: boolean }>;
+  ingressClasses: Listing<IngressClassView>;
+  /**
+   * `--controller-class` values of the ingress-nginx pods behind the controller Service (default
+   * `k8s.io/ingress-nginx`); null when those pods could not be found or read, so nobody can tell.
+   */
+  servedControllers: string[] | null;
   services: Listing<ServiceView>;
   endpoints: Listing<EndpointCount>;
   secrets: Listing<{ namespace: string; name: string; type: string; keys: string[] }>;
@@ -142,14 +180,25 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
       .filter((i) => i.addresses.length === 0)
       .map((i) => ({ kind: 'Ingress', namespace: i.namespace, name: i.name })),
   ];
+  let servedControllers: string[] | null = null;
+  if (hasIngresses && controller.kind === 'found' && Object.keys(controller.selector).length > 0) {
+    const pods = await listInScope(ctx, 'pods', [controller.namespace]);
+    const matches = (p: KubeObject) =>
+      Object.entries(controller.selector).every(([k, v]) => p.metadata.labels?.[k] === v);
+    const running = itemsOf(pods).filter((p) => matches(p) && at(p.status, 'phase') === 'Running');
+    // No running pod (or none readable) says nothing about which classes are served.
+    servedControllers = running.length > 0 ? servedBy(running) : null;
+  }
   return {
     profileHosts: ctx.scope.profile.hosts,
     inventory,
+    servedControllers,
     warnings: await gatherWarnings(ctx, troubled),
     ingressClasses: mapListing(ingressClasses, (items) =>
       items.map((c) => ({
         name: c.metadata.name,
         isDefault: c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+        controller: nonEmptyString(at(c.spec, 'controller')),
       })),
     ),
     services: mapListing(services, (items) => items.map(toService)),
@@ -275,6 +324,26 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
     };
   }
   const via = ing.classSource === 'annotation' ? ' (kubernetes.io/ingress.class annotation)' : '';
+  const served = facts.servedControllers;
+  const controller = classes.find((c) => c.name === ing.className)?.controller ?? null;
+  // Only ingress-nginx classes are judged: the doctor reads ingress-nginx's pods, not other controllers'.
+  if (served && controller?.startsWith(INGRESS_NGINX_CONTROLLER) && !served.includes(controller)) {
+    const servedClasses = classes.filter((c) => c.controller !== null && served.includes(c.controller));
+    return {
+      ...base,
+      subject,
+      status: 'fail',
+      code: 'INGRESS_CLASS_UNSERVED',
+      message: `no running ingress controller serves it: it names controller ${controller}, the ingress-nginx pods serve ${served.join(', ')} (class of Ingress ${ing.key})`,
+      ...hints.ingressClassUnserved({
+        ns: ing.namespace,
+        ingress: ing.name,
+        className: ing.className,
+        controller,
+        servedClasses: servedClasses.map((c) => c.name),
+      }),
+    };
+  }
   return { ...base, subject, status: 'pass', message: `class ${ing.className}${via}` };
 }
 
