@@ -88,6 +88,7 @@ export const FINDINGS = {
   CERT_RENEWAL_OVERDUE: { steps: CERTIFICATES, summary: 'renewal time passed and no renewal happened' },
   CERT_RENEWAL_FAILING: { steps: CERTIFICATES, summary: 'a Ready certificate whose renewal keeps failing' },
   ISSUER_NOT_READY: { steps: CERTIFICATES, summary: 'an Issuer or ClusterIssuer is not Ready' },
+  HOST_NOT_IN_TLS: { steps: CERTIFICATES, summary: 'an Ingress host is in no TLS entry and no Certificate' },
   MANUAL_CERT_MISSING: { steps: CERTIFICATES, summary: 'a TLS Secret no Certificate issues does not exist' },
   MANUAL_CERT_UNREADABLE: {
     steps: CERTIFICATES,

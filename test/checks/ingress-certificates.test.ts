@@ -4,6 +4,7 @@ import {
   gatherCertificates,
   type CertificateFact,
   type CertificatesFacts,
+  type IngressTlsUse,
   type IssuanceChain,
 } from '../../src/checks/ingress/certificates.js';
 import type { ResultNode } from '../../src/checks/result.js';
@@ -98,9 +99,11 @@ function facts(cert: CertificateFact, overrides: Partial<CertificatesFacts> = {}
           namespace: 'plate-stg',
           secretName: 'stg-tls',
           hosts: ['stg.cocdev.co.kr', 'llm.cocdev.co.kr'],
+          issuer: { kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
         },
       ],
     },
+    ingressHosts: { kind: 'items', items: [] },
     chainFailure: null,
     warnings: {},
     ...overrides,
@@ -515,7 +518,6 @@ describe('evaluateCertificates', () => {
   });
 
   it.each([
-    [undefined, 'fail', 'MANUAL_CERT_MISSING', 'does not exist and no Certificate issues it'],
     [
       { ...STORED, notAfter: '2026-02-01T00:00:00.000Z' },
       'fail',
@@ -559,6 +561,7 @@ describe('evaluateCertificates', () => {
           ...(status === 'pass'
             ? {}
             : {
+                covers: ['Secret plate-stg/stg-tls'],
                 code,
                 hint: 'Replace the certificate in Secret plate-stg/stg-tls, or let cert-manager manage it with a Certificate.',
                 commands: ['kubectl get secret -n plate-stg stg-tls'],
@@ -567,6 +570,83 @@ describe('evaluateCertificates', () => {
       ]);
     },
   );
+
+  it('tells how to get a missing TLS Secret no Certificate issues: the annotation its siblings carry', () => {
+    const use = (ingress: string, secretName: string, issuer: IngressTlsUse['issuer']): IngressTlsUse => ({
+      ingress,
+      namespace: ingress.split('/')[0]!,
+      secretName,
+      hosts: [`${secretName}.cocdev.co.kr`],
+      issuer,
+    });
+    const LE = { kind: 'ClusterIssuer', name: 'letsencrypt-prod' } as const;
+    const missing = (uses: IngressTlsUse[]) =>
+      evaluateCertificates(
+        facts(aCert(), {
+          certificates: { kind: 'items', items: [] },
+          secrets: { kind: 'items', items: [] },
+          ingressTls: { kind: 'items', items: uses },
+        }),
+        { now: NOW },
+      ).children!.find((c) => c.id === 'ingress.certificates:secret/plate-stg/docs')!;
+    expect(missing([use('plate-stg/docs', 'docs', null), use('plate-stg/plate-ingress', 'stg', LE)])).toEqual(
+      {
+        id: 'ingress.certificates:secret/plate-stg/docs',
+        title: 'Secret plate-stg/docs',
+        subject: 'Secret plate-stg/docs',
+        covers: ['Secret plate-stg/docs'],
+        status: 'fail',
+        code: 'MANUAL_CERT_MISSING',
+        message: 'does not exist and no Certificate issues it (TLS Secret of Ingress plate-stg/docs)',
+        hint: 'Annotate Ingress plate-stg/docs with cert-manager.io/cluster-issuer: letsencrypt-prod, as Ingress plate-stg/plate-ingress is, so cert-manager issues Secret plate-stg/docs; or create that Secret yourself.',
+        commands: ['kubectl describe ingress -n plate-stg docs', 'kubectl get certificates -n plate-stg'],
+      },
+    );
+    expect(missing([use('plate-stg/docs', 'docs', LE)]).hint).toBe(
+      "Find out why cert-manager made no Certificate for Secret plate-stg/docs: Ingress plate-stg/docs asks for one (cert-manager.io/cluster-issuer: letsencrypt-prod), and ingress-shim reports what it rejects in the Ingress's events.",
+    );
+    expect(missing([use('plate-stg/docs', 'docs', null)]).hint).toBe(
+      'Create kubernetes.io/tls Secret plate-stg/docs, or let cert-manager issue it (a cert-manager.io/cluster-issuer annotation on Ingress plate-stg/docs).',
+    );
+  });
+
+  it('fails a routed host that no tls entry names, saying whether a Certificate covers it', () => {
+    const ingressHosts = {
+      kind: 'items' as const,
+      items: [
+        {
+          ingress: 'plate-stg/plate-ingress',
+          namespace: 'plate-stg',
+          ruleHosts: ['docs.cocdev.co.kr', 'llm.cocdev.co.kr', 'stg.cocdev.co.kr'],
+          tlsHosts: ['stg.cocdev.co.kr'],
+        },
+      ],
+    };
+    const children = evaluateCertificates(facts(aCert(), { ingressHosts }), { now: NOW }).children!;
+    expect(children.filter((c) => c.code === 'HOST_NOT_IN_TLS')).toEqual([
+      {
+        id: 'ingress.certificates:tls/docs.cocdev.co.kr',
+        title: 'docs.cocdev.co.kr',
+        subject: 'TLS for host docs.cocdev.co.kr',
+        status: 'fail',
+        code: 'HOST_NOT_IN_TLS',
+        message: 'routed by Ingress plate-stg/plate-ingress but in no tls entry and no Certificate covers it',
+        hint: "Add docs.cocdev.co.kr to a tls entry of Ingress plate-stg/plate-ingress with a secretName, in the ingress chart's values.",
+        commands: ['kubectl get ingress -n plate-stg plate-ingress -o yaml'],
+      },
+      {
+        id: 'ingress.certificates:tls/llm.cocdev.co.kr',
+        title: 'llm.cocdev.co.kr',
+        subject: 'TLS for host llm.cocdev.co.kr',
+        status: 'fail',
+        code: 'HOST_NOT_IN_TLS',
+        message:
+          'routed by Ingress plate-stg/plate-ingress but in no tls entry; Certificate plate-stg/stg-tls covers it, but no Ingress serves its Secret for the host',
+        hint: "Add llm.cocdev.co.kr to a tls entry of Ingress plate-stg/plate-ingress (its Certificate writes Secret stg-tls), in the ingress chart's values.",
+        commands: ['kubectl get ingress -n plate-stg plate-ingress -o yaml'],
+      },
+    ]);
+  });
 
   it('skips, rather than fails, when cert-manager is not installed and no Ingress uses TLS', () => {
     const node = evaluateCertificates(

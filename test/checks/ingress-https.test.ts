@@ -141,6 +141,7 @@ describe('evaluateHttps', () => {
           'Service ingress-nginx/ingress-nginx-controller',
           'Ingress plate-stg/plate-ingress',
           'IngressClass nginx-internal',
+          'TLS for host stg.cocdev.co.kr',
           'Secret plate-stg/stg-tls',
         ],
       },

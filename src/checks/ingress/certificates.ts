@@ -15,7 +15,7 @@ import {
 } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import { gatherWarnings, eventsText, type EventObject, type Warnings } from '../events.js';
-import { toIngressView } from './inventory.js';
+import { hostMatches, toIngressView } from './inventory.js';
 import {
   at,
   conditionOf,
@@ -99,6 +99,16 @@ export interface IngressTlsUse {
   namespace: string;
   secretName: string;
   hosts: string[];
+  /** The Ingress's `cert-manager.io/cluster-issuer` or `cert-manager.io/issuer` annotation, if any. */
+  issuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } | null;
+}
+
+/** The hosts an Ingress routes and those its TLS entries name: every routed host should have TLS. */
+export interface IngressHosts {
+  ingress: string;
+  namespace: string;
+  ruleHosts: string[];
+  tlsHosts: string[];
 }
 
 /** What `gatherCertificates` learned; plain data so `evaluateCertificates` runs without a cluster. */
@@ -108,6 +118,7 @@ export interface CertificatesFacts {
   clusterIssuers: Listing<IssuerFact>;
   secrets: Listing<StoredSecret>;
   ingressTls: Listing<IngressTlsUse>;
+  ingressHosts: Listing<IngressHosts>;
   /** A CertificateRequest/Order/Challenge list that failed while walking a not-Ready Certificate. */
   chainFailure: ListFailure | null;
   /** Newest Warning events of the Certificates being issued and of their CertificateRequests, Orders, Challenges. */
@@ -194,15 +205,21 @@ function toCertificate(obj: KubeObject, chain: IssuanceChain | null): Certificat
 
 function tlsUses(ingresses: Listing<KubeObject>): Listing<IngressTlsUse> {
   return mapListing(ingresses, (items) =>
-    items
-      .map(toIngressView)
-      .flatMap((i) =>
-        i.tls.flatMap((t) =>
-          t.secretName
-            ? [{ ingress: i.key, namespace: i.namespace, secretName: t.secretName, hosts: t.hosts }]
-            : [],
-        ),
+    items.map(toIngressView).flatMap((i) =>
+      i.tls.flatMap((t) =>
+        t.secretName
+          ? [
+              {
+                ingress: i.key,
+                namespace: i.namespace,
+                secretName: t.secretName,
+                hosts: t.hosts,
+                issuer: i.issuer,
+              },
+            ]
+          : [],
       ),
+    ),
   );
 }
 
@@ -275,6 +292,14 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
       })),
     ),
     ingressTls: tlsUses(ingresses),
+    ingressHosts: mapListing(ingresses, (items) =>
+      items.map(toIngressView).map((i) => ({
+        ingress: i.key,
+        namespace: i.namespace,
+        ruleHosts: i.hosts,
+        tlsHosts: [...new Set(i.tls.flatMap((t) => t.hosts))],
+      })),
+    ),
     chainFailure,
     warnings: await gatherWarnings(ctx, chainObjects),
   };
@@ -682,19 +707,38 @@ function unmanagedSecretLeaf(
   now: Date,
 ): CheckNode {
   const key = `${namespace}/${secretName}`;
-  const base = { id: `${ID}:secret/${key}`, title: `Secret ${key}`, subject: `Secret ${key}` };
+  const base = {
+    id: `${ID}:secret/${key}`,
+    title: `Secret ${key}`,
+    subject: `Secret ${key}`,
+    // The certificate's view of the Secret speaks for it in every step (the Ingress's TLS check too).
+    covers: [`Secret ${key}`],
+  };
   if (facts.secrets.kind === 'failed') return listFailureLeaf(ID, facts.secrets.failures[0], base);
   if (facts.secrets.kind === 'not-read') return secretsNotRead(base);
   const problem = hints.manualSecretCert({ ns: namespace, secret: secretName });
   const secret = storedSecret(facts, namespace, secretName);
-  if (!secret)
+  if (!secret) {
+    const users = hostsUsing(facts, namespace, secretName);
+    // What the other Ingresses in scope ask cert-manager for: the annotation this one probably lacks.
+    const siblings = itemsOf(facts.ingressTls).filter(
+      (u) => u.issuer !== null && !users.some((w) => w.ingress === u.ingress),
+    );
+    const sibling = siblings.find((u) => u.namespace === namespace) ?? siblings[0];
     return {
       ...base,
       status: 'fail',
       code: 'MANUAL_CERT_MISSING',
-      message: `does not exist and no Certificate issues it`,
-      ...problem,
+      message: `does not exist and no Certificate issues it (TLS Secret of Ingress ${users.map((u) => u.ingress).join(', ')})`,
+      ...hints.manualSecretMissing({
+        ns: namespace,
+        secret: secretName,
+        ingress: users[0]?.ingress ?? '',
+        ownIssuer: users.find((u) => u.issuer !== null)?.issuer ?? null,
+        sibling: sibling?.issuer ? { ingress: sibling.ingress, issuer: sibling.issuer } : null,
+      }),
     };
+  }
   const stored = secret.cert;
   if (!stored) {
     return {
@@ -764,6 +808,35 @@ function issuerLeaf(issuer: IssuerFact): CheckNode {
   };
 }
 
+/**
+ * A host the Ingresses route that no TLS entry of any of them names: HTTPS for it gets the controller's fake
+ * certificate and HTTP is not redirected, whatever Certificates exist.
+ */
+function hostsWithoutTls(facts: CertificatesFacts, certs: readonly CertificateFact[]): CheckNode[] {
+  const ingresses = itemsOf(facts.ingressHosts);
+  const tlsHosts = ingresses.flatMap((i) => i.tlsHosts);
+  const hosts = [...new Set(ingresses.flatMap((i) => i.ruleHosts))].sort();
+  return hosts
+    .filter((host) => !tlsHosts.some((pattern) => hostMatches(pattern, host)))
+    .map((host): CheckNode => {
+      const routing = ingresses.filter((i) => i.ruleHosts.includes(host));
+      const cert = certs.find((c) => namesCover(c.dnsNames, host));
+      const certText = cert
+        ? `; Certificate ${cert.namespace}/${cert.name} covers it, but no Ingress serves its Secret for the host`
+        : ' and no Certificate covers it';
+      const first = routing[0]!;
+      return {
+        id: `${ID}:tls/${host}`,
+        title: host,
+        subject: `TLS for host ${host}`,
+        status: 'fail',
+        code: 'HOST_NOT_IN_TLS',
+        message: `routed by Ingress ${routing.map((i) => i.ingress).join(', ')} but in no tls entry${certText}`,
+        ...hints.hostNotInTls({ host, ingress: first.ingress, secret: cert?.secretName ?? null }),
+      };
+    });
+}
+
 /** Issuers the Certificates in scope reference, each once, sorted; missing ones are the Certificate's failure. */
 function referencedIssuers(certs: readonly CertificateFact[], facts: CertificatesFacts): IssuerFact[] {
   const found = new Map<string, IssuerFact>();
@@ -804,6 +877,7 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
     }
   }
   children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(i)));
+  children.push(...hostsWithoutTls(facts, certs));
   const managed = new Set(certs.map((c) => `${c.namespace}/${c.secretName}`));
   const unmanaged = [...new Set(itemsOf(facts.ingressTls).map((u) => `${u.namespace}/${u.secretName}`))]
     .filter((key) => !managed.has(key))

@@ -254,6 +254,38 @@ export function storedCertStale(p: { ns: string; name: string; secret: string })
   };
 }
 
+export function manualSecretMissing(p: {
+  ns: string;
+  secret: string;
+  ingress: string;
+  ownIssuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } | null;
+  sibling: { ingress: string; issuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } } | null;
+}): Hint {
+  const annotation = (i: { kind: string; name: string }) =>
+    `cert-manager.io/${i.kind === 'ClusterIssuer' ? 'cluster-issuer' : 'issuer'}: ${i.name}`;
+  const [ns = '', name = ''] = p.ingress.split('/');
+  let hint: string;
+  if (p.ownIssuer) {
+    hint = `Find out why cert-manager made no Certificate for Secret ${p.ns}/${p.secret}: Ingress ${p.ingress} asks for one (${annotation(p.ownIssuer)}), and ingress-shim reports what it rejects in the Ingress's events.`;
+  } else if (p.sibling) {
+    hint = `Annotate Ingress ${p.ingress} with ${annotation(p.sibling.issuer)}, as Ingress ${p.sibling.ingress} is, so cert-manager issues Secret ${p.ns}/${p.secret}; or create that Secret yourself.`;
+  } else {
+    hint = `Create kubernetes.io/tls Secret ${p.ns}/${p.secret}, or let cert-manager issue it (a cert-manager.io/cluster-issuer annotation on Ingress ${p.ingress}).`;
+  }
+  return {
+    hint,
+    commands: [kubectl`describe ingress -n ${ns} ${name}`, kubectl`get certificates -n ${p.ns}`],
+  };
+}
+
+export function hostNotInTls(p: { host: string; ingress: string; secret: string | null }): Hint {
+  const [ns = '', name = ''] = p.ingress.split('/');
+  return {
+    hint: `Add ${p.host} to a tls entry of Ingress ${p.ingress}${p.secret ? ` (its Certificate writes Secret ${p.secret})` : ' with a secretName'}, in the ingress chart's values.`,
+    commands: [kubectl`get ingress -n ${ns} ${name} -o yaml`],
+  };
+}
+
 export function manualSecretCert(p: { ns: string; secret: string }): Hint {
   return {
     hint: `Replace the certificate in Secret ${p.ns}/${p.secret}, or let cert-manager manage it with a Certificate.`,

@@ -210,7 +210,11 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     id: `${ID}:${h.host}#certificate`,
     title: 'certificate',
     subject: `host ${h.host}`,
-    dependsOn: [...probedVia(h, facts), ...(h.tlsSecret ? [`Secret ${namespaceOf(h)}/${h.tlsSecret}`] : [])],
+    dependsOn: [
+      ...probedVia(h, facts),
+      `TLS for host ${h.host}`,
+      ...(h.tlsSecret ? [`Secret ${namespaceOf(h)}/${h.tlsSecret}`] : []),
+    ],
   };
   const address = h.address ?? '';
   const port = facts.ports.https;
@@ -297,7 +301,8 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     id: `${ID}:${h.host}#redirect`,
     title: 'HTTP redirects to HTTPS',
     subject: url,
-    dependsOn: probedVia(h, facts),
+    // ssl-redirect applies only to hosts with a TLS entry.
+    dependsOn: [...probedVia(h, facts), `TLS for host ${h.host}`],
   };
   const expected = `https://${h.host}/`;
   const problem = hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress });
