@@ -213,7 +213,23 @@ describe('secrets.openbao evaluate: store tokens', () => {
         lookup: { ...VALID_TOKEN, ttlSeconds: 3 * 86_400 + 60, expireTime: '2025-03-04T10:01:00Z' },
       },
       'warn',
-      'expires in 3d (2025-03-04T10:01:00Z); policies default, plate-stg-read',
+      'expires in 3d (2025-03-04T10:01:00Z), renewable (bao token renew extends it up to its max TTL); policies default, plate-stg-read',
+      RENEW,
+    ],
+    [
+      'expiring within 7 days and not renewable',
+      {
+        kind: 'lookup',
+        source: 'store',
+        lookup: {
+          ...VALID_TOKEN,
+          ttlSeconds: 3 * 86_400 + 60,
+          expireTime: '2025-03-04T10:01:00Z',
+          renewable: false,
+        },
+      },
+      'warn',
+      'expires in 3d (2025-03-04T10:01:00Z), not renewable: it must be recreated before then; policies default, plate-stg-read',
       RENEW,
     ],
     [
@@ -466,7 +482,7 @@ describe('gatherOpenBao', () => {
       [
         'secrets.openbao:openbao-shared:token',
         'warn',
-        'expires in 3d (2025-04-01T10:00:00Z); policies shared-read',
+        'expires in 3d (2025-04-01T10:00:00Z), renewable (bao token renew extends it up to its max TTL); policies shared-read',
       ],
       ['secrets.openbao:openbao-shared:shared/data/common', 'pass', 'readable; has FLAG'],
       [

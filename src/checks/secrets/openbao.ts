@@ -430,7 +430,8 @@ function tokenLeaf(
       ...base,
       status: 'warn',
       code: 'OPENBAO_TOKEN_EXPIRING',
-      message: `${prefix}expires in ${left} (${lookup.expireTime})${policies}`,
+      // Whether renewing can save it decides how urgent recreating is.
+      message: `${prefix}expires in ${left} (${lookup.expireTime}), ${lookup.renewable ? 'renewable (bao token renew extends it up to its max TTL)' : 'not renewable: it must be recreated before then'}${policies}`,
       ...renew,
     };
   }
