@@ -195,10 +195,16 @@ export const FINDINGS = {
   APP_SPEC_INVALID: { steps: APPS, summary: 'Argo CD rejects an Application spec' },
   APP_COMPARISON_FAILED: { steps: APPS, summary: 'Argo CD cannot render or compare an Application' },
   APP_SYNC_FAILED: { steps: APPS, summary: "an Application's last sync failed" },
+  APP_SYNC_RETRIES_EXHAUSTED: { steps: APPS, summary: 'automated sync used up its retries and gave up' },
   APP_DEGRADED: { steps: APPS, summary: 'an Application is Degraded or Missing' },
   APP_PROGRESSING: { steps: APPS, summary: 'an Application is Progressing, Suspended or Unknown' },
+  APP_STUCK_PROGRESSING: { steps: APPS, summary: 'an Application has been Progressing too long' },
   APP_OUT_OF_SYNC: { steps: APPS, summary: 'an Application differs from Git' },
   APP_WARNING_CONDITION: { steps: APPS, summary: 'an Application carries a warning condition' },
+  APP_SYNC_WAVE_ORDER: {
+    steps: APPS,
+    summary: 'an app that needs Secrets syncs in a wave no later than the secrets app',
+  },
 } as const satisfies Record<string, Finding>;
 
 /** A finding code, e.g. `CERT_RENEWAL_FAILING`. */
