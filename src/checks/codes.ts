@@ -104,6 +104,7 @@ export const FINDINGS = {
   CONTROLLER_NOT_READY: { steps: LOGS, summary: 'a controller pod is not running or not ready' },
   CONTROLLER_RESTARTED: { steps: LOGS, summary: 'a controller pod restarted recently' },
   CONTROLLER_LOG_ERRORS: { steps: LOGS, summary: 'a controller logs errors about an object' },
+  CONTROLLER_LOG_WARNINGS: { steps: LOGS, summary: 'a controller logs warnings about an object in scope' },
 
   // ---------------------------------------------------------------- ingress.dns
   DNS_NXDOMAIN: { steps: DNS, summary: 'a host does not resolve' },

@@ -322,6 +322,7 @@ function errorLeaf(
   facts: ControllerLogsFacts,
   groups: readonly ErrorGroup[],
   now: Date,
+  level: 'error' | 'warning' = 'error',
 ): CheckNode {
   const [g] = groups as [ErrorGroup, ...ErrorGroup[]];
   const { object } = g;
@@ -330,21 +331,23 @@ function errorLeaf(
   const times = g.count === 1 ? 'logged once' : `logged ${g.count} times`;
   const when = g.lastSeen ? `${g.count === 1 ? ', ' : ', last '}${ago(now, g.lastSeen)}` : '';
   const others = groups.length - 1;
-  const more = others > 0 ? `; and ${others} other error${others === 1 ? '' : 's'} about it` : '';
+  const more = others > 0 ? `; and ${others} other ${level}${others === 1 ? '' : 's'} about it` : '';
   return {
     id: `${spec.stepId}:${subject}`,
     title: subject,
     subject,
     // A controller's log is a second view of the object: the object's own check, failing, explains it.
     ...(object ? { dependsOn: [subject] } : {}),
-    status: groups.some((e) => isBroken(e, now)) ? 'fail' : 'warn',
-    code: 'CONTROLLER_LOG_ERRORS',
+    // A warning line is a warning however often it recurs.
+    status: level === 'error' && groups.some((e) => isBroken(e, now)) ? 'fail' : 'warn',
+    code: level === 'error' ? 'CONTROLLER_LOG_ERRORS' : 'CONTROLLER_LOG_WARNINGS',
     message: `${text} (${times}${when})${more}`,
     ...logError({
       component: spec.component,
       object,
       text,
       logsCommand: spec.logsCommand(facts, g.pod),
+      isWarning: level === 'warning',
     }),
   };
 }
@@ -424,10 +427,18 @@ export function evaluateControllerLogs(
     const key = g.object ? subjectOf(spec, g) : `${byObject.size}`;
     byObject.set(key, [...(byObject.get(key) ?? []), g]);
   }
+  // Warnings count only about an object in scope that logs no error: they often precede the errors.
+  const warnedAbout = new Map<string, ErrorGroup[]>();
+  for (const g of groupErrors(logs, keyResolver(facts.keyed), 'warning')) {
+    if (!g.object || !isInScope(g, facts.namespacesInScope) || byObject.has(subjectOf(spec, g))) continue;
+    const key = subjectOf(spec, g);
+    warnedAbout.set(key, [...(warnedAbout.get(key) ?? []), g]);
+  }
   const errorLeaves = uniqueIds(
-    [...byObject.values()]
-      .map((groups) => errorLeaf(spec, facts, groups, now))
-      .sort((a, b) => a.subject!.localeCompare(b.subject!)),
+    [
+      ...[...byObject.values()].map((groups) => errorLeaf(spec, facts, groups, now)),
+      ...[...warnedAbout.values()].map((groups) => errorLeaf(spec, facts, groups, now, 'warning')),
+    ].sort((a, b) => a.subject!.localeCompare(b.subject!)),
   );
 
   const summaryLeaves: CheckNode[] = [];

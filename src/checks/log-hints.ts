@@ -106,6 +106,8 @@ export function logError(p: {
   /** The normalised message and error, used only to recognise known causes. */
   text: string;
   logsCommand: Command;
+  /** A warning line: the controller warns about the object rather than failing on it. */
+  isWarning?: boolean;
 }): Hint {
   const known = KNOWN_CAUSES.find((c) => c.pattern.test(p.text));
   const { object } = p;
@@ -119,7 +121,7 @@ export function logError(p: {
   return {
     hint:
       known?.hint(object) ??
-      `Check the status and events of ${describe(object)}; ${p.component} fails on it.`,
+      `Check the status and events of ${describe(object)}; ${p.component} ${p.isWarning ? 'warns about' : 'fails on'} it.`,
     commands: [kubectl`describe ${object.kind.toLowerCase()} ${where} ${object.name}`, p.logsCommand],
   };
 }

@@ -362,15 +362,16 @@ export function errorSignature(text: string): string {
   return replaceAll(text.replace(/\s+/g, ' ').trim(), VOLATILE);
 }
 
-/** Groups the error-level lines of several pods; ordered by count (most first), then by message. */
+/** Groups the lines of one level (errors by default) of several pods; most frequent first, then by message. */
 export function groupErrors(
   logs: readonly { pod: string; lines: readonly LogLine[] }[],
   resolveKey?: KeyResolver,
+  level: 'error' | 'warning' = 'error',
 ): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const { pod, lines } of logs) {
     for (const line of lines) {
-      if (line.level !== 'error') continue;
+      if (line.level !== level) continue;
       const object = loggedObject(line.fields, resolveKey);
       const message = line.message || '(no message)';
       const key = JSON.stringify([

@@ -19,7 +19,7 @@ const POD = 'cert-manager-5c7d9b8f6-p9x2k';
 const CHALLENGE = 'stg-cocdev-co-kr-tls-3-1375982045-2837461190';
 
 /** A klog structured line `minutesAgo` before NOW. */
-function klog(severity: 'I' | 'E', minutesAgo: number, rest: string): string {
+function klog(severity: 'I' | 'W' | 'E', minutesAgo: number, rest: string): string {
   const t = new Date(NOW.getTime() - minutesAgo * 60_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   const header = `${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}.000000`;
@@ -240,6 +240,35 @@ describe('ingress.cert-manager-logs evaluate', () => {
       commands: ['kubectl describe clusterissuer letsencrypt-prod', LOGS_COMMAND],
     });
     expect(node.children).toHaveLength(2);
+  });
+
+  it('warns about warning lines that name an object in scope and log no error, and ignores the others', () => {
+    // cert-manager's certificate-shim warns when an Ingress TLS entry cannot become a Certificate.
+    const shim = klog(
+      'W',
+      4,
+      '"skipping ingress TLS entry" err="TLS entry 1 for hosts [docs.cocdev.co.kr] must specify a secretName" logger="cert-manager.controller" resource_name="plate-ingress" resource_namespace="plate-stg" resource_kind="Ingress" resource_version="v1"',
+    );
+    const elsewhere = klog(
+      'W',
+      3,
+      '"skipping ingress TLS entry" err="no secretName" logger="cert-manager.controller" resource_name="other" resource_namespace="team-a" resource_kind="Ingress" resource_version="v1"',
+    );
+    const nameless = klog('W', 2, '"leader election lost, restarting" logger="cert-manager.controller"');
+    const node = evaluate(
+      facts({ pods: [aPod({}, [shim, elsewhere, nameless])], namespacesInScope: ['plate-stg'] }),
+    );
+    expect(node.children!.map((c) => c.id)).toEqual([
+      `ingress.cert-manager-logs:cert-manager/${POD}`,
+      'ingress.cert-manager-logs:Ingress plate-stg/plate-ingress',
+    ]);
+    expect(node.children![1]).toMatchObject({
+      status: 'warn',
+      code: 'CONTROLLER_LOG_WARNINGS',
+      message:
+        'skipping ingress TLS entry: TLS entry 1 for hosts [docs.cocdev.co.kr] must specify a secretName (logged once, 4m ago)',
+      hint: 'Check the status and events of Ingress plate-stg/plate-ingress; cert-manager warns about it.',
+    });
   });
 
   it('fails when no pod matches any selector, listing the selectors tried', () => {
