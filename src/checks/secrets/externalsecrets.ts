@@ -77,9 +77,18 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
           ? { kind: 'unknown', failure: storeFailure }
           : { kind: 'missing' };
       const readsThrough = (probe: BaoProbe | null): string[] => [
-        es.storeRef.subject,
-        ...(found ? storeDependsOn(found, probe) : []),
-        ...(found?.provider === 'vault' ? es.remoteRefs.map((r) => kvSubject(kvLocation(found, r.key))) : []),
+        ...new Set([
+          es.storeRef.subject,
+          ...(found ? storeDependsOn(found, probe) : []),
+          // Each item through its own store: the ExternalSecret's, or the one its sourceRef names.
+          ...es.remoteRefs.flatMap((r) => {
+            const itemStore = byKey.get(r.store.subject);
+            return [
+              r.store.subject,
+              ...(itemStore?.provider === 'vault' ? [kvSubject(kvLocation(itemStore, r.key))] : []),
+            ];
+          }),
+        ]),
       ];
       if (es.ready?.status === 'True') {
         return { es, store, updateFailed: null, probe: null, readsThrough: readsThrough(null) };

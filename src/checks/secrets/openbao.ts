@@ -100,7 +100,8 @@ export function pathsOf(
 ): Omit<PathFacts, 'kv'>[] {
   const paths = new Map<string, Omit<PathFacts, 'kv'>>();
   for (const es of externalSecrets) {
-    for (const ref of es.remoteRefs) {
+    // An item may read from another store than its ExternalSecret's (sourceRef.storeRef).
+    for (const ref of es.remoteRefs.filter((r) => r.store.subject === store.subject)) {
       const loc = kvLocation(store, ref.key);
       const entry = paths.get(loc.aclPath) ?? { ...loc, wanted: [] };
       entry.wanted.push({ externalSecret: es.key, properties: ref.properties });
@@ -144,7 +145,11 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
       const serving = isServing(health);
       const storeFacts = await Promise.all(
         using.map(async (store): Promise<StoreBaoFacts> => {
-          const mine = itemsSeen(externalSecrets).filter((es) => es.storeRef.subject === store.subject);
+          const mine = itemsSeen(externalSecrets).filter(
+            (es) =>
+              es.storeRef.subject === store.subject ||
+              es.remoteRefs.some((r) => r.store.subject === store.subject),
+          );
           const refs = mine.map((es) => ({ namespace: es.namespace, name: es.name }));
           const paths = pathsOf(store, mine);
           if (!serving)
