@@ -37,6 +37,17 @@ function reconcileError(minutesAgo: number, name: string, error: string): string
   });
 }
 
+/** ESO's info line for a successful sync. */
+function reconciled(minutesAgo: number, namespace: string, name: string): string {
+  return JSON.stringify({
+    level: 'info',
+    ts: epoch(minutesAgo),
+    logger: 'controllers.ExternalSecret',
+    msg: 'reconciled secret',
+    ExternalSecret: { name, namespace },
+  });
+}
+
 function aPod(lines: string[]): ControllerPod {
   return {
     name: POD,
@@ -162,13 +173,7 @@ describe('secrets.eso-logs evaluate', () => {
   });
 
   it('passes when the zap stream holds only info lines', () => {
-    const info = JSON.stringify({
-      level: 'info',
-      ts: epoch(10),
-      logger: 'controllers.ExternalSecret',
-      msg: 'reconciled secret',
-      ExternalSecret: { name: 'plate-api-prod-env', namespace: 'plate-prod' },
-    });
+    const info = reconciled(10, 'plate-prod', 'plate-api-prod-env');
     const node = evaluate(facts([info]));
     expect(node.status).toBe('pass');
     expect(node.children![1]!.message).toBe('no errors in 1 line from the last 1h');
@@ -244,13 +249,7 @@ describe('secrets.eso-logs: a crash-looping controller', () => {
   });
 
   it('reads why it was OOMKilled from its previous instance instead of reporting unreadable logs', () => {
-    const lastLine = JSON.stringify({
-      level: 'info',
-      ts: epoch(3),
-      logger: 'controllers.ExternalSecret',
-      msg: 'reconciled secret',
-      ExternalSecret: { name: 'plate-api-stg-env', namespace: 'plate-stg' },
-    });
+    const lastLine = reconciled(3, 'plate-stg', 'plate-api-stg-env');
     const pod = crashing([lastLine], {
       reason: 'OOMKilled',
       exitCode: 137,
