@@ -181,6 +181,7 @@ export function backendLeaf(
       return {
         ...base,
         status: 'fail',
+        code: 'BACKEND_SERVICE_MISSING',
         message: `does not exist (${routedBy} routes to it)`,
         ...advice.missing,
       };
@@ -194,6 +195,7 @@ export function backendLeaf(
       return {
         ...base,
         status: 'fail',
+        code: 'BACKEND_PORT_MISMATCH',
         message: `port ${ref.port} is not a port of ${service} (${verdict.ports})`,
         ...advice.noPort,
       };
@@ -202,6 +204,7 @@ export function backendLeaf(
       return {
         ...base,
         status: 'fail',
+        code: 'BACKEND_NO_READY_ENDPOINTS',
         message: `no ready endpoints${notReady}`,
         ...noReadyEndpoints({ ns: ref.namespace, service: ref.name, selector: verdict.selector }),
       };

@@ -7,6 +7,25 @@ import { kubectl, type Command, type Hint } from './command.js';
 import type { ListFailure } from './listing.js';
 import type { Failure } from './outcome.js';
 import type { CheckNode, StepId } from './result.js';
+import type { FindingCode } from './codes.js';
+import type { GatewayErrorKind } from '../gateways/errors.js';
+
+/** The finding code of each way an answer can fail to come. */
+const CODES: Record<GatewayErrorKind, FindingCode> = {
+  forbidden: 'CHECK_FORBIDDEN',
+  unauthorized: 'CHECK_UNAUTHORIZED',
+  unreachable: 'CHECK_UNREACHABLE',
+  unavailable: 'CHECK_UNREACHABLE',
+  timeout: 'CHECK_TIMEOUT',
+  tls: 'CHECK_TLS',
+  protocol: 'CHECK_PROTOCOL',
+  unrecorded: 'CHECK_NOT_RECORDED',
+};
+
+/** The code of a "could not check" finding for a failure of `kind`. */
+export function couldNotCheckCode(kind: GatewayErrorKind): FindingCode {
+  return CODES[kind];
+}
 
 /** `kubectl auth can-i` for a permission as the gateways word it: `list secrets in plate-stg`, `get pods/log in x`. */
 function canI(permission: string): Command | null {
@@ -20,8 +39,15 @@ function canI(permission: string): Command | null {
   return kubectl`auth can-i ${verb} ${plural} ${sub} ${where}`;
 }
 
-/** How to get the doctor the access or the answer it lacked. `what` names the system: `the Kubernetes API`. */
-export function couldNotCheck(failure: Failure, what: string): Hint {
+/**
+ * How to get the doctor the access or the answer it lacked, with the finding code. `what` names the system:
+ * `the Kubernetes API`.
+ */
+export function couldNotCheck(failure: Failure, what: string): Hint & { code: FindingCode } {
+  return { ...advice(failure, what), code: CODES[failure.kind] };
+}
+
+function advice(failure: Failure, what: string): Hint {
   switch (failure.kind) {
     case 'forbidden': {
       const permission = failure.permission ?? 'the missing permission';

@@ -150,6 +150,8 @@ export interface EventInfo {
   message: string;
   /** When it was last seen (RFC 3339), when the event says. */
   at: string | null;
+  /** How often it was seen (`count`, or `series.count` of events.k8s.io events); null when not said. */
+  count: number | null;
 }
 
 /**
@@ -182,6 +184,7 @@ export function latestWarning(
           reason: string(at(e, 'reason')) ?? '',
           message: oneLine(string(at(e, 'message')) ?? ''),
           at: when,
+          count: count(at(e, 'series', 'count')) ?? count(at(e, 'count')),
         },
         time,
       };

@@ -30,8 +30,43 @@ export function controllerPodUnhealthy(p: { component: string; namespace: string
   };
 }
 
+/** The controller container keeps crashing; OOMKilled and a panic each call for their own fix. */
+export function controllerCrashLoop(p: {
+  component: string;
+  namespace: string;
+  pod: string;
+  reason: string | null;
+  memoryLimit: string | null;
+}): Hint {
+  const commands = [
+    kubectl`logs -n ${p.namespace} ${p.pod} --previous --tail=50`,
+    kubectl`describe pod -n ${p.namespace} ${p.pod}`,
+  ];
+  if (p.reason === 'OOMKilled') {
+    return {
+      hint: `Raise the memory limit of the ${p.component} controller${p.memoryLimit ? ` (now ${p.memoryLimit})` : ''} in its Helm values; pod ${p.namespace}/${p.pod} is killed for running out of memory.`,
+      commands: [...commands, kubectl`top pod -n ${p.namespace} --containers`],
+    };
+  }
+  return {
+    hint: `Fix what the last lines of the previous ${p.component} instance name (a panic, a bad flag, an unreachable API); pod ${p.namespace}/${p.pod} crashes on start.`,
+    commands,
+  };
+}
+
+/** Stores read their OpenBao token from Kubernetes; what they cannot find there is the token Secret's fault. */
+const isStore = (o: HintObject | null) => o?.kind === 'SecretStore' || o?.kind === 'ClusterSecretStore';
+
 /** Errors whose cause the text alone identifies, with what to do about it. */
 const KNOWN_CAUSES: { pattern: RegExp; hint: (o: HintObject | null) => string }[] = [
+  {
+    // ESO's Kubernetes-side resolver (runtime/esutils/resolvers/secret_ref.go): no call reached OpenBao.
+    pattern: /cannot get Kubernetes secret|cannot find secret data for key/,
+    hint: (o) =>
+      isStore(o)
+        ? `Create the token Secret that ${describe(o)} names in auth.tokenSecretRef, with the key it names (scripts/openbao/create-token.sh); ESO looks for it in Kubernetes before it asks OpenBao.`
+        : `Add the missing key to the OpenBao path ${describe(o)} reads, or correct its remoteRef.property.`,
+  },
   {
     pattern: /urn:ietf:params:acme:error:rateLimited/,
     hint: () =>
@@ -53,11 +88,6 @@ const KNOWN_CAUSES: { pattern: RegExp; hint: (o: HintObject | null) => string }[
     hint: () => 'Unseal OpenBao; External Secrets cannot read or validate anything while it is sealed.',
   },
   {
-    pattern: /cannot find secret data for key/,
-    hint: (o) =>
-      `Add the missing key to the OpenBao path ${describe(o)} reads, or correct its remoteRef.property.`,
-  },
-  {
     pattern: /invalid vault credentials|permission denied/,
     hint: (o) =>
       `Replace the OpenBao token that ${describe(o)} uses; OpenBao rejects it (expired, revoked or missing a policy).`,
@@ -76,6 +106,8 @@ export function logError(p: {
   /** The normalised message and error, used only to recognise known causes. */
   text: string;
   logsCommand: Command;
+  /** A warning line: the controller warns about the object rather than failing on it. */
+  isWarning?: boolean;
 }): Hint {
   const known = KNOWN_CAUSES.find((c) => c.pattern.test(p.text));
   const { object } = p;
@@ -89,7 +121,7 @@ export function logError(p: {
   return {
     hint:
       known?.hint(object) ??
-      `Check the status and events of ${describe(object)}; ${p.component} fails on it.`,
+      `Check the status and events of ${describe(object)}; ${p.component} ${p.isWarning ? 'warns about' : 'fails on'} it.`,
     commands: [kubectl`describe ${object.kind.toLowerCase()} ${where} ${object.name}`, p.logsCommand],
   };
 }

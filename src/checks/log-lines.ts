@@ -265,7 +265,10 @@ const ESO_KINDS = [
  * `ExternalSecret: {name, namespace}` or older `externalsecret: "ns/name"`, or `controllerKind`/`reconciler kind`
  * with `namespace` and `name`. Null when the line names none.
  */
-export function loggedObject(fields: Record<string, string>): LoggedObject | null {
+export function loggedObject(
+  fields: Record<string, string>,
+  resolveKey: KeyResolver = () => null,
+): LoggedObject | null {
   if (fields.resource_kind && fields.resource_name) {
     return {
       kind: fields.resource_kind,
@@ -274,9 +277,13 @@ export function loggedObject(fields: Record<string, string>): LoggedObject | nul
     };
   }
   for (const kind of ESO_KINDS) {
-    const name = fields[`${kind}.name`];
-    if (name) return { kind, namespace: fields[`${kind}.namespace`] || null, name };
+    // controller-runtime's own key (`ExternalSecret`), or the reconciler's lower-case one (`secretstore`).
+    for (const key of [kind, kind.toLowerCase()]) {
+      const name = fields[`${key}.name`];
+      if (name) return { kind, namespace: fields[`${key}.namespace`] || null, name };
+    }
     const ref = fields[kind] ?? fields[kind.toLowerCase()];
+
     if (ref) {
       const slash = ref.lastIndexOf('/');
       return { kind, namespace: slash > 0 ? ref.slice(0, slash) : null, name: ref.slice(slash + 1) };
@@ -284,8 +291,14 @@ export function loggedObject(fields: Record<string, string>): LoggedObject | nul
   }
   const kind = fields.controllerKind ?? fields['reconciler kind'];
   if (kind && fields.name) return { kind, namespace: fields.namespace || null, name: fields.name };
-  return null;
+  return fields.key ? resolveKey(fields.key) : null;
 }
+
+/**
+ * cert-manager before v1.16 logged a work item only as `key="namespace/name"` (or `key="name"` for
+ * cluster-scoped kinds), without its kind: the caller names the object from what it knows exists.
+ */
+export type KeyResolver = (key: string) => LoggedObject | null;
 
 // ---------------------------------------------------------------- grouping errors
 
@@ -349,13 +362,17 @@ export function errorSignature(text: string): string {
   return replaceAll(text.replace(/\s+/g, ' ').trim(), VOLATILE);
 }
 
-/** Groups the error-level lines of several pods; ordered by count (most first), then by message. */
-export function groupErrors(logs: readonly { pod: string; lines: readonly LogLine[] }[]): ErrorGroup[] {
+/** Groups the lines of one level (errors by default) of several pods; most frequent first, then by message. */
+export function groupErrors(
+  logs: readonly { pod: string; lines: readonly LogLine[] }[],
+  resolveKey?: KeyResolver,
+  level: 'error' | 'warning' = 'error',
+): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const { pod, lines } of logs) {
     for (const line of lines) {
-      if (line.level !== 'error') continue;
-      const object = loggedObject(line.fields);
+      if (line.level !== level) continue;
+      const object = loggedObject(line.fields, resolveKey);
       const message = line.message || '(no message)';
       const key = JSON.stringify([
         object?.kind,

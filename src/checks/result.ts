@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { causeSchema } from './causes.js';
 import { timelineEntrySchema, type TimelineEntry } from './timeline.js';
+import { CODE_PATTERN, type FindingCode } from './codes.js';
 
 /** Every status, worst first: the order summaries and renderers list them in. */
 export const STATUSES_WORST_FIRST = ['fail', 'error', 'warn', 'pass', 'skip'] as const;
@@ -63,6 +64,8 @@ interface NodeFields {
  * ResultNode (target flags, quoting, redaction, bounds) before anyone renders it.
  */
 export interface CheckNode extends NodeFields {
+  /** The kind of finding (checks/codes.ts): present on every non-pass leaf, absent on passes. */
+  code?: FindingCode;
   /** One imperative sentence: what to do next. Present on every non-pass leaf. */
   hint?: Prose;
   /** Read-only commands that take the investigation further. */
@@ -72,6 +75,8 @@ export interface CheckNode extends NodeFields {
 
 /** One node of the pass/fail tree, as reports carry it. Leaves carry `subject`; a parent's status is computed by `group()`. */
 export interface ResultNode extends NodeFields {
+  /** The kind of finding, e.g. `CERT_RENEWAL_FAILING` (docs/findings.md); on every non-pass leaf. */
+  code?: string;
   /** One imperative sentence: what to do next. Present on every non-pass leaf. */
   hint?: string;
   /** Read-only commands, shell-quoted, runnable as printed. */
@@ -86,6 +91,13 @@ export const nodeSchema: z.ZodType<ResultNode> = z
     status: statusSchema,
     subject: z.string().describe('The object a leaf checked, e.g. `host stg.cocdev.co.kr`.').optional(),
     message: z.string().describe('What was observed; at most 8192 characters.').optional(),
+    code: z
+      .string()
+      .regex(CODE_PATTERN)
+      .describe(
+        'The kind of finding (docs/findings.md), e.g. CERT_RENEWAL_FAILING: on every non-pass leaf, never on a pass. Stable: codes are added, never renamed. Since doctor 0.2.',
+      )
+      .optional(),
     hint: z.string().describe('What to do next; present on every non-pass leaf.').optional(),
     commands: z
       .array(z.string())
@@ -186,7 +198,8 @@ export function group<N extends CheckNode | ResultNode>(
   children: N[],
   emptyMessage = 'nothing to check',
 ): N {
-  if (children.length === 0) return { id, title, status: 'skip', message: emptyMessage } as N;
+  if (children.length === 0)
+    return { id, title, status: 'skip', message: emptyMessage, code: 'NOTHING_IN_SCOPE' } as N;
   return { id, title, status: worstOf(children.map((c) => c.status)), children } as unknown as N;
 }
 

@@ -11,6 +11,7 @@ export function secretsNotRead(base: { id: string; title: string; subject: strin
   return {
     ...base,
     status: 'skip',
+    code: 'SECRETS_NOT_READ',
     message: SECRETS_NOT_READ,
     hint: `Run the doctor without --no-read-secrets to check ${base.subject}.`,
   };

@@ -3,6 +3,7 @@
  * kubernetes.io/tls Secret with tls.crt and tls.key", from Secret summaries (names and key names only).
  */
 import type { SecretSummary } from '../gateways/types.js';
+import type { FindingCode } from './codes.js';
 import type { Hint } from './command.js';
 import { listFailureLeaf } from './could-not-check.js';
 import { mapListing, type Listing } from './listing.js';
@@ -46,10 +47,18 @@ export function tlsSecretLeaf(
   if (secrets.kind === 'not-read') return secretsNotRead(base);
   const items = secrets.kind === 'items' ? secrets.items : [];
   const secret = items.find((s) => s.namespace === ref.namespace && s.name === ref.name);
-  const fail = (message: string): CheckNode => ({ ...base, status: 'fail', message, ...advice });
-  if (!secret) return fail(`does not exist (TLS Secret of ${usedBy})`);
-  if (secret.type !== 'kubernetes.io/tls') return fail(`has type ${secret.type}, expected kubernetes.io/tls`);
+  const fail = (code: FindingCode, message: string): CheckNode => ({
+    ...base,
+    status: 'fail',
+    code,
+    message,
+    ...advice,
+  });
+  if (!secret) return fail('TLS_SECRET_MISSING', `does not exist (TLS Secret of ${usedBy})`);
+  if (secret.type !== 'kubernetes.io/tls') {
+    return fail('TLS_SECRET_INVALID', `has type ${secret.type}, expected kubernetes.io/tls`);
+  }
   const missing = TLS_KEYS.filter((k) => !secret.keys.includes(k));
-  if (missing.length > 0) return fail(`has no ${missing.join(' or ')}`);
+  if (missing.length > 0) return fail('TLS_SECRET_INVALID', `has no ${missing.join(' or ')}`);
   return { ...base, status: 'pass', message: 'kubernetes.io/tls Secret with tls.crt and tls.key' };
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Report } from '../checks/result.js';
 import type { Scope } from '../checks/step.js';
 import { ConfigError, loadConfig, selectProfile } from '../config/load.js';
+import { isFindingCode } from '../checks/codes.js';
 import { assembleReport, notCheckedRunbook } from '../engine/run.js';
 import type { CommandTarget } from '../engine/commands.js';
 import { DoctorSession } from '../engine/session.js';
@@ -101,7 +102,7 @@ export async function doctorCommand(
       if (snapshot) {
         created = replayedTarget(snapshot);
       } else {
-        const loaded = loadConfig(options.config, io.cwd);
+        const loaded = loadConfig(options.config, io.cwd, isFindingCode);
         const profile = selectProfile(loaded?.config ?? null, options.env);
         if (options.demo !== undefined) {
           // Only --demo needs the sandbox servers and their certificate library.

@@ -12,10 +12,12 @@ export class ConfigError extends UserError {
 /**
  * Reads the config: `--config PATH` (must exist), else ./platform.yaml when present, else none.
  * Errors point at the key: `platform.yaml: environments.prod.namespaces: expected array, received string`.
+ * `isFindingCode` tells the codes a `mute:` entry may name (the registry lives with the checks).
  */
 export function loadConfig(
   explicitPath: string | undefined,
   cwd: string,
+  isFindingCode: (code: string) => boolean = () => true,
 ): { path: string; config: ConfigFile } | null {
   const path = explicitPath ? resolve(cwd, explicitPath) : resolve(cwd, 'platform.yaml');
   if (!existsSync(path)) {
@@ -50,7 +52,26 @@ export function loadConfig(
     const key = issue.path.length ? issue.path.join('.') : '(top level)';
     throw new ConfigError(`${name}: ${key}: ${issue.message}`);
   }
+  checkMutes(parsed.data, name, isFindingCode);
   return { path, config: parsed.data };
+}
+
+/** A mute of a misspelt code or environment would silently mute nothing: both are errors. */
+function checkMutes(config: ConfigFile, name: string, isFindingCode: (code: string) => boolean): void {
+  const environments = Object.keys(config.environments ?? {});
+  (config.mute ?? []).forEach((m, i) => {
+    if (!isFindingCode(m.code)) {
+      throw new ConfigError(
+        `${name}: mute.${i}.code: unknown finding code ${m.code} (docs/findings.md lists them)`,
+      );
+    }
+    if (m.env !== undefined && !environments.includes(m.env)) {
+      const known = environments.length
+        ? `known: ${environments.join(', ')}`
+        : 'the file defines no environments';
+      throw new ConfigError(`${name}: mute.${i}.env: environment "${m.env}" is not in the config (${known})`);
+    }
+  });
 }
 
 /**
@@ -68,5 +89,5 @@ export function selectProfile(config: ConfigFile | null, env: string | undefined
   if (name !== undefined && !(name in environments)) {
     throw new ConfigError(`defaultEnv "${name}" is not one of the environments (${names.join(', ')})`);
   }
-  return resolveProfile(name ?? null, name ? environments[name] : undefined, config?.logs);
+  return resolveProfile(name ?? null, name ? environments[name] : undefined, config?.logs, config?.mute);
 }

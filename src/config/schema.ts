@@ -55,6 +55,30 @@ const profile = z.strictObject({
   argocd: z.strictObject({ namespace: name.describe('Default: argocd.').optional() }).optional(),
 });
 
+/** How finding codes are spelled (src/checks/codes.ts); which codes exist is checked when the file is loaded. */
+const CODE_SPELLING = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+
+const mute = z.strictObject({
+  code: z
+    .string()
+    .regex(CODE_SPELLING, 'a finding code is SCREAMING_SNAKE_CASE, e.g. CERT_EXPIRING')
+    .describe('The finding code to mute (docs/findings.md).'),
+  subject: name.describe(
+    'Glob over the subject of the finding, e.g. `Certificate plate-stg/*` or `host *.cocdev.co.kr` (`*` also crosses `/`).',
+  ),
+  env: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'environment names are lower-case words')
+    .describe('Only in this environment profile; default: every environment.')
+    .optional(),
+  reason: name.describe('Why the finding is accepted for now; shown in place of the finding.'),
+  until: z.iso
+    .date()
+    .describe(
+      'Last day (UTC) the mute holds, `YYYY-MM-DD`; after it the finding counts again and the expired mute is a warning.',
+    ),
+});
+
 /**
  * platform.yaml: environment profiles for the doctor. Every field is optional; without a file the
  * doctor discovers what it can see. Unknown keys are errors (a typo must not silently do nothing).
@@ -85,9 +109,25 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  mute: z
+    .array(mute)
+    .describe('Known issues to mute: by finding code and subject glob, each with a reason and an end date.')
+    .optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
+/** One `mute:` entry of platform.yaml. */
+export type MuteFile = z.infer<typeof mute>;
+
+/** A mute that applies to the selected environment: what the engine matches findings against. */
+export interface Mute {
+  code: string;
+  /** A picomatch glob over the finding's subject, in bash mode (`*` also matches `/`). */
+  subject: string;
+  reason: string;
+  /** `YYYY-MM-DD`: the last day (UTC) the mute holds. */
+  until: string;
+}
 export type ProfileFile = z.infer<typeof profile>;
 
 /** A profile with every default filled in: what steps read from `ctx.scope.profile`. */
@@ -103,6 +143,8 @@ export interface Profile {
   openbao: { address: string | null };
   argocd: { namespace: string };
   logs: { tailLines: number; sinceSeconds: number };
+  /** The `mute:` entries for this environment (no `env`, or this one), in file order. */
+  mutes: Mute[];
 }
 
 /** Defaults match the upstream Helm charts and the platform's runbooks. */
@@ -110,6 +152,7 @@ export function resolveProfile(
   name: string | null,
   file: ProfileFile | undefined,
   logs: ConfigFile['logs'],
+  mutes: readonly MuteFile[] = [],
 ): Profile {
   return {
     name,
@@ -137,5 +180,8 @@ export function resolveProfile(
     openbao: { address: file?.openbao?.address ?? null },
     argocd: { namespace: file?.argocd?.namespace ?? 'argocd' },
     logs: { tailLines: logs?.tailLines ?? 200, sinceSeconds: (logs?.sinceMinutes ?? 60) * 60 },
+    mutes: mutes
+      .filter((m) => m.env === undefined || m.env === name)
+      .map(({ code, subject, reason, until }) => ({ code, subject, reason, until })),
   };
 }

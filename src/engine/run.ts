@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { findCauses } from '../checks/causes.js';
+import { couldNotCheckCode } from '../checks/could-not-check.js';
 import {
   group,
   summarize,
@@ -27,6 +28,7 @@ import type { Gateways } from '../gateways/types.js';
 import type { Runbook } from '../runbooks/types.js';
 import { NODE_TEXT_LIMIT, clip } from '../text.js';
 import { DEFAULT_TARGET, renderCommand, renderProse, type CommandTarget } from './commands.js';
+import { applyMutes } from './mute.js';
 import type { PlannedRunbook, RunListener } from './events.js';
 
 /** What every run of a session shares; the CLI builds it, tests build it by hand. */
@@ -215,6 +217,7 @@ export function notCheckedRunbook(runbook: Pick<Runbook, 'id' | 'title'>, reason
     id: runbook.id,
     title: runbook.title,
     status: 'error',
+    code: 'CLUSTER_UNREACHABLE',
     message: `not checked: ${redact(reason)}`,
     hint: 'Check the kubeconfig context and that the API server is reachable from here (kubectl cluster-info).',
     commands: ['kubectl cluster-info', 'kubectl config current-context'],
@@ -252,12 +255,16 @@ export function assembleReport(
 
 /**
  * Runs one step: gather under its deadline, then the pure evaluate, then every text of the result
- * redacted and bounded. A throw, an escaped gateway error, a stop or a deadline becomes an `error` node
- * for this step; the other steps go on. `leftMs` is what is left of the run's deadline.
+ * redacted and bounded, then the profile's mutes applied. A throw, an escaped gateway error, a stop or a
+ * deadline becomes an `error` node for this step; the other steps go on. `leftMs` is what is left of the
+ * run's deadline.
  */
 export async function executeStep(
   step: Step,
-  context: Pick<RunContext, 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now' | 'commandTarget'>,
+  context: Pick<
+    RunContext,
+    'plan' | 'gateways' | 'scope' | 'stepTimeoutMs' | 'debug' | 'now' | 'commandTarget'
+  >,
   runDeadline: AbortSignal,
   leftMs: number,
   stop: AbortSignal,
@@ -269,7 +276,10 @@ export async function executeStep(
   const base = { id: step.id, title: step.title };
   const timing = () => ({ durationMs: Math.round(performance.now() - started) });
   try {
-    return await attemptStep();
+    const outcome = await attemptStep();
+    const now = (context.now ?? (() => new Date()))();
+    const planned = context.plan.flatMap((r) => r.steps.map((s) => s.id));
+    return { ...outcome, node: applyMutes(outcome.node, context.scope.profile.mutes, now, planned) };
   } finally {
     stepTimer.clear();
   }
@@ -296,6 +306,7 @@ export async function executeStep(
           node: {
             ...base,
             status: 'error',
+            code: 'CHECK_DEADLINE',
             message: finalText(
               `did not finish within ${formatSeconds(budgetMs)}${waiting ? `: ${waiting}` : ''}`,
             ),
@@ -310,6 +321,7 @@ export async function executeStep(
           node: {
             ...base,
             status: 'error',
+            code: couldNotCheckCode(error.kind),
             message: error.message,
             hint: error.permission
               ? `Grant the doctor's identity permission to ${error.permission}, or narrow the scope with --namespace.`
@@ -326,6 +338,7 @@ export async function executeStep(
         node: {
           ...base,
           status: 'error',
+          code: 'CHECK_CRASHED',
           message: `check crashed: ${errorMessage(error)}`,
           hint: 'This is a bug in platform doctor: rerun with --debug for the stack trace and report it.',
           ...timing(),
@@ -342,6 +355,7 @@ export function stopped(step: { id: StepId; title: string }): ResultNode {
     id: step.id,
     title: step.title,
     status: 'error',
+    code: 'CHECK_STOPPED',
     message: 'not checked: stopped before this step finished',
     hint: 'Run platform doctor again and let the run finish.',
   };

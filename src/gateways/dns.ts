@@ -97,8 +97,8 @@ type RecordType = 'A' | 'AAAA';
 /** What one record type gave at the end of the CNAME chain. */
 type TypeAnswer =
   | { kind: 'records'; addresses: string[]; cnames: string[]; ttlSeconds: number }
-  | { kind: 'nodata' }
-  | { kind: 'nxdomain' }
+  | { kind: 'nodata'; cnames: string[] }
+  | { kind: 'nxdomain'; cnames: string[] }
   | { kind: 'unanswered'; reason: string };
 
 async function resolveWith(
@@ -115,9 +115,14 @@ async function resolveWith(
   // One type unanswered while the other was answered: name the type, the resolver itself did answer.
   if (a.kind === 'unanswered') return { kind: 'unanswered', reason: `A: ${a.reason}` };
   if (aaaa.kind === 'unanswered') return { kind: 'unanswered', reason: `AAAA: ${aaaa.reason}` };
-  if (a.kind === 'nxdomain' || aaaa.kind === 'nxdomain') return { kind: 'nxdomain' };
+  // The CNAMEs followed before the name ran out: a host that is an alias of a name that does not resolve.
+  const aliases = (kind: 'nxdomain' | 'nodata') => {
+    const chain = [a, aaaa].find((t) => t.kind === kind)?.cnames ?? [];
+    return chain.length > 0 ? { cnames: chain } : {};
+  };
+  if (a.kind === 'nxdomain' || aaaa.kind === 'nxdomain') return { kind: 'nxdomain', ...aliases('nxdomain') };
   const found = [a, aaaa].filter((t): t is Extract<TypeAnswer, { kind: 'records' }> => t.kind === 'records');
-  if (found.length === 0) return { kind: 'nodata' };
+  if (found.length === 0) return { kind: 'nodata', ...aliases('nodata') };
   return {
     kind: 'addresses',
     addresses: found.flatMap((t) => t.addresses).sort((x, y) => x.localeCompare(y, 'en', { numeric: true })),
@@ -149,8 +154,7 @@ async function resolveType(
     const reply = await exchange(channel, current, type, timeoutMs, signal);
     if ('reason' in reply) return { kind: 'unanswered', reason: reply.reason };
     const rcode = (reply as { rcode?: string }).rcode ?? 'NOERROR';
-    if (rcode === 'NXDOMAIN') return { kind: 'nxdomain' };
-    if (rcode !== 'NOERROR') return { kind: 'unanswered', reason: rcode };
+    if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') return { kind: 'unanswered', reason: rcode };
 
     const answers = (reply.answers ?? []).filter(
       (r): r is dnsPacket.StringAnswer => r.type === 'CNAME' || r.type === type,
@@ -167,12 +171,14 @@ async function resolveType(
       cnames.push(target);
       ttlSeconds = Math.min(ttlSeconds, cname.ttl ?? 0);
     }
+    // The rcode speaks of the last name of the chain (RFC 6604): NXDOMAIN after CNAMEs is the target's.
+    if (rcode === 'NXDOMAIN') return { kind: 'nxdomain', cnames };
     const records = answers.filter((r) => r.type === type && sameName(r.name, target));
     if (records.length > 0) {
       const ttl = Math.min(ttlSeconds, ...records.map((r) => r.ttl ?? 0));
       return { kind: 'records', addresses: records.map((r) => r.data), cnames, ttlSeconds: ttl };
     }
-    if (target === current) return { kind: 'nodata' };
+    if (target === current) return { kind: 'nodata', cnames };
     current = target;
   }
 }

@@ -210,6 +210,7 @@ class ApiKubeGateway implements KubeGateway {
   readPodLogs(namespace: string, pod: string, options: PodLogOptions, signal: AbortSignal): Promise<string> {
     const query = new URLSearchParams({ tailLines: String(options.tailLines) });
     if (options.container !== undefined) query.set('container', options.container);
+    if (options.previous) query.set('previous', 'true');
     if (options.sinceSeconds !== undefined) query.set('sinceSeconds', String(options.sinceSeconds));
     if (options.timestamps) query.set('timestamps', 'true');
     const target = `/api/v1/namespaces/${enc(namespace)}/pods/${enc(pod)}/log?${query}`;

@@ -37,7 +37,8 @@ const TOKEN_SHAPES: [RegExp, string][] = [
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${REDACTED}`],
   [
-    /\b(X-Vault-Token|X-Vault-Wrap-Token|Authorization|Proxy-Authorization)(["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b)[^\s"',;]{4,}/gi,
+    // The value runs to a delimiter, so prose such as cert-manager's "authorization: acme: …" is left alone.
+    /\b(X-Vault-Token|X-Vault-Wrap-Token|Authorization|Proxy-Authorization)(["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b)[^\s"',;:]{4,}(?![^\s"',;])/gi,
     `$1$2${REDACTED}`,
   ],
   // scheme://user:password@host, and scheme://token@host

@@ -66,6 +66,8 @@ export interface KubeTarget {
 
 export interface PodLogOptions {
   container?: string;
+  /** The container's previous instance (`kubectl logs --previous`): why a crash-looping container died. */
+  previous?: boolean;
   tailLines: number;
   sinceSeconds?: number;
   timestamps?: boolean;
@@ -193,9 +195,10 @@ export type DnsAnswer =
       /** Smallest TTL seen on the way, in seconds. */
       ttlSeconds: number;
     }
-  | { kind: 'nxdomain' }
-  /** The name exists but has no A/AAAA records. */
-  | { kind: 'nodata' }
+  /** `cnames`, when present, are the CNAMEs followed before the name ran out: the host is a dangling alias. */
+  | { kind: 'nxdomain'; cnames?: string[] }
+  /** The name (or, with `cnames`, the end of its CNAME chain) exists but has no A/AAAA records. */
+  | { kind: 'nodata'; cnames?: string[] }
   /** Timeout, SERVFAIL, REFUSED, malformed reply: we could not learn the answer. */
   | { kind: 'unanswered'; reason: string };
 

@@ -174,9 +174,14 @@ function leafDetail(node: ResultNode, diagnosis: Diagnosis, after: After): strin
   return `${detail(node, undefined, [])}<p class="explained">explained by ${links}</p>${after(node)}${detail({}, own.hint, own.commands)}`;
 }
 
-function detail(node: { message?: string }, hint: string | undefined, commands: readonly string[]): string {
+function detail(
+  node: { message?: string; code?: string },
+  hint: string | undefined,
+  commands: readonly string[],
+): string {
   const parts: string[] = [];
-  if (node.message) parts.push(`<p class="message">${text(oneLine(node.message))}</p>`);
+  const code = node.code ? ` <code class="code">${text(node.code)}</code>` : '';
+  if (node.message) parts.push(`<p class="message">${text(oneLine(node.message))}${code}</p>`);
   if (hint) parts.push(`<p class="hint"><span aria-hidden="true">→ </span>${text(oneLine(hint))}</p>`);
   if (commands.length)
     parts.push(`<pre class="commands"><code>${text(commands.map(oneLine).join('\n'))}</code></pre>`);
@@ -208,6 +213,7 @@ summary { cursor: pointer; }
 .leaves { list-style: none; padding-left: 1.5rem; margin: .25rem 0; }
 .leaf { margin: .3rem 0; }
 .message, .hint, .explained, .explains, .where { margin: .15rem 0 0 5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.message .code { color: var(--skip); font-size: .85em; }
 .explained, .explains, .where { color: #475467; }
 .start-here { border: 2px solid var(--fail); border-radius: .4rem; padding: .2rem .75rem .5rem; margin: 0 0 1rem; }
 .start-here h2, .timeline h2 { font-size: 1.2rem; margin: .3rem 0; }

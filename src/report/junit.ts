@@ -9,11 +9,12 @@ import type { Renderer } from './types.js';
 /**
  * JUnit XML for CI dashboards (GitLab, Jenkins): a `<testsuite>` per runbook, a `<testcase>` per
  * leaf. fail → `<failure>`, error → `<error>`, skip → `<skipped>`; a warning passes but carries
- * `<system-out>`. Bodies hold the message, the hint and the commands.
+ * `<system-out>`. The finding code is the failure's or error's `type`; bodies hold the message, the
+ * code, the hint and the commands.
  *
  *     <testsuite name="ingress" tests="7" failures="2" errors="1" skipped="0" time="5.120" timestamp="2025-06-02T08:15:00.000Z">
  *       <testcase classname="ingress.dns" name="host stg.cocdev.co.kr">
- *         <failure message="resolves to 203.0.113.9, load balancer is 203.0.113.10">resolves to 203.0.113.9, …
+ *         <failure message="resolves to 203.0.113.9, load balancer is 203.0.113.10" type="DNS_WRONG_TARGET">…
  */
 export const junit: Renderer = (report) => {
   const totals = counts(report.runbooks);
@@ -82,6 +83,7 @@ function testcase(step: ResultNode, leaf: ResultNode, name: string, diagnosis: D
   const time = leaf.durationMs === undefined ? '' : ` time="${seconds(leaf.durationMs)}"`;
   const open = `    <testcase classname="${attr(step.id)}" name="${attr(oneLine(name))}"${time}`;
   const message = attr(oneLine(leaf.message ?? leaf.title));
+  const type = leaf.code ? ` type="${attr(leaf.code)}"` : '';
   switch (leaf.status) {
     case 'pass':
       return `${open}/>`;
@@ -90,9 +92,9 @@ function testcase(step: ResultNode, leaf: ResultNode, name: string, diagnosis: D
     case 'warn':
       return `${open}>\n      <system-out>${text(body(leaf, diagnosis))}</system-out>\n    </testcase>`;
     case 'fail':
-      return `${open}>\n      <failure message="${message}">${text(body(leaf, diagnosis))}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure message="${message}"${type}>${text(body(leaf, diagnosis))}</failure>\n    </testcase>`;
     case 'error':
-      return `${open}>\n      <error message="${message}">${text(body(leaf, diagnosis))}</error>\n    </testcase>`;
+      return `${open}>\n      <error message="${message}"${type}>${text(body(leaf, diagnosis))}</error>\n    </testcase>`;
   }
 }
 
@@ -103,6 +105,7 @@ function testcase(step: ResultNode, leaf: ResultNode, name: string, diagnosis: D
  */
 function body(leaf: ResultNode, diagnosis: Diagnosis): string {
   const lines = [`${leaf.status}: ${oneLine(leaf.message ?? leaf.title)}`];
+  if (leaf.code) lines.push(`code: ${leaf.code}`);
   const cause = diagnosis.asCause(leaf.id);
   const explains = cause ? explainsText(cause) : null;
   if (explains) lines.push(`start here: ${explains}`);

@@ -103,7 +103,7 @@ function causeBlocks(cause: CauseEntry, after: (leaf: ResultNode) => string[]): 
   return [
     `### ${statusLabel(leaf.status)} · ${escapeInline(leafName(leaf))}`,
     stepLine(cause),
-    ...(leaf.message ? [escapeInline(leaf.message)] : []),
+    ...(leaf.message ? [observed(leaf)] : []),
     ...(explains ? [`${capitalized(explains)}.`] : []),
     ...after(leaf),
     ...advice(leaf.hint, leaf.commands ?? []),
@@ -191,7 +191,7 @@ function subjectBlocks(
   const blocks = [`${'#'.repeat(level)} ${statusLabel(worst.status)} · ${escapeInline(leafName(worst))}`];
   for (const entry of group) {
     const { leaf, step } = entry;
-    const message = leaf.message ? escapeInline(leaf.message) : '';
+    const message = leaf.message ? observed(leaf) : '';
     if (step !== home) blocks.push(message ? `\`${step.id}\` · ${message}` : `\`${step.id}\``);
     else if (leaf === step) blocks.push(`\`${step.id}\``, ...(message ? [message] : []));
     else if (message) blocks.push(message);
@@ -207,6 +207,12 @@ function subjectBlocks(
     blocks.push(...advice(own.hint, own.commands));
   }
   return blocks;
+}
+
+/** A leaf's message and, after it, its finding code: `resolves to 127.0.10.9, … · \`DNS_WRONG_TARGET\``. */
+function observed(leaf: ResultNode): string {
+  const message = escapeInline(leaf.message ?? '');
+  return leaf.code ? `${message} · \`${leaf.code}\`` : message;
 }
 
 /** The hint as **Next:** and the commands in one fenced block. */

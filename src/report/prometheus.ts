@@ -7,10 +7,12 @@ import type { Renderer } from './types.js';
 /**
  * Prometheus text exposition (0.0.4) for node_exporter's textfile collector: no timestamps, every
  * family with HELP and TYPE. Skipped checks have no `check_status` series (nothing to alert on);
- * they are still counted in `platform_doctor_checks{status="skip"}`.
+ * they are still counted in `platform_doctor_checks{status="skip"}`. A non-pass check carries its finding
+ * code (`code="DNS_WRONG_TARGET"`) so alert rules can route on the kind of finding; a pass has `code=""`,
+ * which Prometheus reads as no label, so a series keeps its labels when it recovers except `code`.
  *
  *     # TYPE platform_doctor_check_status gauge
- *     platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host stg.cocdev.co.kr"} 2
+ *     platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host stg.cocdev.co.kr",code="DNS_WRONG_TARGET"} 2
  *     # TYPE platform_doctor_checks gauge
  *     platform_doctor_checks{status="fail"} 3
  */
@@ -78,12 +80,17 @@ function isUp(report: Report): boolean {
   return error === 0 || pass + warn + fail > 0;
 }
 
-/** One series per checked subject, in report order. */
+/** One series per checked subject and finding code, in report order. */
 function checkSamples(report: Report): Sample[] {
   const statuses = new Map<string, Exclude<Status, 'skip'>>();
   for (const { runbook, step, leaf } of leafEntries(report)) {
     if (leaf.status === 'skip') continue;
-    const key = labels({ runbook: runbook.id, step: step.id, subject: leaf.subject ?? '' });
+    const key = labels({
+      runbook: runbook.id,
+      step: step.id,
+      subject: leaf.subject ?? '',
+      code: leaf.code ?? '',
+    });
     const seen = statuses.get(key);
     // Two leaves with one label set would be a duplicate series, which the textfile collector
     // rejects as a whole file: keep the worse of the two.

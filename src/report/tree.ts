@@ -19,14 +19,14 @@ import type { RenderOptions, Renderer } from './types.js';
  *   started 2026-12-01T03:17:17.259Z · platform-doctor 0.2.0 · platform doctor --demo openbao-sealed
  *
  *   Start here
- *     ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0)
+ *     ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0) [OPENBAO_SEALED]
  *         explains 10 other failures
  *         → Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); …
  *         $ kubectl exec -n openbao svc/openbao -- bao status
  *
  *   ✖ Secrets from OpenBao
  *     ✖ SecretStores are Ready and their OpenBao token Secret exists
- *       ✖ SecretStore plate-prod/openbao-backend — not Ready (InvalidProviderConfig: …)
+ *       ✖ SecretStore plate-prod/openbao-backend — not Ready (InvalidProviderConfig: …) [STORE_NOT_READY]
  *           ↳ explained by OpenBao openbao/openbao:8200
  *
  *   11 failed · 50 passed · 2 skipped (63) in 231ms
@@ -89,11 +89,12 @@ function isExpanded(node: ResultNode, options: RenderOptions): boolean {
   return options.verbose || node.status === 'fail' || node.status === 'error' || node.status === 'warn';
 }
 
-/** The node's own line: glyph, name and message. */
+/** The node's own line: glyph, name, message and, dimmed, the finding code (`[CERT_EXPIRED]`). */
 function nodeLine(node: ResultNode, label: string, indent: string, options: RenderOptions): string[] {
   const dash = options.unicode ? '—' : '-';
   const message = node.message ? ` ${dash} ${show(node.message)}` : '';
-  return hanging(`${indent}${glyph(node, options)} `, `${label}${message}`, options);
+  const code = node.code ? ` ${paint(`[${show(node.code)}]`, 'dim', options.color)}` : '';
+  return hanging(`${indent}${glyph(node, options)} `, `${label}${message}${code}`, options);
 }
 
 /** Hint and commands under a node. Commands are never cut or wrapped: a command cut short would run something else. */

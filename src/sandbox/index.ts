@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createCertificateAuthority, type Issued } from './certs.js';
+import { createCertificateAuthority, type CertificateAuthority, type Issued } from './certs.js';
 import { startDnsServer, type DnsServerStats } from './dns-server.js';
 import {
   issueHostCertificates,
@@ -87,7 +87,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     kubeCa.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }),
     issueHostCertificates(scenario.endpoint, acmeCa, now),
   ]);
-  const served = withServedCertificates(scenario, hostCertificates);
+  const served = withServedCertificates(
+    scenario,
+    await secretCertificates(scenario.endpoint, hostCertificates, acmeCa, now),
+  );
   const token = `sandbox-${randomBytes(24).toString('base64url')}`;
 
   const started: RunningServer[] = [];
@@ -157,6 +160,27 @@ function kubeconfig(context: string, server: string, caPem: string, token: strin
     contexts: [{ name: context, context: { cluster: context, user: 'platform-doctor' } }],
     'current-context': context,
   });
+}
+
+/**
+ * The certificates TLS Secrets hold: what the endpoint serves for each host, except where it serves
+ * ingress-nginx's fake certificate. The controller serves that only when it uses no Secret for the host (its
+ * class unserved, its TLS entry missing), so a Secret there still holds a valid certificate for the host.
+ */
+async function secretCertificates(
+  endpoint: Scenario['endpoint'],
+  served: Map<string, Issued>,
+  ca: CertificateAuthority,
+  now: Date,
+): Promise<Map<string, Issued>> {
+  const fakes = Object.entries(endpoint.hosts ?? {}).filter(([, h]) => h.certificate.kind === 'self-signed');
+  if (fakes.length === 0) return served;
+  const valid = await issueHostCertificates(
+    { hosts: Object.fromEntries(fakes.map(([host, h]) => [host, { ...h, certificate: { kind: 'valid' } }])) },
+    ca,
+    now,
+  );
+  return new Map([...served, ...valid]);
 }
 
 /**

@@ -19,7 +19,7 @@ const POD = 'cert-manager-5c7d9b8f6-p9x2k';
 const CHALLENGE = 'stg-cocdev-co-kr-tls-3-1375982045-2837461190';
 
 /** A klog structured line `minutesAgo` before NOW. */
-function klog(severity: 'I' | 'E', minutesAgo: number, rest: string): string {
+function klog(severity: 'I' | 'W' | 'E', minutesAgo: number, rest: string): string {
   const t = new Date(NOW.getTime() - minutesAgo * 60_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   const header = `${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}.000000`;
@@ -50,7 +50,9 @@ function aPod(
     restartCount: 0,
     waitingReason: null,
     lastTermination: null,
+    memoryLimit: null,
     log: { kind: 'text', text: lines.join('\n') },
+    previousLog: null,
     ...overrides,
   };
 }
@@ -68,6 +70,8 @@ function facts(overrides: Partial<CertManagerLogsFacts> = {}): CertManagerLogsFa
     namespacesInScope: null,
     tailLines: 200,
     sinceSeconds: 3600,
+    warnings: {},
+    keyed: [],
     ...overrides,
   };
 }
@@ -110,6 +114,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
       // A log is a second view of its object: the Challenge's own check explains it.
       dependsOn: [`Challenge plate-stg/${CHALLENGE}`],
       status: 'fail',
+      code: 'CONTROLLER_LOG_ERRORS',
       message:
         "propagation check failed: wrong status code '404', expected '200' (logged 3 times, last 2m ago)",
       hint: `Make the HTTP-01 solver for Challenge plate-stg/${CHALLENGE} reachable through ingress-nginx; the self-check did not get 200 from /.well-known/acme-challenge/.`,
@@ -145,6 +150,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
       title: 'cert-manager logs',
       subject: 'cert-manager logs',
       status: 'warn',
+      code: 'CONTROLLER_LOG_ERRORS',
       message:
         're-queuing item due to error processing: ACME client for issuer not initialised/available (logged 3 times, last 1m ago)',
       hint: 'Read the cert-manager log lines around this error; it names no object.',
@@ -181,18 +187,88 @@ describe('ingress.cert-manager-logs evaluate', () => {
     });
   });
 
-  it('gives each of two different errors about one object its own leaf id', () => {
+  it('folds two different errors about one object into one leaf, led by the more frequent', () => {
     const other = klog(
       'E',
       1,
       `"error waiting for authorization" err="acme: authorization error" logger="cert-manager.controller.acceptChallenge" resource_name="${CHALLENGE}" resource_namespace="plate-stg" resource_kind="Challenge"`,
     );
-    const ids = evaluate(facts({ pods: [aPod({}, [propagation(2), other])] })).children!.map((c) => c.id);
-    expect(ids).toEqual([
+    const node = evaluate(
+      facts({ pods: [aPod({}, [propagation(9), propagation(4), other, propagation(2)])] }),
+    );
+    expect(node.children!.map((c) => c.id)).toEqual([
       `ingress.cert-manager-logs:cert-manager/${POD}`,
       `ingress.cert-manager-logs:Challenge plate-stg/${CHALLENGE}`,
-      `ingress.cert-manager-logs:Challenge plate-stg/${CHALLENGE}#2`,
     ]);
+    expect(node.children![1]).toMatchObject({
+      status: 'fail',
+      message:
+        "propagation check failed: wrong status code '404', expected '200' (logged 3 times, last 2m ago); and 1 other error about it",
+    });
+  });
+
+  it('names the ClusterIssuer a bare key points at, and folds its errors into one leaf (cert-manager < v1.16)', () => {
+    // pkg/controller/controller.go before cert-manager v1.16 logged the work item as key="name" only.
+    const requeue = (minutesAgo: number, err: string) =>
+      klog(
+        'E',
+        minutesAgo,
+        `"re-queuing item due to error processing" err="${err}" logger="cert-manager.controller" key="letsencrypt-prod"`,
+      );
+    const errors = [
+      requeue(14, 'ACME client for issuer not initialised/available'),
+      requeue(9, 'ACME client for issuer not initialised/available'),
+      requeue(5, 'ACME client for issuer not initialised/available'),
+      requeue(3, 'Get \\"https://acme-v02.api.letsencrypt.org/directory\\": context deadline exceeded'),
+    ];
+    const node = evaluate(
+      facts({
+        pods: [aPod({}, errors)],
+        keyed: [{ kind: 'ClusterIssuer', namespace: null, name: 'letsencrypt-prod' }],
+      }),
+    );
+    expect(node.children![1]).toEqual({
+      id: 'ingress.cert-manager-logs:ClusterIssuer letsencrypt-prod',
+      title: 'ClusterIssuer letsencrypt-prod',
+      subject: 'ClusterIssuer letsencrypt-prod',
+      dependsOn: ['ClusterIssuer letsencrypt-prod'],
+      status: 'fail',
+      code: 'CONTROLLER_LOG_ERRORS',
+      message:
+        're-queuing item due to error processing: ACME client for issuer not initialised/available (logged 3 times, last 5m ago); and 1 other error about it',
+      hint: 'Check the status and events of ClusterIssuer letsencrypt-prod; cert-manager fails on it.',
+      commands: ['kubectl describe clusterissuer letsencrypt-prod', LOGS_COMMAND],
+    });
+    expect(node.children).toHaveLength(2);
+  });
+
+  it('warns about warning lines that name an object in scope and log no error, and ignores the others', () => {
+    // cert-manager's certificate-shim warns when an Ingress TLS entry cannot become a Certificate.
+    const shim = klog(
+      'W',
+      4,
+      '"skipping ingress TLS entry" err="TLS entry 1 for hosts [docs.cocdev.co.kr] must specify a secretName" logger="cert-manager.controller" resource_name="plate-ingress" resource_namespace="plate-stg" resource_kind="Ingress" resource_version="v1"',
+    );
+    const elsewhere = klog(
+      'W',
+      3,
+      '"skipping ingress TLS entry" err="no secretName" logger="cert-manager.controller" resource_name="other" resource_namespace="team-a" resource_kind="Ingress" resource_version="v1"',
+    );
+    const nameless = klog('W', 2, '"leader election lost, restarting" logger="cert-manager.controller"');
+    const node = evaluate(
+      facts({ pods: [aPod({}, [shim, elsewhere, nameless])], namespacesInScope: ['plate-stg'] }),
+    );
+    expect(node.children!.map((c) => c.id)).toEqual([
+      `ingress.cert-manager-logs:cert-manager/${POD}`,
+      'ingress.cert-manager-logs:Ingress plate-stg/plate-ingress',
+    ]);
+    expect(node.children![1]).toMatchObject({
+      status: 'warn',
+      code: 'CONTROLLER_LOG_WARNINGS',
+      message:
+        'skipping ingress TLS entry: TLS entry 1 for hosts [docs.cocdev.co.kr] must specify a secretName (logged once, 4m ago)',
+      hint: 'Check the status and events of Ingress plate-stg/plate-ingress; cert-manager warns about it.',
+    });
   });
 
   it('fails when no pod matches any selector, listing the selectors tried', () => {
@@ -202,6 +278,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
         title: 'cert-manager pods',
         subject: 'pods in cert-manager',
         status: 'fail',
+        code: 'CONTROLLER_PODS_MISSING',
         message:
           'no pods in cert-manager match "app=cert-manager" or "app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller"',
         hint: 'Install or start the cert-manager controller in cert-manager, or set certManager.podSelectors in platform.yaml to the labels its pods carry.',
@@ -259,6 +336,7 @@ describe('ingress.cert-manager-logs evaluate', () => {
         title: `logs of ${POD}`,
         subject: `logs of Pod cert-manager/${POD}`,
         status: 'error',
+        code: 'CHECK_FORBIDDEN',
         message: 'not allowed to get pods/log in cert-manager',
         hint: 'Grant "get pods/log in cert-manager" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i get pods --subresource=log -n cert-manager'],
@@ -268,26 +346,28 @@ describe('ingress.cert-manager-logs evaluate', () => {
 
   it.each([
     [
-      'in CrashLoopBackOff',
-      {
-        waitingReason: 'CrashLoopBackOff',
-        restartCount: 7,
-        lastTermination: { reason: 'Error', finishedAt: '2025-06-02T09:58:00Z' },
-      },
+      'waiting for its image',
+      { waitingReason: 'ImagePullBackOff', phase: 'Pending' },
       'fail',
-      'waiting: CrashLoopBackOff, restarted 7 times, last exit Error',
+      'waiting: ImagePullBackOff, restarted 0 times',
     ],
     ['pending', { phase: 'Pending' }, 'fail', 'phase Pending, expected Running'],
     ['not ready', { isReady: false }, 'fail', 'running but not ready'],
     [
       'restarted within the log window',
-      { restartCount: 1, lastTermination: { reason: 'OOMKilled', finishedAt: '2025-06-02T09:48:00Z' } },
+      {
+        restartCount: 1,
+        lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2025-06-02T09:48:00Z' },
+      },
       'warn',
       'running and ready, but restarted 1 time, last 12m ago (OOMKilled)',
     ],
     [
       'restarted long ago',
-      { restartCount: 2, lastTermination: { reason: 'Error', finishedAt: '2025-05-20T09:48:00Z' } },
+      {
+        restartCount: 2,
+        lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2025-05-20T09:48:00Z' },
+      },
       'pass',
       'running and ready',
     ],
@@ -303,6 +383,19 @@ describe('ingress.cert-manager-logs evaluate', () => {
         `kubectl logs -n cert-manager ${POD} --previous --tail=50`,
       ]);
     }
+  });
+
+  it("adds the pod's own Warning event to a pod that is not running, such as the image it cannot pull", () => {
+    const pod = aPod({ waitingReason: 'ImagePullBackOff', phase: 'Pending', isReady: false }, []);
+    const message =
+      'Failed to pull image "quay.io/jetstack/cert-manager-controller:v1.16.9": rpc error: code = NotFound desc = failed to pull and unpack image "quay.io/jetstack/cert-manager-controller:v1.16.9": failed to resolve reference "quay.io/jetstack/cert-manager-controller:v1.16.9": quay.io/jetstack/cert-manager-controller:v1.16.9: not found';
+    const warnings = { [`Pod cert-manager/${POD}`]: { reason: 'Failed', message, at: null, count: 4 } };
+    const [leaf] = evaluate(facts({ pods: [pod], warnings })).children!;
+    expect(leaf).toMatchObject({
+      status: 'fail',
+      code: 'CONTROLLER_NOT_READY',
+      message: `waiting: ImagePullBackOff, restarted 0 times; event Failed (×4): ${message}`,
+    });
   });
 
   it('never copies a token-shaped value from a log line into the report', () => {
@@ -370,15 +463,45 @@ describe('gatherCertManagerLogs', () => {
           isReady: true,
           restartCount: 1,
           waitingReason: null,
-          lastTermination: { reason: 'OOMKilled', finishedAt: '2025-06-02T09:48:00Z' },
+          lastTermination: { reason: 'OOMKilled', exitCode: null, finishedAt: '2025-06-02T09:48:00Z' },
+          memoryLimit: null,
           log: { kind: 'text', text: 'log text' },
+          previousLog: null,
         },
       ],
       listFailure: null,
       namespacesInScope: ['plate-stg'],
       tailLines: 200,
       sinceSeconds: 3600,
+      warnings: {},
+      keyed: [],
     });
+  });
+
+  it('lists the objects a bare key may name only when a line carries one', async () => {
+    const listed: string[] = [];
+    const gather = (text: string) =>
+      gatherCertManagerLogs(
+        aGatherContext({
+          kube: fakeKube({
+            list: async (kind) => {
+              listed.push(kind);
+              if (kind === 'pods') return [controller];
+              if (kind === 'clusterissuers') return [{ metadata: { name: 'letsencrypt-prod' } }];
+              return [];
+            },
+            readPodLogs: async () => text,
+          }),
+        }),
+      );
+    await gather('no keys here');
+    expect(listed).toEqual(['pods']);
+    listed.length = 0;
+    const f = await gather(
+      'E0203 21:49:52.058394       1 controller.go:157] "re-queuing item" key="letsencrypt-prod"',
+    );
+    expect(listed.sort()).toEqual(['certificates', 'clusterissuers', 'issuers', 'pods']);
+    expect(f.keyed).toEqual([{ kind: 'ClusterIssuer', namespace: null, name: 'letsencrypt-prod' }]);
   });
 
   it('keeps a forbidden pod list as a failure with its permission, without reading logs', async () => {

@@ -8,6 +8,7 @@ import {
 } from '../../src/checks/secrets/eso-logs.js';
 import type { KubeObject, ListOptions } from '../../src/gateways/types.js';
 import { fakeKube } from '../fakes/gateways.js';
+import { GatewayError } from '../../src/gateways/errors.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { showing } from '../support/shown.js';
 
@@ -36,6 +37,17 @@ function reconcileError(minutesAgo: number, name: string, error: string): string
   });
 }
 
+/** ESO's info line for a successful sync. */
+function reconciled(minutesAgo: number, namespace: string, name: string): string {
+  return JSON.stringify({
+    level: 'info',
+    ts: epoch(minutesAgo),
+    logger: 'controllers.ExternalSecret',
+    msg: 'reconciled secret',
+    ExternalSecret: { name, namespace },
+  });
+}
+
 function aPod(lines: string[]): ControllerPod {
   return {
     name: POD,
@@ -44,7 +56,9 @@ function aPod(lines: string[]): ControllerPod {
     restartCount: 0,
     waitingReason: null,
     lastTermination: null,
+    memoryLimit: null,
     log: { kind: 'text', text: lines.join('\n') },
+    previousLog: null,
   };
 }
 
@@ -58,6 +72,8 @@ function facts(lines: string[], overrides: Partial<EsoLogsFacts> = {}): EsoLogsF
     namespacesInScope: ['plate-prod', 'plate-stg'],
     tailLines: 200,
     sinceSeconds: 3600,
+    warnings: {},
+    keyed: [],
     ...overrides,
   };
 }
@@ -81,6 +97,7 @@ describe('secrets.eso-logs evaluate', () => {
       subject: 'ExternalSecret plate-stg/plate-api-stg-env',
       dependsOn: ['ExternalSecret plate-stg/plate-api-stg-env'],
       status: 'fail',
+      code: 'CONTROLLER_LOG_ERRORS',
       message: `Reconciler error: ${error} (logged 3 times, last 1m ago)`,
       hint: 'Add the missing key to the OpenBao path ExternalSecret plate-stg/plate-api-stg-env reads, or correct its remoteRef.property.',
       commands: ['kubectl describe externalsecret -n plate-stg plate-api-stg-env', LOGS_COMMAND],
@@ -156,13 +173,7 @@ describe('secrets.eso-logs evaluate', () => {
   });
 
   it('passes when the zap stream holds only info lines', () => {
-    const info = JSON.stringify({
-      level: 'info',
-      ts: epoch(10),
-      logger: 'controllers.ExternalSecret',
-      msg: 'reconciled secret',
-      ExternalSecret: { name: 'plate-api-prod-env', namespace: 'plate-prod' },
-    });
+    const info = reconciled(10, 'plate-prod', 'plate-api-prod-env');
     const node = evaluate(facts([info]));
     expect(node.status).toBe('pass');
     expect(node.children![1]!.message).toBe('no errors in 1 line from the last 1h');
@@ -212,5 +223,124 @@ describe('gatherEsoLogs', () => {
       gather: gatherEsoLogs,
       evaluate: evaluateEsoLogsNode,
     });
+  });
+});
+
+describe('secrets.eso-logs: a crash-looping controller', () => {
+  // The kubelet's answer for the current instance of a container waiting to restart (pkg/kubelet/kubelet_pods.go).
+  const WAITING = new GatewayError(
+    'kubernetes',
+    'protocol',
+    `the API server answered 400 Bad Request to GET /api/v1/namespaces/external-secrets/pods/${POD}/log: container "external-secrets" in pod "${POD}" is waiting to start: CrashLoopBackOff`,
+  );
+  const crashing = (
+    previous: string[],
+    lastTermination: ControllerPod['lastTermination'],
+  ): ControllerPod => ({
+    ...aPod([]),
+    phase: 'Running',
+    isReady: false,
+    restartCount: 14,
+    waitingReason: 'CrashLoopBackOff',
+    lastTermination,
+    memoryLimit: '128Mi',
+    log: { kind: 'failed', failure: { kind: 'protocol', message: WAITING.message, permission: null } },
+    previousLog: { kind: 'text', text: previous.join('\n') },
+  });
+
+  it('reads why it was OOMKilled from its previous instance instead of reporting unreadable logs', () => {
+    const lastLine = reconciled(3, 'plate-stg', 'plate-api-stg-env');
+    const pod = crashing([lastLine], {
+      reason: 'OOMKilled',
+      exitCode: 137,
+      finishedAt: '2025-06-02T09:57:00Z',
+    });
+    const node = evaluateEsoLogs(facts([], { pods: [pod] }), { now: NOW });
+    expect(node.children).toEqual([
+      {
+        id: `secrets.eso-logs:external-secrets/${POD}`,
+        title: POD,
+        subject: `Pod external-secrets/${POD}`,
+        status: 'fail',
+        code: 'CONTROLLER_CRASHLOOP',
+        message: `waiting: CrashLoopBackOff, restarted 14 times, last exit OOMKilled (exit code 137, memory limit 128Mi); its previous instance last logged: reconciled secret`,
+        hint: `Raise the memory limit of the External Secrets controller (now 128Mi) in its Helm values; pod external-secrets/${POD} is killed for running out of memory.`,
+        commands: [
+          `kubectl logs -n external-secrets ${POD} --previous --tail=50`,
+          `kubectl describe pod -n external-secrets ${POD}`,
+          'kubectl top pod -n external-secrets --containers',
+        ],
+      },
+      {
+        id: 'secrets.eso-logs:errors',
+        title: 'error lines',
+        subject: 'External Secrets logs',
+        status: 'pass',
+        message: 'no errors in 1 line from the last 1h',
+      },
+    ]);
+  });
+
+  it('quotes the panic of the previous instance, not the goroutine stacks after it', () => {
+    const previous = [
+      JSON.stringify({ level: 'info', ts: epoch(2), logger: 'setup', msg: 'starting manager' }),
+      'panic: runtime error: invalid memory address or nil pointer dereference',
+      '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x1b2c3d4]',
+      '',
+      'goroutine 412 [running]:',
+      'github.com/external-secrets/external-secrets/pkg/controllers/secretstore.(*Reconciler).Reconcile(...)',
+    ];
+    const pod = crashing(previous, { reason: 'Error', exitCode: 2, finishedAt: '2025-06-02T09:58:00Z' });
+    const [leaf] = evaluateEsoLogs(facts([], { pods: [pod] }), { now: NOW }).children!;
+    expect(leaf).toMatchObject({
+      message:
+        'waiting: CrashLoopBackOff, restarted 14 times, last exit Error (exit code 2); its previous instance last logged: panic: runtime error: invalid memory address or nil pointer dereference',
+      hint: `Fix what the last lines of the previous External Secrets instance name (a panic, a bad flag, an unreachable API); pod external-secrets/${POD} crashes on start.`,
+    });
+  });
+
+  it('asks for the previous instance only when the container restarted and its current log says nothing', async () => {
+    const reads: { previous: boolean; sinceSeconds: number | undefined }[] = [];
+    const pod = (restartCount: number, state: object): KubeObject => ({
+      metadata: { name: POD, namespace: 'external-secrets' },
+      spec: { containers: [{ name: 'external-secrets', resources: { limits: { memory: '128Mi' } } }] },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'external-secrets',
+            restartCount,
+            state,
+            lastState: {
+              terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2025-06-02T09:57:00Z' },
+            },
+          },
+        ],
+      },
+    });
+    const gather = async (p: KubeObject) => {
+      reads.length = 0;
+      const kube = fakeKube({
+        list: async () => [p],
+        readPodLogs: async (_ns, _pod, options) => {
+          reads.push({ previous: options.previous ?? false, sinceSeconds: options.sinceSeconds });
+          if (!options.previous) throw WAITING;
+          return 'previous text';
+        },
+      });
+      return gatherEsoLogs(aGatherContext({ kube }));
+    };
+    const f = await gather(pod(14, { waiting: { reason: 'CrashLoopBackOff' } }));
+    expect(reads).toEqual([
+      { previous: false, sinceSeconds: 3600 },
+      { previous: true, sinceSeconds: undefined },
+    ]);
+    expect(f.pods[0]).toMatchObject({
+      memoryLimit: '128Mi',
+      lastTermination: { reason: 'OOMKilled', exitCode: 137 },
+      previousLog: { kind: 'text', text: 'previous text' },
+    });
+    await gather(pod(0, { waiting: { reason: 'ContainerCreating' } }));
+    expect(reads).toEqual([{ previous: false, sinceSeconds: 3600 }]);
   });
 });

@@ -10,9 +10,10 @@ import { GatewayError } from '../../src/gateways/errors.js';
 import { fakeKube } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { kubeOf, loadObjects } from './secrets-fixtures.js';
-import { showing, shown } from '../support/shown.js';
+import { shown } from '../support/shown.js';
 
-const evaluateApplications = showing(evaluateApplicationsNode);
+const NOW = new Date('2025-03-03T12:00:00Z');
+const evaluateApplications = (f: ApplicationsFacts) => shown(evaluateApplicationsNode(f, NOW));
 
 const APPS = loadObjects('gitops/applications.yaml');
 const [ingressProd, secretsProd, ingressStg, plateStg, teamApp] = APPS.map(readApplication) as ReturnType<
@@ -73,6 +74,7 @@ describe('gitops.applications evaluate', () => {
       subject: 'Application argocd/openbao-secrets-manager-prod',
       dependsOn: ['ExternalSecret plate-prod/plate-api-prod-env'],
       status: 'fail',
+      code: 'APP_DEGRADED',
       message:
         'health Degraded (could not get secret data from provider); sync OutOfSync — plate-prod has failing ExternalSecret plate-prod/plate-api-prod-env',
       hint: 'Start with ExternalSecret plate-prod/plate-api-prod-env: it is failing in the destination namespace of Application argocd/openbao-secrets-manager-prod (see the runbooks above).',
@@ -84,7 +86,7 @@ describe('gitops.applications evaluate', () => {
   });
 
   it('names apps outside the control-plane namespace as namespace/name for the argocd CLI', () => {
-    const [leaf] = shown(evaluateApplicationsNode(facts({ apps: [teamApp!] })), {
+    const [leaf] = shown(evaluateApplicationsNode(facts({ apps: [teamApp!] }), NOW), {
       flags: ['--context', 'prod'],
     }).children!;
     expect(leaf!.commands).toEqual([
@@ -109,6 +111,7 @@ describe('gitops.applications evaluate', () => {
       id: 'gitops.applications',
       title: 'Argo CD Applications are Synced and Healthy',
       status: 'skip',
+      code: 'ARGOCD_NOT_INSTALLED',
       message: 'Argo CD is not installed',
       hint: 'Install Argo CD, or point the doctor at the cluster that runs it.',
     });
@@ -193,5 +196,139 @@ describe('gatherApplications', () => {
 
   it('is the only step of the gitops runbook', () => {
     expect(gitops.steps.map((s) => s.id)).toEqual(['gitops.applications']);
+  });
+});
+
+describe('gitops.applications: Argo CD as the seed runs it', () => {
+  const app = (over: { metadata?: object; spec?: object; status?: object }) =>
+    readApplication({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'openbao-secrets-manager-prod', namespace: 'argocd', ...over.metadata },
+      spec: {
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'plate-prod' },
+        source: { path: 'shared-configs/openbao-secrets-manager' },
+        syncPolicy: {
+          automated: { prune: false, selfHeal: true },
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+        },
+        ...over.spec,
+      },
+      status: {
+        sync: { status: 'Synced', revision: '3f9c2e7a1b4d8f6e0c5a9b2d7e1f4a8c6b3d9e05' },
+        health: { status: 'Healthy' },
+        operationState: {
+          phase: 'Succeeded',
+          message: 'successfully synced (all tasks run)',
+          operation: { initiatedBy: { automated: true }, retry: { limit: 5 } },
+          finishedAt: '2025-03-01T12:00:00Z',
+          syncResult: { revision: '3f9c2e7a1b4d8f6e0c5a9b2d7e1f4a8c6b3d9e05' },
+        },
+        ...over.status,
+      },
+    } as never);
+  const judge = (...apps: ReturnType<typeof app>[]) => evaluateApplications(facts({ apps })).children!;
+
+  it('says which revision the last sync applied and when', () => {
+    expect(judge(app({}))[0]).toMatchObject({
+      status: 'pass',
+      message: 'Synced, Healthy at 3f9c2e7; last sync Succeeded at 3f9c2e7 2d ago',
+    });
+  });
+
+  it('fails automated sync that used up its retries, with the retry policy and the apply error', () => {
+    // controller/appcontroller.go: the operation message after the last retry, then the SyncError condition.
+    const message =
+      'one or more objects failed to apply, reason: admission webhook "validate.externalsecret.external-secrets.io" denied the request: duplicate secretKey found: DB_PASSWORD (retried 5 times).';
+    const gaveUp = app({
+      status: {
+        sync: { status: 'OutOfSync', revision: '8d1e4b2c7a9f3e6d5c4b3a2f1e0d9c8b7a6f5e4d' },
+        conditions: [
+          {
+            type: 'SyncError',
+            message: `Failed last sync attempt to [8d1e4b2c7a9f3e6d5c4b3a2f1e0d9c8b7a6f5e4d]: ${message}`,
+          },
+        ],
+        operationState: {
+          phase: 'Failed',
+          message,
+          retryCount: 5,
+          operation: { initiatedBy: { automated: true }, retry: { limit: 5 } },
+          finishedAt: '2025-03-03T11:40:00Z',
+          syncResult: { revision: '8d1e4b2c7a9f3e6d5c4b3a2f1e0d9c8b7a6f5e4d' },
+        },
+      },
+    });
+    expect(judge(gaveUp)[0]).toMatchObject({
+      status: 'fail',
+      code: 'APP_SYNC_RETRIES_EXHAUSTED',
+      message: `automated sync at 8d1e4b2 20m ago gave up after 5 retries (limit 5, backoff 10s up to 5m): ${message}; sync OutOfSync`,
+      hint: 'Fix the resource the last sync of Application argocd/openbao-secrets-manager-prod could not apply, then sync it by hand or push a new commit: automated sync used up its retries and does not try this revision again.',
+    });
+  });
+
+  it('passes prune: false leaving what Git removed, and ignoreDifferences, as the policy they are', () => {
+    const kept = app({
+      spec: { ignoreDifferences: [{ kind: 'Secret', jsonPointers: ['/data'] }] },
+      status: {
+        sync: { status: 'OutOfSync', revision: '3f9c2e7a1b4d8f6e0c5a9b2d7e1f4a8c6b3d9e05' },
+        resources: [
+          {
+            kind: 'ExternalSecret',
+            name: 'plate-old-env',
+            namespace: 'plate-prod',
+            status: 'OutOfSync',
+            requiresPruning: true,
+          },
+          { kind: 'ExternalSecret', name: 'plate-api-prod-env', namespace: 'plate-prod', status: 'Synced' },
+        ],
+      },
+    });
+    expect(judge(kept)[0]).toMatchObject({
+      status: 'pass',
+      message:
+        'OutOfSync by policy, Healthy at 3f9c2e7; 1 resource Git removed kept by prune: false; last sync Succeeded at 3f9c2e7 2d ago',
+    });
+  });
+
+  it('fails an app Progressing for more than 30 minutes, and only warns before', () => {
+    const progressing = (since: string) =>
+      app({
+        status: {
+          health: { status: 'Progressing', message: 'Waiting for certificate', lastTransitionTime: since },
+        },
+      });
+    expect(judge(progressing('2025-03-03T11:00:00Z'))[0]).toMatchObject({
+      status: 'fail',
+      code: 'APP_STUCK_PROGRESSING',
+      message: 'health Progressing for 1h (Waiting for certificate); last sync Succeeded at 3f9c2e7 2d ago',
+    });
+    expect(judge(progressing('2025-03-03T11:50:00Z'))[0]).toMatchObject({
+      status: 'warn',
+      code: 'APP_PROGRESSING',
+    });
+  });
+
+  it('warns when an app of one parent syncs no later than the secrets app that writes its Secrets', () => {
+    const child = { labels: { 'app.kubernetes.io/instance': 'platform-root' } };
+    const secrets = app({ metadata: { ...child, annotations: { 'argocd.argoproj.io/sync-wave': '1' } } });
+    const api = (annotations: Record<string, string>) =>
+      app({
+        metadata: { name: 'plate-api-prod', ...child, annotations },
+        spec: { source: { path: 'helm/applications/plate-api' } },
+      });
+    expect(judge(secrets, api({}))[1]).toMatchObject({
+      status: 'warn',
+      code: 'APP_SYNC_WAVE_ORDER',
+      message:
+        'syncs in wave 0, not after Application argocd/openbao-secrets-manager-prod (wave 1) that writes its Secrets; last sync Succeeded at 3f9c2e7 2d ago',
+    });
+    expect(judge(secrets, api({ 'argocd.argoproj.io/sync-wave': '2' }))[1]).toMatchObject({ status: 'pass' });
+    // Without a common parent, waves order nothing between them.
+    const orphan = app({
+      metadata: { name: 'plate-api-prod' },
+      spec: { source: { path: 'helm/applications/plate-api' } },
+    });
+    expect(judge(secrets, orphan)[1]).toMatchObject({ status: 'pass' });
   });
 });

@@ -4,6 +4,7 @@ import {
   gatherCertificates,
   type CertificateFact,
   type CertificatesFacts,
+  type IngressTlsUse,
   type IssuanceChain,
 } from '../../src/checks/ingress/certificates.js';
 import type { ResultNode } from '../../src/checks/result.js';
@@ -49,10 +50,23 @@ function aCert(overrides: Partial<CertificateFact> = {}): CertificateFact {
     issuing: null,
     notAfter: '2026-05-01T00:00:00Z',
     renewalTime: '2026-04-01T00:00:00Z',
+    failedIssuanceAttempts: null,
+    lastFailureTime: null,
     chain: null,
     ...overrides,
   };
 }
+
+/** What cert-manager's own approver leaves on a request moments after it is created. */
+const APPROVED_REQUEST = {
+  approved: {
+    status: 'True',
+    reason: 'cert-manager.io',
+    message: 'Certificate request has been approved by cert-manager.io',
+  },
+  denied: null,
+  createdAt: '2026-02-28T23:00:00Z',
+} as const;
 
 function aChain(overrides: Partial<IssuanceChain> = {}): IssuanceChain {
   return { request: null, order: null, challenges: [], ...overrides };
@@ -85,10 +99,13 @@ function facts(cert: CertificateFact, overrides: Partial<CertificatesFacts> = {}
           namespace: 'plate-stg',
           secretName: 'stg-tls',
           hosts: ['stg.cocdev.co.kr', 'llm.cocdev.co.kr'],
+          issuer: { kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
         },
       ],
     },
+    ingressHosts: { kind: 'items', items: [] },
     chainFailure: null,
+    warnings: {},
     ...overrides,
   };
 }
@@ -245,6 +262,7 @@ describe('evaluateCertificates', () => {
         ready: NOT_READY,
         chain: aChain({
           request: {
+            ...APPROVED_REQUEST,
             name: 'stg-tls-2',
             ready: {
               status: 'False',
@@ -351,6 +369,7 @@ describe('evaluateCertificates', () => {
         ready: NOT_READY,
         chain: aChain({
           request: {
+            ...APPROVED_REQUEST,
             name: 'stg-tls-1',
             ready: {
               status: 'False',
@@ -400,6 +419,7 @@ describe('evaluateCertificates', () => {
         ready: NOT_READY,
         chain: aChain({
           request: {
+            ...APPROVED_REQUEST,
             name: 'stg-tls-1',
             ready: {
               status: 'False',
@@ -489,6 +509,7 @@ describe('evaluateCertificates', () => {
         title: 'ClusterIssuer letsencrypt-prod',
         subject: 'ClusterIssuer letsencrypt-prod',
         status: 'fail',
+        code: 'ISSUER_NOT_READY',
         message: 'not Ready (no Ready condition)',
         hint: 'Fix ClusterIssuer letsencrypt-prod; certificates it issues stay pending until it is Ready.',
         commands: ['kubectl describe clusterissuer letsencrypt-prod'],
@@ -497,21 +518,27 @@ describe('evaluateCertificates', () => {
   });
 
   it.each([
-    [undefined, 'fail', 'does not exist and no Certificate issues it'],
-    [{ ...STORED, notAfter: '2026-02-01T00:00:00.000Z' }, 'fail', 'certificate expired on 2026-02-01'],
+    [
+      { ...STORED, notAfter: '2026-02-01T00:00:00.000Z' },
+      'fail',
+      'MANUAL_CERT_EXPIRED',
+      'certificate expired on 2026-02-01',
+    ],
     [
       { ...STORED, notAfter: '2026-03-05T00:00:00.000Z' },
       'warn',
+      'MANUAL_CERT_EXPIRING',
       'certificate expires in 4 days (2026-03-05), issued by R11',
     ],
     [
       STORED,
       'pass',
+      undefined,
       'not managed by cert-manager; certificate expires in 61 days (2026-05-01), issued by R11',
     ],
   ] as const)(
     'judges an Ingress TLS Secret no Certificate manages by its stored certificate (%#)',
-    (stored, status, message) => {
+    (stored, status, code, message) => {
       const node = evaluateCertificates(
         facts(aCert(), {
           certificates: { kind: 'items', items: [] },
@@ -534,6 +561,8 @@ describe('evaluateCertificates', () => {
           ...(status === 'pass'
             ? {}
             : {
+                covers: ['Secret plate-stg/stg-tls'],
+                code,
                 hint: 'Replace the certificate in Secret plate-stg/stg-tls, or let cert-manager manage it with a Certificate.',
                 commands: ['kubectl get secret -n plate-stg stg-tls'],
               }),
@@ -541,6 +570,83 @@ describe('evaluateCertificates', () => {
       ]);
     },
   );
+
+  it('tells how to get a missing TLS Secret no Certificate issues: the annotation its siblings carry', () => {
+    const use = (ingress: string, secretName: string, issuer: IngressTlsUse['issuer']): IngressTlsUse => ({
+      ingress,
+      namespace: ingress.split('/')[0]!,
+      secretName,
+      hosts: [`${secretName}.cocdev.co.kr`],
+      issuer,
+    });
+    const LE = { kind: 'ClusterIssuer', name: 'letsencrypt-prod' } as const;
+    const missing = (uses: IngressTlsUse[]) =>
+      evaluateCertificates(
+        facts(aCert(), {
+          certificates: { kind: 'items', items: [] },
+          secrets: { kind: 'items', items: [] },
+          ingressTls: { kind: 'items', items: uses },
+        }),
+        { now: NOW },
+      ).children!.find((c) => c.id === 'ingress.certificates:secret/plate-stg/docs')!;
+    expect(missing([use('plate-stg/docs', 'docs', null), use('plate-stg/plate-ingress', 'stg', LE)])).toEqual(
+      {
+        id: 'ingress.certificates:secret/plate-stg/docs',
+        title: 'Secret plate-stg/docs',
+        subject: 'Secret plate-stg/docs',
+        covers: ['Secret plate-stg/docs'],
+        status: 'fail',
+        code: 'MANUAL_CERT_MISSING',
+        message: 'does not exist and no Certificate issues it (TLS Secret of Ingress plate-stg/docs)',
+        hint: 'Annotate Ingress plate-stg/docs with cert-manager.io/cluster-issuer: letsencrypt-prod, as Ingress plate-stg/plate-ingress is, so cert-manager issues Secret plate-stg/docs; or create that Secret yourself.',
+        commands: ['kubectl describe ingress -n plate-stg docs', 'kubectl get certificates -n plate-stg'],
+      },
+    );
+    expect(missing([use('plate-stg/docs', 'docs', LE)]).hint).toBe(
+      "Find out why cert-manager made no Certificate for Secret plate-stg/docs: Ingress plate-stg/docs asks for one (cert-manager.io/cluster-issuer: letsencrypt-prod), and ingress-shim reports what it rejects in the Ingress's events.",
+    );
+    expect(missing([use('plate-stg/docs', 'docs', null)]).hint).toBe(
+      'Create kubernetes.io/tls Secret plate-stg/docs, or let cert-manager issue it (a cert-manager.io/cluster-issuer annotation on Ingress plate-stg/docs).',
+    );
+  });
+
+  it('fails a routed host that no tls entry names, saying whether a Certificate covers it', () => {
+    const ingressHosts = {
+      kind: 'items' as const,
+      items: [
+        {
+          ingress: 'plate-stg/plate-ingress',
+          namespace: 'plate-stg',
+          ruleHosts: ['docs.cocdev.co.kr', 'llm.cocdev.co.kr', 'stg.cocdev.co.kr'],
+          tlsHosts: ['stg.cocdev.co.kr'],
+        },
+      ],
+    };
+    const children = evaluateCertificates(facts(aCert(), { ingressHosts }), { now: NOW }).children!;
+    expect(children.filter((c) => c.code === 'HOST_NOT_IN_TLS')).toEqual([
+      {
+        id: 'ingress.certificates:tls/docs.cocdev.co.kr',
+        title: 'docs.cocdev.co.kr',
+        subject: 'TLS for host docs.cocdev.co.kr',
+        status: 'fail',
+        code: 'HOST_NOT_IN_TLS',
+        message: 'routed by Ingress plate-stg/plate-ingress but in no tls entry and no Certificate covers it',
+        hint: "Add docs.cocdev.co.kr to a tls entry of Ingress plate-stg/plate-ingress with a secretName, in the ingress chart's values.",
+        commands: ['kubectl get ingress -n plate-stg plate-ingress -o yaml'],
+      },
+      {
+        id: 'ingress.certificates:tls/llm.cocdev.co.kr',
+        title: 'llm.cocdev.co.kr',
+        subject: 'TLS for host llm.cocdev.co.kr',
+        status: 'fail',
+        code: 'HOST_NOT_IN_TLS',
+        message:
+          'routed by Ingress plate-stg/plate-ingress but in no tls entry; Certificate plate-stg/stg-tls covers it, but no Ingress serves its Secret for the host',
+        hint: "Add llm.cocdev.co.kr to a tls entry of Ingress plate-stg/plate-ingress (its Certificate writes Secret stg-tls), in the ingress chart's values.",
+        commands: ['kubectl get ingress -n plate-stg plate-ingress -o yaml'],
+      },
+    ]);
+  });
 
   it('skips, rather than fails, when cert-manager is not installed and no Ingress uses TLS', () => {
     const node = evaluateCertificates(
@@ -554,6 +660,215 @@ describe('evaluateCertificates', () => {
     expect(node.children![0]).toMatchObject({
       message: 'cert-manager is not installed: certificates.cert-manager.io is not served',
     });
+  });
+});
+
+describe('evaluateCertificates: renewal and approval', () => {
+  // cert-manager's issuing controller after a failed renewal (issuing_controller.go failIssueCertificate):
+  // Ready stays True, Issuing turns False with the CertificateRequest's reason, attempts count up.
+  const ORDER_INVALID =
+    'Failed to wait for order resource "stg-tls-3-2961520731" to become ready: order is in "invalid" state: ';
+  const AUTHORIZATION =
+    'Error accepting authorization: acme: authorization error for stg.cocdev.co.kr: 400 urn:ietf:params:acme:error:connection: 127.0.10.10: Fetching http://stg.cocdev.co.kr/.well-known/acme-challenge/pTuOl9IU-pPK-fzz7EMa7AQIuj8qvq1NqScnrukREsk: Timeout during connect (likely firewall problem)';
+  const failingRenewal = (notAfter: string) =>
+    aCert({
+      notAfter,
+      renewalTime: '2026-02-01T00:00:00Z',
+      issuing: {
+        status: 'False',
+        reason: 'Failed',
+        message: `The certificate request has failed to complete and will be retried: ${ORDER_INVALID}`,
+      },
+      failedIssuanceAttempts: 3,
+      lastFailureTime: '2026-02-28T23:48:00Z',
+      chain: aChain({
+        request: {
+          ...APPROVED_REQUEST,
+          name: 'stg-tls-3',
+          ready: { status: 'False', reason: 'Failed', message: ORDER_INVALID },
+        },
+        order: { name: 'stg-tls-3-2961520731', state: 'invalid', reason: null },
+        challenges: [
+          {
+            name: 'stg-tls-3-2961520731-1208554888',
+            type: 'HTTP-01',
+            dnsName: 'stg.cocdev.co.kr',
+            state: 'invalid',
+            reason: AUTHORIZATION,
+          },
+        ],
+      }),
+    });
+  const stored = (notAfter: string) => ({
+    secrets: {
+      kind: 'items' as const,
+      items: [
+        {
+          namespace: 'plate-stg',
+          name: 'stg-tls',
+          type: 'kubernetes.io/tls',
+          cert: { ...STORED, notAfter },
+        },
+      ],
+    },
+  });
+
+  it('fails a Ready certificate whose renewal keeps failing once it expires within 7 days, naming the Challenge', () => {
+    const cert = failingRenewal('2026-03-05T00:00:00Z');
+    const [leaf] = evaluateCertificates(facts(cert, stored('2026-03-05T00:00:00.000Z')), {
+      now: NOW,
+    }).children!;
+    expect(leaf).toEqual({
+      id: 'ingress.certificates:plate-stg/stg-tls',
+      title: 'Certificate plate-stg/stg-tls',
+      subject: 'Certificate plate-stg/stg-tls',
+      dependsOn: ['ClusterIssuer letsencrypt-prod'],
+      covers: [
+        'Secret plate-stg/stg-tls',
+        'CertificateRequest plate-stg/stg-tls-3',
+        'Order plate-stg/stg-tls-3-2961520731',
+        'Challenge plate-stg/stg-tls-3-2961520731-1208554888',
+      ],
+      status: 'fail',
+      code: 'CERT_RENEWAL_FAILING',
+      message: `Ready, but renewal keeps failing (3 failed attempts, last 12m ago): HTTP-01 self check for stg.cocdev.co.kr fails on Challenge plate-stg/stg-tls-3-2961520731-1208554888: ${AUTHORIZATION.replace('Error accepting authorization: ', '')}; expires in 4 days (2026-03-05)`,
+      hint: "Make http://stg.cocdev.co.kr/.well-known/acme-challenge/ reach cert-manager's solver: DNS must point at the load balancer and port 80 must not be blocked or redirected for that path.",
+      commands: [
+        'kubectl describe certificate -n plate-stg stg-tls',
+        'kubectl get certificaterequests,orders,challenges -n plate-stg',
+        'cmctl status certificate -n plate-stg stg-tls',
+        'curl -sI http://stg.cocdev.co.kr/.well-known/acme-challenge/doctor-probe',
+      ],
+    });
+  });
+
+  it('warns, with the same cause, while more than 7 days are left', () => {
+    const cert = failingRenewal('2026-03-20T00:00:00Z');
+    const [leaf] = evaluateCertificates(facts(cert, stored('2026-03-20T00:00:00.000Z')), {
+      now: NOW,
+    }).children!;
+    expect(leaf).toMatchObject({ status: 'warn', code: 'CERT_RENEWAL_FAILING' });
+    expect(leaf!.message).toMatch(
+      /^Ready, but renewal keeps failing \(3 failed attempts, last 12m ago\): HTTP-01 /,
+    );
+    expect(leaf!.message).toMatch(/; expires in 19 days \(2026-03-20\)$/);
+  });
+
+  it('says why an expired certificate was not renewed', () => {
+    const cert = failingRenewal('2026-02-27T00:00:00Z');
+    const [leaf] = evaluateCertificates(facts(cert, { secrets: { kind: 'items', items: [] } }), {
+      now: NOW,
+    }).children!;
+    expect(leaf).toMatchObject({ status: 'fail', code: 'CERT_SECRET_STALE' });
+    const kept = evaluateCertificates(facts(cert, { secrets: { kind: 'not-read' } }), { now: NOW })
+      .children![0]!;
+    expect(kept).toMatchObject({ status: 'fail', code: 'CERT_EXPIRED' });
+    expect(kept.message).toMatch(
+      /^expired on 2026-02-27; renewal keeps failing \(3 failed attempts, last 12m ago\): HTTP-01 /,
+    );
+  });
+
+  it('calls a renewal under way stuck only when one of its objects says it fails', () => {
+    const renewing = {
+      status: 'True',
+      reason: 'Renewing',
+      message: 'Renewing certificate as renewal was scheduled at 2026-02-28 23:00:00 +0000 UTC',
+    };
+    const waiting = aChain({
+      request: {
+        ...APPROVED_REQUEST,
+        name: 'stg-tls-3',
+        ready: {
+          status: 'False',
+          reason: 'Pending',
+          message: 'Waiting on certificate issuance from order plate-stg/stg-tls-3-1: "pending"',
+        },
+      },
+      order: { name: 'stg-tls-3-1', state: 'pending', reason: null },
+      challenges: [
+        {
+          name: 'stg-tls-3-1-1',
+          type: 'HTTP-01',
+          dnsName: 'stg.cocdev.co.kr',
+          state: 'pending',
+          reason: null,
+        },
+      ],
+    });
+    const fine = evaluateCertificates(facts(aCert({ issuing: renewing, chain: waiting })), { now: NOW })
+      .children![0]!;
+    expect(fine).toMatchObject({
+      status: 'pass',
+      message: 'Ready, expires in 61 days (2026-05-01), issued by R11',
+    });
+    const stuck = aChain({
+      ...waiting,
+      challenges: [
+        {
+          ...waiting.challenges[0]!,
+          reason: "Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'",
+        },
+      ],
+    });
+    const leaf = evaluateCertificates(facts(aCert({ issuing: renewing, chain: stuck })), { now: NOW })
+      .children![0]!;
+    expect(leaf).toMatchObject({
+      status: 'warn',
+      code: 'CERT_RENEWAL_FAILING',
+      message:
+        "Ready, but renewal is stuck: HTTP-01 self check for stg.cocdev.co.kr fails on Challenge plate-stg/stg-tls-3-1-1: wrong status code '404', expected '200'; expires in 61 days (2026-05-01)",
+    });
+  });
+
+  it('names an approver that denied the CertificateRequest', () => {
+    const denied = {
+      status: 'True',
+      reason: 'policy.cert-manager.io',
+      message:
+        'No policy approved this request: [plate-stg-policy: spec.allowed.dnsNames.values: Invalid value: []string{"llm.cocdev.co.kr"}: llm.cocdev.co.kr]',
+    };
+    const cert = aCert({
+      ready: NOT_READY,
+      chain: aChain({
+        request: {
+          name: 'stg-tls-1',
+          ready: {
+            status: 'False',
+            reason: 'Denied',
+            message: 'The CertificateRequest was denied by an approval controller',
+          },
+          approved: null,
+          denied,
+          createdAt: '2026-02-28T23:00:00Z',
+        },
+      }),
+    });
+    const [leaf] = evaluateCertificates(facts(cert), { now: NOW }).children!;
+    expect(leaf).toMatchObject({
+      status: 'fail',
+      code: 'CERT_REQUEST_DENIED',
+      message: `not Ready: CertificateRequest plate-stg/stg-tls-1 was denied (policy.cert-manager.io: ${denied.message})`,
+      hint: 'Read why CertificateRequest plate-stg/stg-tls-1 was denied (its Denied condition) and change Certificate plate-stg/stg-tls or the approval policy; cert-manager never signs a denied request.',
+    });
+  });
+
+  it('names a CertificateRequest no approver has answered for five minutes, and not before', () => {
+    const unanswered = (createdAt: string) =>
+      aCert({
+        ready: NOT_READY,
+        chain: aChain({
+          request: { name: 'stg-tls-1', ready: null, approved: null, denied: null, createdAt },
+        }),
+      });
+    const [late] = evaluateCertificates(facts(unanswered('2026-02-28T23:50:00Z')), { now: NOW }).children!;
+    expect(late).toMatchObject({
+      status: 'fail',
+      code: 'CERT_REQUEST_UNAPPROVED',
+      message:
+        'not Ready: CertificateRequest plate-stg/stg-tls-1 has been neither approved nor denied for over 5 minutes',
+    });
+    const [early] = evaluateCertificates(facts(unanswered('2026-02-28T23:58:00Z')), { now: NOW }).children!;
+    expect(early).toMatchObject({ code: 'CERT_NOT_READY' });
   });
 });
 
@@ -637,6 +952,7 @@ describe('gatherCertificates', () => {
         title: 'Certificates in plate-stg',
         subject: 'Certificates in plate-stg',
         status: 'error',
+        code: 'CHECK_FORBIDDEN',
         message: 'not allowed to list certificates.cert-manager.io in plate-stg',
         hint: 'Grant "list certificates.cert-manager.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list certificates.cert-manager.io -n plate-stg'],

@@ -49,6 +49,37 @@ const COMMANDS = [
 ];
 
 describe('evaluateDns', () => {
+  it('names a dangling CNAME and its target instead of asking for an A record beside it', () => {
+    const answer: DnsAnswer = { kind: 'nxdomain', cnames: ['plate-lb-old.cocdev.co.kr'] };
+    const [leaf] = evaluateDns(facts(host([at(R1, answer)]))).children!;
+    expect(leaf).toEqual({
+      id: 'ingress.dns:stg.cocdev.co.kr',
+      title: 'stg.cocdev.co.kr',
+      subject: 'host stg.cocdev.co.kr',
+      dependsOn: ['Service ingress-nginx/ingress-nginx-controller', 'Ingress plate-stg/plate-ingress'],
+      status: 'fail',
+      code: 'DNS_DANGLING_CNAME',
+      message: 'is a CNAME → plate-lb-old.cocdev.co.kr, which does not resolve (NXDOMAIN)',
+      hint: 'Repoint the CNAME of stg.cocdev.co.kr: it targets plate-lb-old.cocdev.co.kr, which does not resolve; replace it with an A record for 203.0.113.10, or recreate plate-lb-old.cocdev.co.kr. An A record cannot sit beside the CNAME.',
+      commands: [
+        'dig +short stg.cocdev.co.kr CNAME @10.0.0.2',
+        'dig +short plate-lb-old.cocdev.co.kr @10.0.0.2',
+        'kubectl get svc -n ingress-nginx ingress-nginx-controller',
+      ],
+    });
+  });
+
+  it('follows the whole chain to a target without addresses, and to a hostname load balancer', () => {
+    const answer: DnsAnswer = { kind: 'nodata', cnames: ['edge.cocdev.co.kr', 'old-elb.example.net'] };
+    const [leaf] = evaluateDns(facts(host([at(R1, answer)], { ips: [], hostnames: [ELB] }))).children!;
+    expect(leaf).toMatchObject({
+      status: 'fail',
+      code: 'DNS_DANGLING_CNAME',
+      message: 'is a CNAME → edge.cocdev.co.kr → old-elb.example.net, which has no A or AAAA record',
+      hint: `Repoint the CNAME of stg.cocdev.co.kr: it targets old-elb.example.net, which does not resolve; point it at ${ELB}, or recreate old-elb.example.net. An A record cannot sit beside the CNAME.`,
+    });
+  });
+
   it.each([
     {
       name: 'passes when the A record is the load balancer',

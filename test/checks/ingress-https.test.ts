@@ -57,7 +57,11 @@ function aHost(overrides: Partial<HostHttps> = {}): HostHttps {
   return {
     host: HOST,
     ingress: 'plate-stg/plate-ingress',
+    ingresses: ['plate-stg/plate-ingress'],
+    ingressClass: 'nginx',
+    isAdmitted: true,
     tlsSecret: 'stg-tls',
+    tlsSecretState: 'usable',
     address: '203.0.113.10',
     tls: { kind: 'handshake', chainPem: ['<pem>'], isTrusted: true, verifyError: null },
     cert: CERT,
@@ -105,6 +109,7 @@ describe('evaluateHttps', () => {
     {
       name: 'recognises the ingress-nginx fake certificate',
       host: aHost({
+        tlsSecretState: 'missing',
         cert: FAKE,
         tls: {
           kind: 'handshake',
@@ -115,13 +120,39 @@ describe('evaluateHttps', () => {
       }),
       expected: {
         status: 'fail',
-        message: 'the controller serves its default certificate: the TLS Secret is missing or invalid',
+        message: 'the controller serves its default certificate: TLS Secret plate-stg/stg-tls does not exist',
         hint: 'Fix TLS Secret plate-stg/stg-tls of Ingress plate-stg/plate-ingress (see ingress.certificates); the controller falls back to its default certificate.',
         commands: [
           'kubectl get secret -n plate-stg stg-tls',
           'kubectl describe ingress -n plate-stg plate-ingress',
           CURL,
         ],
+      },
+    },
+    {
+      name: 'blames no controller taking the Ingress, not its TLS Secret, when the Ingress has no address',
+      host: aHost({ cert: FAKE, isAdmitted: false, ingressClass: 'nginx-internal' }),
+      expected: {
+        status: 'fail',
+        message:
+          'the controller serves its default certificate: no ingress controller has taken Ingress plate-stg/plate-ingress (it has no load balancer address; see IngressClass nginx-internal)',
+        hint: 'Fix the class of Ingress plate-stg/plate-ingress (nginx-internal) first (see ingress.resources): no controller has loaded it, so none serves its certificate.',
+        dependsOn: [
+          'Service ingress-nginx/ingress-nginx-controller',
+          'Ingress plate-stg/plate-ingress',
+          'IngressClass nginx-internal',
+          'TLS for host stg.cocdev.co.kr',
+          'Secret plate-stg/stg-tls',
+        ],
+      },
+    },
+    {
+      name: 'says the TLS Secret exists when the controller still serves its fake certificate',
+      host: aHost({ cert: FAKE }),
+      expected: {
+        status: 'fail',
+        message:
+          'the controller serves its default certificate: TLS Secret plate-stg/stg-tls exists, but the controller does not serve it (its log says why)',
       },
     },
     {
@@ -276,6 +307,7 @@ describe('evaluateHttps', () => {
         title: HOST,
         subject: `host ${HOST}`,
         status: 'skip',
+        code: 'SKIPPED_NO_LB_ADDRESS',
         message: 'the load balancer has no address yet',
         hint: 'Fix the load balancer address first (see ingress.resources).',
         commands: ['kubectl get ingress -A -o wide'],
@@ -341,8 +373,9 @@ describe('gatherHttps', () => {
       ['ingress.https:llm.cocdev.co.kr', 'fail'],
       [`ingress.https:${HOST}`, 'pass'],
     ]);
+    // The fixture's TLS Secret exists: the fallback is the controller's doing, not a missing Secret.
     expect(result.children![0]!.children![0]!.message).toBe(
-      'the controller serves its default certificate: the TLS Secret is missing or invalid',
+      'the controller serves its default certificate: TLS Secret plate-stg/stg-tls exists, but the controller does not serve it (its log says why)',
     );
   });
 });

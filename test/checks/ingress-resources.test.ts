@@ -20,13 +20,19 @@ const CONTROLLER: ControllerLookup = {
   type: 'LoadBalancer',
   addresses: [anIp('203.0.113.10')],
   source: 'namespace',
+  selector: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
 };
 
 function facts(overrides: Partial<ResourcesFacts> = {}, ingress = anIngress()): ResourcesFacts {
   return {
     profileHosts: [],
     inventory: { ingresses: { kind: 'items', items: [ingress] }, controller: CONTROLLER },
-    ingressClasses: { kind: 'items', items: [{ name: 'nginx', isDefault: true }] },
+    warnings: {},
+    servedControllers: ['k8s.io/ingress-nginx'],
+    ingressClasses: {
+      kind: 'items',
+      items: [{ name: 'nginx', isDefault: true, controller: 'k8s.io/ingress-nginx' }],
+    },
     services: {
       kind: 'items',
       items: [
@@ -78,6 +84,56 @@ function leaf(node: ReturnType<typeof evaluateResources>, id: string) {
 const ING = 'ingress.resources:plate-stg/plate-ingress';
 
 describe('evaluateResources', () => {
+  it('fails an IngressClass that exists but no running ingress-nginx serves, naming the class it does serve', () => {
+    const node = evaluateResources(
+      facts(
+        {
+          ingressClasses: {
+            kind: 'items',
+            items: [
+              { name: 'nginx', isDefault: true, controller: 'k8s.io/ingress-nginx' },
+              { name: 'nginx-internal', isDefault: false, controller: 'k8s.io/ingress-nginx-internal' },
+            ],
+          },
+        },
+        anIngress({ className: 'nginx-internal' }),
+      ),
+    );
+    expect(leaf(node, `${ING}/class`)).toEqual({
+      id: `${ING}/class`,
+      title: 'IngressClass',
+      subject: 'IngressClass nginx-internal',
+      status: 'fail',
+      code: 'INGRESS_CLASS_UNSERVED',
+      message:
+        'no running ingress controller serves it: it names controller k8s.io/ingress-nginx-internal, the ingress-nginx pods serve k8s.io/ingress-nginx (class of Ingress plate-stg/plate-ingress)',
+      hint: 'Point Ingress plate-stg/plate-ingress at class nginx (spec.ingressClassName), or deploy the controller for k8s.io/ingress-nginx-internal; until then no controller routes it or loads its TLS.',
+      commands: ['kubectl get ingressclasses', 'kubectl get ingress -n plate-stg plate-ingress -o yaml'],
+    });
+    // Another controller's class, or pods that could not be read, leave the class unjudged.
+    const traefik = facts(
+      {
+        ingressClasses: {
+          kind: 'items',
+          items: [{ name: 'traefik', isDefault: false, controller: 'traefik.io/ingress-controller' }],
+        },
+      },
+      anIngress({ className: 'traefik' }),
+    );
+    expect(leaf(evaluateResources(traefik), `${ING}/class`)).toMatchObject({ status: 'pass' });
+    const unknown = facts(
+      {
+        servedControllers: null,
+        ingressClasses: {
+          kind: 'items',
+          items: [{ name: 'nginx-internal', isDefault: false, controller: 'k8s.io/ingress-nginx-internal' }],
+        },
+      },
+      anIngress({ className: 'nginx-internal' }),
+    );
+    expect(leaf(evaluateResources(unknown), `${ING}/class`)).toMatchObject({ status: 'pass' });
+  });
+
   it('passes every check of a healthy Ingress and reports what it saw', () => {
     const node = evaluateResources(facts());
     expect(node.status).toBe('pass');
@@ -115,7 +171,12 @@ describe('evaluateResources', () => {
     {
       name: 'no class and no cluster default',
       facts: facts(
-        { ingressClasses: { kind: 'items', items: [{ name: 'nginx', isDefault: false }] } },
+        {
+          ingressClasses: {
+            kind: 'items',
+            items: [{ name: 'nginx', isDefault: false, controller: 'k8s.io/ingress-nginx' }],
+          },
+        },
         anIngress({ className: null, classSource: null }),
       ),
       id: `${ING}/class`,
@@ -320,6 +381,32 @@ describe('evaluateResources', () => {
       },
     },
     {
+      name: 'a pending controller load balancer, with the provider’s reason from its Warning event',
+      facts: facts({
+        inventory: {
+          ingresses: { kind: 'items', items: [anIngress()] },
+          controller: { ...CONTROLLER, addresses: [] },
+        },
+        // MetalLB's event (metallb/metallb#2891).
+        warnings: {
+          'Service ingress-nginx/ingress-nginx-controller': {
+            reason: 'AllocationFailed',
+            message:
+              'Failed to allocate IP for "ingress-nginx/ingress-nginx-controller": no available IPs in pool default',
+            at: '2026-03-01T00:00:00Z',
+            count: 14,
+          },
+        },
+      }),
+      id: 'ingress.resources:controller',
+      expected: {
+        status: 'fail',
+        code: 'INGRESS_LB_PENDING',
+        message:
+          'LoadBalancer address <pending>; event AllocationFailed (×14): Failed to allocate IP for "ingress-nginx/ingress-nginx-controller": no available IPs in pool default',
+      },
+    },
+    {
       name: 'a provider port error on the controller Service',
       facts: facts({
         inventory: {
@@ -422,6 +509,7 @@ describe('evaluateResources', () => {
         title: 'Ingresses in plate-stg',
         subject: 'Ingresses in plate-stg',
         status: 'error',
+        code: 'CHECK_FORBIDDEN',
         message: 'not allowed to list ingresses.networking.k8s.io in plate-stg',
         hint: 'Grant "list ingresses.networking.k8s.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list ingresses.networking.k8s.io -n plate-stg'],
@@ -457,6 +545,7 @@ describe('gatherResources', () => {
       'endpointslices plate-stg',
       'ingressclasses *',
       'ingresses plate-stg',
+      'pods ingress-nginx',
       'secrets plate-stg',
       'services ingress-nginx',
       'services plate-stg',

@@ -188,6 +188,7 @@ describe('latestWarning', () => {
       reason: 'ValidationFailed',
       message: 'new error',
       at: '2026-03-01T01:00:00Z',
+      count: null,
     });
   });
 
@@ -196,6 +197,7 @@ describe('latestWarning', () => {
       reason: 'X',
       message: '',
       at: null,
+      count: null,
     });
   });
 });

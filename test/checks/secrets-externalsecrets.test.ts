@@ -6,6 +6,7 @@ import {
   type ExternalSecretsFacts,
 } from '../../src/checks/secrets/externalsecrets.js';
 import { readExternalSecret } from '../../src/checks/secrets/model.js';
+import { classifyProviderError } from '../../src/checks/secrets/hints.js';
 import type { BaoProbe } from '../../src/checks/secrets/bao.js';
 import { GatewayError } from '../../src/gateways/errors.js';
 import { aGatherContext } from '../fakes/scope.js';
@@ -33,6 +34,7 @@ const ALL = [
 const READY_STORE = {
   kind: 'found' as const,
   ready: { status: 'True', reason: 'Valid', message: 'store validated' },
+  tokenKey: 'token',
 };
 const facts = (items: ExternalSecretFacts[]): ExternalSecretsFacts => ({
   esoNamespace: 'external-secrets',
@@ -122,6 +124,7 @@ describe('secrets.externalsecrets evaluate', () => {
       title: 'ExternalSecret plate-prod/plate-api-prod-env',
       subject: 'ExternalSecret plate-prod/plate-api-prod-env',
       status: 'fail',
+      code: 'EXTERNAL_SECRET_SYNC_FAILED',
       message:
         'not Ready (SecretSyncedError: could not get secret data from provider) — likely caused by: OpenBao sealed',
       hint: 'Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
@@ -156,11 +159,13 @@ describe('secrets.externalsecrets evaluate', () => {
         store: {
           kind: 'found',
           ready: { status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' },
+          tokenKey: 'token',
         },
         updateFailed: {
           reason: 'UpdateFailed',
           message: 'error processing spec.data[0] (key: production), err: SecretStore "openbao" is not ready',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider: key "production" from ExternalSecret "plate-api-prod-env"); event UpdateFailed: error processing spec.data[0] (key: production), err: SecretStore "openbao" is not ready; SecretStore plate-prod/openbao is not Ready',
@@ -180,6 +185,7 @@ describe('secrets.externalsecrets evaluate', () => {
           reason: 'UpdateFailed',
           message: 'error processing spec.data[0] (key: production), err: Secret does not exist',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider); event UpdateFailed: error processing spec.data[0] (key: production), err: Secret does not exist',
@@ -194,6 +200,7 @@ describe('secrets.externalsecrets evaluate', () => {
           message:
             'error processing spec.data[0] (key: production), err: cannot find secret data for key: "DB_PASSWORD"',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider); event UpdateFailed: error processing spec.data[0] (key: production), err: cannot find secret data for key: "DB_PASSWORD"',
@@ -208,6 +215,7 @@ describe('secrets.externalsecrets evaluate', () => {
           message:
             'cannot read secret data from Vault: Error making API request. URL: GET https://bao:8200/v1/server/data/production Code: 403. Errors: * 1 error occurred: * permission denied',
           at: null,
+          count: null,
         },
       }),
       'not Ready (SecretSyncedError: could not get secret data from provider); event UpdateFailed: cannot read secret data from Vault: Error making API request. URL: GET https://bao:8200/v1/server/data/production Code: 403. Errors: * 1 error occurred: * permission denied',
@@ -247,6 +255,7 @@ describe('secrets.externalsecrets evaluate', () => {
           store: {
             kind: 'found',
             ready: { status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' },
+            tokenKey: 'token',
           },
         }),
       ]),
@@ -291,6 +300,7 @@ describe('gatherExternalSecrets', () => {
     expect(prod.store).toEqual({
       kind: 'found',
       ready: { status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' },
+      tokenKey: 'token',
     });
     expect(prod.probe).toMatchObject({
       server: 'openbao/openbao:8200',
@@ -349,5 +359,39 @@ describe('gatherExternalSecrets', () => {
         'kubectl exec -n openbao svc/openbao -- bao status',
       ],
     });
+  });
+});
+
+describe('classifyProviderError', () => {
+  const es = { isStore: false, tokenKey: 'token', properties: ['DB_PASSWORD', 'JWT_SECRET'] };
+  it.each([
+    // runtime/esutils/resolvers/secret_ref.go: the store's token Secret lacks its key.
+    [
+      'the token key, which no remoteRef asks for',
+      'error processing spec.data[0] (key: staging), err: cannot find secret data for key: "token"',
+      es,
+      'token-secret',
+    ],
+    // providers/v1/vault/client_get.go: the OpenBao secret lacks a property.
+    [
+      'a mapped property',
+      'error processing spec.data[0] (key: staging), err: cannot find secret data for key: "DB_PASSWORD"',
+      es,
+      'key-missing',
+    ],
+    [
+      'any key, read by a store',
+      'cannot find secret data for key: "bao-token"',
+      { ...es, isStore: true },
+      'token-secret',
+    ],
+    [
+      'the token Secret itself',
+      'cannot get Kubernetes secret "openbao-token" from namespace "plate-stg": secrets "openbao-token" not found',
+      es,
+      'token-secret',
+    ],
+  ] as const)('reads a missing %s as %s', (_, text, reader, problem) => {
+    expect(classifyProviderError(text, reader)).toBe(problem);
   });
 });

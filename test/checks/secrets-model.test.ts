@@ -8,6 +8,7 @@ import {
   readStore,
 } from '../../src/checks/secrets/model.js';
 import { HEALTHY, SEALED, VALID_TOKEN, loadObjects } from './secrets-fixtures.js';
+import { pathsOf } from '../../src/checks/secrets/openbao.js';
 
 describe('parseGoDurationMs', () => {
   it.each([
@@ -145,6 +146,7 @@ describe('latestWarning', () => {
       message:
         'invalid vault credentials: Error making API request. URL: GET http://openbao.openbao.svc.cluster.local:8200/v1/auth/token/lookup-self Code: 403. Errors: * 1 error occurred: * permission denied',
       at: '2025-03-01T09:05:00Z',
+      count: 7,
     });
     expect(
       latestWarning(
@@ -225,5 +227,68 @@ describe('rootCauseOf', () => {
     ],
   ])('names nothing for %s', (_name, p) => {
     expect(rootCauseOf(p)).toBeNull();
+  });
+});
+
+describe('per-item stores (sourceRef.storeRef)', () => {
+  const es = readExternalSecret({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'plate-api-stg-env', namespace: 'plate-stg' },
+    spec: {
+      secretStoreRef: { kind: 'SecretStore', name: 'openbao-backend' },
+      data: [
+        { secretKey: 'DB_PASSWORD', remoteRef: { key: 'staging', property: 'DB_PASSWORD' } },
+        {
+          secretKey: 'SENTRY_DSN',
+          remoteRef: { key: 'common', property: 'SENTRY_DSN' },
+          sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'openbao-shared' } },
+        },
+      ],
+    },
+  });
+
+  it('reads each item from its own store, the ExternalSecret’s by default', () => {
+    expect(es.remoteRefs).toEqual([
+      {
+        key: 'staging',
+        properties: ['DB_PASSWORD'],
+        store: {
+          kind: 'SecretStore',
+          name: 'openbao-backend',
+          key: 'plate-stg/openbao-backend',
+          subject: 'SecretStore plate-stg/openbao-backend',
+        },
+      },
+      {
+        key: 'common',
+        properties: ['SENTRY_DSN'],
+        store: {
+          kind: 'ClusterSecretStore',
+          name: 'openbao-shared',
+          key: 'openbao-shared',
+          subject: 'ClusterSecretStore openbao-shared',
+        },
+      },
+    ]);
+  });
+
+  it('checks a path against the store that reads it, and only that one', () => {
+    const store = (kind: 'SecretStore' | 'ClusterSecretStore', namespace: string | null, name: string) =>
+      readStore(
+        {
+          metadata: { name, ...(namespace ? { namespace } : {}) },
+          spec: {
+            provider: { vault: { server: 'http://openbao.openbao.svc:8200', path: 'server', version: 'v2' } },
+          },
+        },
+        kind,
+      );
+    expect(pathsOf(store('SecretStore', 'plate-stg', 'openbao-backend'), [es]).map((p) => p.aclPath)).toEqual(
+      ['server/data/staging'],
+    );
+    expect(pathsOf(store('ClusterSecretStore', null, 'openbao-shared'), [es]).map((p) => p.aclPath)).toEqual([
+      'server/data/common',
+    ]);
   });
 });

@@ -175,6 +175,7 @@ describe('secrets.openbao evaluate: server health', () => {
       title: 'OpenBao token of SecretStore plate-stg/openbao',
       subject: 'OpenBao token of SecretStore plate-stg/openbao',
       status: 'skip',
+      code: 'OPENBAO_TOKEN_NOT_CHECKED',
       message: 'not checked: OpenBao openbao/openbao:8200 is not serving',
       hint: 'Fix OpenBao openbao/openbao:8200 first (see its health above).',
     });
@@ -212,7 +213,23 @@ describe('secrets.openbao evaluate: store tokens', () => {
         lookup: { ...VALID_TOKEN, ttlSeconds: 3 * 86_400 + 60, expireTime: '2025-03-04T10:01:00Z' },
       },
       'warn',
-      'expires in 3d (2025-03-04T10:01:00Z); policies default, plate-stg-read',
+      'expires in 3d (2025-03-04T10:01:00Z), renewable (bao token renew extends it up to its max TTL); policies default, plate-stg-read',
+      RENEW,
+    ],
+    [
+      'expiring within 7 days and not renewable',
+      {
+        kind: 'lookup',
+        source: 'store',
+        lookup: {
+          ...VALID_TOKEN,
+          ttlSeconds: 3 * 86_400 + 60,
+          expireTime: '2025-03-04T10:01:00Z',
+          renewable: false,
+        },
+      },
+      'warn',
+      'expires in 3d (2025-03-04T10:01:00Z), not renewable: it must be recreated before then; policies default, plate-stg-read',
       RENEW,
     ],
     [
@@ -385,6 +402,7 @@ describe('secrets.openbao evaluate: mapped paths', () => {
       id: 'secrets.openbao',
       title: 'OpenBao is unsealed and each store token can read its mapped secrets',
       status: 'skip',
+      code: 'OPENBAO_NOT_USED',
       message: 'no SecretStore uses the vault provider and no OpenBao address was given',
       hint: 'Pass --openbao-addr (or set BAO_ADDR) to check an OpenBao server directly.',
     });
@@ -464,7 +482,7 @@ describe('gatherOpenBao', () => {
       [
         'secrets.openbao:openbao-shared:token',
         'warn',
-        'expires in 3d (2025-04-01T10:00:00Z); policies shared-read',
+        'expires in 3d (2025-04-01T10:00:00Z), renewable (bao token renew extends it up to its max TTL); policies shared-read',
       ],
       ['secrets.openbao:openbao-shared:shared/data/common', 'pass', 'readable; has FLAG'],
       [

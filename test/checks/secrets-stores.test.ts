@@ -66,6 +66,7 @@ describe('secrets.stores evaluate', () => {
               reason: 'InvalidProviderConfig',
               message: 'invalid vault credentials: Code: 403. Errors: * permission denied',
               at: null,
+              count: null,
             },
             eventsFailure: null,
             tokenSecret: null,
@@ -80,6 +81,7 @@ describe('secrets.stores evaluate', () => {
       subject: 'SecretStore plate-prod/openbao',
       dependsOn: ['OpenBao token of SecretStore plate-prod/openbao', 'Secret plate-prod/openbao-token'],
       status: 'fail',
+      code: 'STORE_NOT_READY',
       message:
         'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: invalid vault credentials: Code: 403. Errors: * permission denied; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',
       hint: 'Recreate the OpenBao token of SecretStore plate-prod/openbao with scripts/openbao/create-token.sh; OpenBao rejects the current one.',
@@ -110,7 +112,15 @@ describe('secrets.stores evaluate', () => {
       prod,
       'cannot get Kubernetes secret "openbao-token": secrets "openbao-token" not found',
       'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: cannot get Kubernetes secret "openbao-token": secrets "openbao-token" not found; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',
-      'Create the token Secret of SecretStore plate-prod/openbao with scripts/openbao/create-token.sh.',
+      'Create Secret plate-prod/openbao-token with key token (scripts/openbao/create-token.sh): SecretStore plate-prod/openbao reads its OpenBao token there, in Kubernetes, before it ever asks OpenBao.',
+    ],
+    [
+      // ESO's Kubernetes-side resolver (runtime/esutils/resolvers/secret_ref.go), which a store hits before OpenBao.
+      'a token Secret without the key its store names',
+      prod,
+      'cannot find secret data for key: "token"',
+      'not Ready (InvalidProviderConfig: unable to validate store); event InvalidProviderConfig: cannot find secret data for key: "token"; server http://openbao.openbao.svc.cluster.local:8200, path server, KV v2',
+      'Create Secret plate-prod/openbao-token with key token (scripts/openbao/create-token.sh): SecretStore plate-prod/openbao reads its OpenBao token there, in Kubernetes, before it ever asks OpenBao.',
     ],
     [
       'no event to explain it',
@@ -124,7 +134,7 @@ describe('secrets.stores evaluate', () => {
       facts([
         {
           store,
-          warning: event ? { reason: 'InvalidProviderConfig', message: event, at: null } : null,
+          warning: event ? { reason: 'InvalidProviderConfig', message: event, at: null, count: null } : null,
           eventsFailure: null,
           tokenSecret: null,
         },
@@ -206,6 +216,7 @@ describe('secrets.stores evaluate', () => {
       title: 'token Secret of ClusterSecretStore no-namespace',
       subject: 'ClusterSecretStore no-namespace tokenSecretRef',
       status: 'fail',
+      code: 'TOKEN_SECRET_NO_NAMESPACE',
       message: 'auth.tokenSecretRef openbao-shared-token has no namespace; a ClusterSecretStore needs one',
       hint: 'Add namespace to auth.tokenSecretRef of ClusterSecretStore no-namespace; a ClusterSecretStore must say where its token Secret lives.',
       commands: ['kubectl get clustersecretstore no-namespace -o yaml'],

@@ -77,6 +77,7 @@ describe('secrets.target-secrets evaluate', () => {
       subject: 'Secret plate-prod/plate-api-prod-env',
       dependsOn: ['ExternalSecret plate-prod/plate-api-prod-env'],
       status: 'fail',
+      code: 'TARGET_SECRET_MISSING',
       message:
         'does not exist; ExternalSecret plate-prod/plate-api-prod-env should create it — likely caused by: OpenBao sealed',
       hint: 'Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
@@ -165,6 +166,7 @@ describe('secrets.target-secrets evaluate', () => {
       subject: 'Pod plate-stg/plate-web-5c4b7d9f8-abcde',
       dependsOn: ['Secret plate-stg/plate-web-stg-env', 'ExternalSecret plate-stg/plate-web-stg-env'],
       status: 'fail',
+      code: 'POD_SECRET_MISSING',
       message:
         "container web: couldn't find key SESSION_KEY in Secret plate-stg/plate-web-stg-env; ExternalSecret plate-stg/plate-web-stg-env provides plate-web-stg-env",
       hint: 'Make ExternalSecret plate-stg/plate-web-stg-env provide Secret plate-stg/plate-web-stg-env with key SESSION_KEY; the pod starts once it exists.',

@@ -147,6 +147,7 @@ describe('a snapshot written by the doctor', () => {
         title: 'Ingresses in all namespaces',
         subject: 'Ingresses in all namespaces',
         status: 'error',
+        code: 'CHECK_NOT_RECORDED',
         message: 'could not list Ingresses in all namespaces: the snapshot holds no answer to list ingresses',
         hint: 'Run the doctor against the live platform to check this; the snapshot holds no answer from the Kubernetes API.',
         commands: [],

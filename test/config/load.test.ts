@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, selectProfile } from '../../src/config/load.js';
+import { isFindingCode } from '../../src/checks/codes.js';
 
 function dirWith(content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
@@ -88,5 +89,73 @@ describe('loadConfig', () => {
     expect(() => selectProfile(loaded!.config, 'dev')).toThrow(
       new ConfigError('environment "dev" is not in the config (known: prod, stg)'),
     );
+  });
+});
+
+describe('mute entries', () => {
+  const MUTES = [
+    'environments:',
+    '  prod: { namespaces: [plate-prod] }',
+    '  stg: { namespaces: [plate-stg] }',
+    'mute:',
+    '  - code: CERT_EXPIRING',
+    "    subject: 'Certificate plate-stg/*'",
+    '    env: stg',
+    '    reason: staging certificate replaced by hand (OPS-77)',
+    '    until: 2026-12-31',
+    '  - code: DNS_WRONG_TARGET',
+    "    subject: 'host *.cocdev.co.kr'",
+    '    reason: old LB kept for the migration',
+    '    until: 2027-01-15',
+    '',
+  ].join('\n');
+
+  it('keeps, per environment, the entries without env and those for it', () => {
+    const loaded = loadConfig(undefined, dirWith(MUTES), isFindingCode);
+    expect(selectProfile(loaded!.config, 'stg').mutes).toEqual([
+      {
+        code: 'CERT_EXPIRING',
+        subject: 'Certificate plate-stg/*',
+        reason: 'staging certificate replaced by hand (OPS-77)',
+        until: '2026-12-31',
+      },
+      {
+        code: 'DNS_WRONG_TARGET',
+        subject: 'host *.cocdev.co.kr',
+        reason: 'old LB kept for the migration',
+        until: '2027-01-15',
+      },
+    ]);
+    expect(selectProfile(loaded!.config, 'prod').mutes.map((m) => m.code)).toEqual(['DNS_WRONG_TARGET']);
+  });
+
+  it.each([
+    [
+      'an unknown code',
+      MUTES.replace('CERT_EXPIRING', 'CERT_EXPIRNG'),
+      'platform.yaml: mute.0.code: unknown finding code CERT_EXPIRNG (docs/findings.md lists them)',
+    ],
+    [
+      'an environment the file does not define',
+      MUTES.replace('env: stg', 'env: stage'),
+      'platform.yaml: mute.0.env: environment "stage" is not in the config (known: prod, stg)',
+    ],
+    [
+      'a missing reason',
+      MUTES.replace('    reason: old LB kept for the migration\n', ''),
+      'platform.yaml: mute.1.reason: Invalid input: expected string, received undefined',
+    ],
+    [
+      'an until that is not a date',
+      MUTES.replace('2027-01-15', 'next week'),
+      'platform.yaml: mute.1.until: Invalid ISO date',
+    ],
+    [
+      'a code that is not SCREAMING_SNAKE',
+      MUTES.replace('DNS_WRONG_TARGET', 'dns-wrong-target'),
+      'platform.yaml: mute.1.code: a finding code is SCREAMING_SNAKE_CASE, e.g. CERT_EXPIRING',
+    ],
+  ])('refuses %s, naming the entry', (_, content, message) => {
+    expect(() => loadConfig(undefined, dirWith(content), isFindingCode)).toThrow(new ConfigError(message));
   });
 });

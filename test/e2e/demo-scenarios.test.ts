@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leavesOf, type Report, type ResultNode } from '../../src/checks/result.js';
+import { isFindingCode } from '../../src/checks/codes.js';
 import { listScenarios, loadScenario } from '../../src/sandbox/load.js';
 import { canariesOf } from '../support/canaries.js';
 import { runCli } from '../support/run-cli.js';
@@ -41,11 +42,10 @@ describe('platform doctor --demo', () => {
       const failing = stepNodes(report)
         .filter((s) => s.status === 'fail')
         .map((s) => s.id);
-      expect({ exitCode: run.exitCode, failing }).toEqual({
+      expect({ exitCode: run.exitCode, failing: failing.sort() }).toEqual({
         exitCode: scenario.expect!.exitCode,
-        failing: expect.arrayContaining(scenario.expect!.failingSteps),
+        failing: [...scenario.expect!.failingSteps].sort(),
       });
-      if (scenario.expect!.exitCode === 0) expect(failing).toEqual([]);
       // Start here leads with the scenario's cause, and every failure and warning is a cause or explained by one.
       expect(report.causes?.[0]?.id).toBe(scenario.expect!.startHere);
       const accounted = new Set(report.causes!.flatMap((c) => [c.id, ...c.explains]));
@@ -53,9 +53,14 @@ describe('platform doctor --demo', () => {
         const isTroubled = leaf.status === 'fail' || leaf.status === 'warn';
         expect(accounted.has(leaf.id), `${leaf.id} in causes`).toBe(isTroubled);
       }
-      // Every failing leaf tells the engineer what to do next.
+      // Every failing leaf tells the engineer what to do next, and every finding names its kind.
       for (const leaf of report.runbooks.flatMap(leavesOf).filter((l) => l.status === 'fail')) {
         expect(leaf.hint, `${leaf.id} has no hint`).toBeTruthy();
+      }
+      for (const leaf of report.runbooks.flatMap(leavesOf)) {
+        expect(leaf.status === 'pass' || isFindingCode(leaf.code ?? ''), `${leaf.id} code ${leaf.code}`).toBe(
+          true,
+        );
       }
 
       const canaries = canariesOf(scenario);

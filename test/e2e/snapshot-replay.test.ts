@@ -139,7 +139,9 @@ describe('what changed in the demo scenarios', () => {
   it('backend-no-endpoints: the plain tree leads with the cause, names the sync before it and lists what changed', async () => {
     const run = await runCli(['doctor', '--demo', 'backend-no-endpoints']);
     const lines = run.stdout.split('\n');
-    const cause = lines.indexOf('  ✖ Service plate-prod/plate-api-prod — no ready endpoints (1 not ready)');
+    const cause = lines.indexOf(
+      '  ✖ Service plate-prod/plate-api-prod — no ready endpoints (1 not ready) [BACKEND_NO_READY_ENDPOINTS]',
+    );
     expect(cause).toBeGreaterThan(0);
     expect(lines[cause + 2]).toMatch(
       /^ {6}↶ started after Argo CD synced plate-api-prod to a91c3d7 \(automated, took 60s\) at \d\d:\d\d UTC \(52m before the run\)$/,

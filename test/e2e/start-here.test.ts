@@ -29,7 +29,7 @@ describe('Start here, exactly as an engineer reads it', () => {
   it('puts the sealed OpenBao first, explaining the ten failures that follow from it', async () => {
     expect(await treeStartHere('openbao-sealed')).toEqual([
       'Start here',
-      '  ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy',
+      '  ✖ OpenBao openbao/openbao:8200 — sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy [OPENBAO_SEALED]',
       '      explains 10 other failures',
       '      → Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
       '      $ kubectl exec -n openbao svc/openbao -- bao status',
@@ -39,7 +39,7 @@ describe('Start here, exactly as an engineer reads it', () => {
         '## Start here',
         '### ✖ FAIL · OpenBao openbao/openbao:8200',
         '`secrets.openbao` · OpenBao is unsealed and each store token can read its mapped secrets',
-        'sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy',
+        'sealed (HTTP 503, version 2.2.0); openbao.openbao.svc is not resolvable from here; reached through the API server proxy · `OPENBAO_SEALED`',
         'Explains 10 other failures.',
         '**Next:** Unseal OpenBao openbao/openbao:8200 with the unseal keys (bao operator unseal); nothing can read secrets while it is sealed.',
         '```sh\nkubectl exec -n openbao svc/openbao -- bao status\n```',
@@ -61,7 +61,7 @@ describe('Start here, exactly as an engineer reads it', () => {
   it('puts the rate-limited Certificate before the missing Secret, the fallback certificate and the logs', async () => {
     expect(await treeStartHere('cert-rate-limited')).toEqual([
       'Start here',
-      '  ✖ Certificate plate-stg/stg-cocdev-co-kr-tls — not Ready: ACME rate limit (429 rateLimited) on Order plate-stg/stg-cocdev-co-kr-tls-3-2961520731: too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after <time>',
+      '  ✖ Certificate plate-stg/stg-cocdev-co-kr-tls — not Ready: ACME rate limit (429 rateLimited) on Order plate-stg/stg-cocdev-co-kr-tls-3-2961520731: too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after <time> [CERT_RATE_LIMITED]',
       '      explains 3 other failures and 1 warning',
       '      → Wait until <time> before cert-manager retries Certificate plate-stg/stg-cocdev-co-kr-tls; fix what made earlier attempts fail first.',
       '      $ kubectl describe certificate -n plate-stg stg-cocdev-co-kr-tls',
@@ -72,7 +72,7 @@ describe('Start here, exactly as an engineer reads it', () => {
     // The symptoms point back to it instead of repeating advice.
     expect(tree).toContain(
       [
-        '      ✖ Secret plate-stg/stg-cocdev-co-kr-tls — does not exist (TLS Secret of Ingress plate-stg/plate-ingress)',
+        '      ✖ Secret plate-stg/stg-cocdev-co-kr-tls — does not exist (TLS Secret of Ingress plate-stg/plate-ingress) [TLS_SECRET_MISSING]',
         '          ↳ explained by Certificate plate-stg/stg-cocdev-co-kr-tls',
       ].join('\n'),
     );
@@ -84,13 +84,13 @@ describe('Start here, exactly as an engineer reads it', () => {
   it('puts the OpenBao path without the new key first, explaining the failed sync and the stuck pod', async () => {
     expect(await treeStartHere('secret-sync-error')).toEqual([
       'Start here',
-      '  ✖ OpenBao path server/staging — lacks REDIS_PASSWORD (has DB_PASSWORD, JWT_SECRET, OPENAI_API_KEY); needed by ExternalSecret plate-stg/plate-api-stg-env',
-      '      explains 5 other failures',
+      '  ✖ OpenBao path server/staging — lacks REDIS_PASSWORD (has DB_PASSWORD, JWT_SECRET, OPENAI_API_KEY); needed by ExternalSecret plate-stg/plate-api-stg-env [OPENBAO_KEYS_MISSING]',
+      '      explains 4 other failures',
       '      → Add the missing keys to server/staging in OpenBao, or fix remoteRef.property in ExternalSecret plate-stg/plate-api-stg-env, ExternalSecret plate-stg/plate-llm-stg-env.',
       '      $ kubectl exec -n openbao svc/openbao -- bao kv metadata get -mount=server staging',
     ]);
     const markdown = await output('secret-sync-error', 'markdown');
-    expect(await markdownStartHere('secret-sync-error')).toContain('Explains 5 other failures.');
+    expect(await markdownStartHere('secret-sync-error')).toContain('Explains 4 other failures.');
     // The rest follows grouped by step in runbook order, one heading per subject.
     const headings = markdown.split('\n').filter((line) => /^#{2,4} /.test(line));
     expect(headings).toEqual([
@@ -105,5 +105,30 @@ describe('Start here, exactly as an engineer reads it', () => {
       '#### ✖ FAIL · Secret plate-stg/plate-api-stg-env',
       '## Passed and skipped',
     ]);
+  });
+  it('names the dangling CNAME and its target, never an A record beside the alias', async () => {
+    const lines = await treeStartHere('dns-dangling-cname');
+    expect(lines.slice(0, 3)).toEqual([
+      'Start here',
+      '  ✖ host stg.cocdev.co.kr — is a CNAME → plate-lb-old.cocdev.co.kr, which does not resolve (NXDOMAIN) [DNS_DANGLING_CNAME]',
+      '      → Repoint the CNAME of stg.cocdev.co.kr: it targets plate-lb-old.cocdev.co.kr, which does not resolve; replace it with an A record for 127.0.10.10, or recreate plate-lb-old.cocdev.co.kr. An A record cannot sit beside the CNAME.',
+    ]);
+    expect(lines.slice(3).map((l) => l.replace(/@127\.0\.0\.1 -p \d+/, '@<sandbox resolver>'))).toEqual([
+      '      $ dig +short stg.cocdev.co.kr CNAME @<sandbox resolver>',
+      '      $ dig +short plate-lb-old.cocdev.co.kr @<sandbox resolver>',
+      '      $ kubectl get svc -n ingress-nginx ingress-nginx-controller',
+    ]);
+  });
+
+  it('fails the still-Ready certificate whose renewal keeps failing, with the Challenge that says why', async () => {
+    const lines = await treeStartHere('cert-renewal-failing');
+    expect(lines.slice(0, 4)).toEqual(
+      [
+        'Start here',
+        '  ✖ Certificate plate-stg/stg-cocdev-co-kr-tls — Ready, but renewal keeps failing (3 failed attempts, last 40m ago): HTTP-01 self check for stg.cocdev.co.kr fails on Challenge plate-stg/stg-cocdev-co-kr-tls-3-2961520731-1208554888: acme: authorization error for stg.cocdev.co.kr: 400 urn:ietf:params:acme:error:connection: 127.0.10.10: Fetching http://stg.cocdev.co.kr/.well-known/acme-challenge/pTuOl9IU-pPK-fzz7EMa7AQIuj8qvq1NqScnrukREsk: Timeout during connect (likely firewall problem); expires in 4 days (<day>) [CERT_RENEWAL_FAILING]',
+        '      explains 2 other warnings',
+        "      → Make http://stg.cocdev.co.kr/.well-known/acme-challenge/ reach cert-manager's solver: DNS must point at the load balancer and port 80 must not be blocked or redirected for that path.",
+      ].map((l) => l.replace('<day>', lines[1]!.match(/\d{4}-\d{2}-\d{2}/)?.[0] ?? '')),
+    );
   });
 });

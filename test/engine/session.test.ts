@@ -149,6 +149,7 @@ describe('the doctor session', () => {
       id: 'ingress.dns',
       title: DNS_FAILING.title,
       status: 'error',
+      code: 'CHECK_STOPPED',
       message: 'not checked: stopped before this step finished',
       hint: 'Run platform doctor again and let the run finish.',
       durationMs: expect.any(Number),

@@ -26,6 +26,9 @@ outside CNAME target.other.test.
 loop1 CNAME loop2
 loop2 CNAME loop1
 text TXT "no addresses here"
+dangling CNAME gone
+dangling-out CNAME gone.other.test.
+alias-text CNAME text
 ${chain.join('\n')}
 ${many.join('\n')}
 `;
@@ -101,6 +104,10 @@ knotd.describe('DNS gateway against Knot DNS', () => {
   it.each([
     ['missing.example.test', { kind: 'nxdomain' }],
     ['text.example.test', { kind: 'nodata' }],
+    // A dangling alias: the rcode is the target's (RFC 6604); the chain says whose name ran out.
+    ['dangling.example.test', { kind: 'nxdomain', cnames: ['gone.example.test'] }],
+    ['dangling-out.example.test', { kind: 'nxdomain', cnames: ['gone.other.test'] }],
+    ['alias-text.example.test', { kind: 'nodata', cnames: ['text.example.test'] }],
     ['loop1.example.test', { kind: 'unanswered', reason: 'CNAME loop at loop1.example.test' }],
     ['c0.example.test', { kind: 'unanswered', reason: 'more than 8 CNAMEs' }],
     ['www.not-served.invalid', { kind: 'unanswered', reason: 'REFUSED' }],

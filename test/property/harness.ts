@@ -16,6 +16,7 @@ import {
   type StepId,
 } from '../../src/checks/result.js';
 import { runbooks } from '../../src/runbooks/index.js';
+import { isFindingCode } from '../../src/checks/codes.js';
 import type { Step } from '../../src/checks/step.js';
 import { createCertificateAuthority, createSelfSigned } from '../../src/sandbox/certs.js';
 import { NOW, SHAPE_LEAK } from './arbitraries.js';
@@ -70,6 +71,8 @@ export const READS: Record<StepId, KindName[]> = {
     'secrets',
     'issuers',
     'clusterissuers',
+    'events',
+    'pods',
   ],
   'ingress.certificates': [
     'certificates',
@@ -80,16 +83,17 @@ export const READS: Record<StepId, KindName[]> = {
     'certificaterequests',
     'orders',
     'challenges',
+    'events',
   ],
-  'ingress.cert-manager-logs': ['pods'],
+  'ingress.cert-manager-logs': ['pods', 'events', 'clusterissuers', 'issuers', 'certificates'],
   'ingress.dns': ['ingresses', 'services'],
-  'ingress.https': ['ingresses', 'services'],
+  'ingress.https': ['ingresses', 'services', 'secrets'],
   'gateway.gateways': ['gateways', 'gatewayclasses', 'secrets', 'referencegrants'],
   'gateway.routes': ['httproutes', 'gateways', 'services', 'endpointslices', 'endpoints', 'referencegrants'],
   'secrets.stores': ['secretstores', 'clustersecretstores', 'events', 'secrets'],
   'secrets.externalsecrets': ['externalsecrets', 'secretstores', 'clustersecretstores', 'events'],
   'secrets.target-secrets': ['externalsecrets', 'secretstores', 'clustersecretstores', 'pods', 'secrets'],
-  'secrets.eso-logs': ['pods'],
+  'secrets.eso-logs': ['pods', 'events'],
   'secrets.openbao': ['secretstores', 'clustersecretstores', 'externalsecrets'],
   'gitops.applications': ['applications', 'externalsecrets', 'ingresses'],
 };
@@ -207,6 +211,13 @@ function assertWellFormed(node: ResultNode, isStepNode: boolean): void {
     for (const child of children) assertWellFormed(child, false);
     return;
   }
+  // Every non-pass leaf names its kind of finding with a known code; a pass has none.
+  if (node.status === 'pass' && node.code !== undefined)
+    throw new Error(`${where} passes with code ${node.code}`);
+  if (node.status !== 'pass' && !(node.code !== undefined && isFindingCode(node.code)))
+    throw new Error(
+      `${where} is ${node.status} with code ${String(node.code)}: ${node.message?.slice(0, 300)}`,
+    );
   // A step with nothing in scope is a skip that says so; every other non-pass leaf says what to do next.
   if (node.status !== 'pass' && !node.hint && !(isStepNode && node.status === 'skip'))
     throw new Error(`${where} is ${node.status} without a hint: ${node.message?.slice(0, 300)}`);

@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)('html report in headless Chromium', () => {
     await failing.getByRole('link', { name: 'see Start here' }).click();
     expect(new URL(page.url()).hash).toBe('#start-here');
     await expect(leaf(page, 'ingress.https').locator('> .message').innerText()).resolves.toBe(
-      'gave up after 20s',
+      'gave up after 20s CHECK_DEADLINE',
     );
 
     await expect(leaf(page, 'ingress.dns:llm.cocdev.co.kr').isVisible()).resolves.toBe(false);

@@ -54,7 +54,7 @@ describe('html report', () => {
       '<section class="start-here" aria-labelledby="start-here">\n<h2 id="start-here">Start here</h2>\n<ul class="leaves">\n' +
         '<li class="leaf fail"><span class="badge fail">✖ FAIL</span> <span class="subject">Certificate plate-stg/stg-tls</span>' +
         '<p class="where"><a href="#ingress.certificates:plate-stg/stg-tls"><code>ingress.certificates</code></a> · Certificates are issued and not expiring</p>' +
-        '<p class="message">Ready=False (DoesNotExist): Issuing certificate as Secret does not exist; Issuing: 429 urn:ietf:params:acme:error:rateLimited: too many failed authorizations recently</p>' +
+        '<p class="message">Ready=False (DoesNotExist): Issuing certificate as Secret does not exist; Issuing: 429 urn:ietf:params:acme:error:rateLimited: too many failed authorizations recently <code class="code">CERT_NOT_READY</code></p>' +
         '<p class="hint"><span aria-hidden="true">→ </span>Wait for the Let\'s Encrypt rate limit to reset, then fix the failing challenge for stg.cocdev.co.kr before the next retry.</p>',
     );
     expect(page.indexOf('class="start-here"')).toBeLessThan(page.indexOf('class="runbook'));
@@ -66,7 +66,7 @@ describe('html report', () => {
         '<ul class="leaves">',
         '<li class="leaf fail" id="ingress.dns:stg.cocdev.co.kr"><span class="badge fail">✖ FAIL</span> ' +
           '<span class="subject">host stg.cocdev.co.kr</span>' +
-          '<p class="message">resolves to 203.0.113.9, load balancer is 203.0.113.10</p>' +
+          '<p class="message">resolves to 203.0.113.9, load balancer is 203.0.113.10 <code class="code">DNS_WRONG_TARGET</code></p>' +
           '<p class="explained"><a href="#start-here">see Start here</a></p></li>',
         '</ul>',
         '<details class="passes">',
@@ -134,7 +134,7 @@ describe('html report', () => {
     expect(page).toContain(
       '<summary><span class="badge error">⊘ ERROR</span> <span class="title">HTTPS answers on every host with a trusted certificate</span> ' +
         '<code>ingress.https</code> <span class="duration">20.0s</span></summary>\n' +
-        '<p class="message">gave up after 20s</p>',
+        '<p class="message">gave up after 20s <code class="code">CHECK_DEADLINE</code></p>',
     );
   });
 

@@ -65,11 +65,12 @@ describe('junit report', () => {
     );
   });
 
-  it('reports a failed leaf as a failure with message, hint and commands', () => {
+  it('reports a failed leaf as a failure typed by its finding code, with message, code, hint and commands', () => {
     expect(xml).toContain(
       [
         '    <testcase classname="ingress.dns" name="host stg.cocdev.co.kr">',
-        '      <failure message="resolves to 203.0.113.9, load balancer is 203.0.113.10">fail: resolves to 203.0.113.9, load balancer is 203.0.113.10',
+        '      <failure message="resolves to 203.0.113.9, load balancer is 203.0.113.10" type="DNS_WRONG_TARGET">fail: resolves to 203.0.113.9, load balancer is 203.0.113.10',
+        'code: DNS_WRONG_TARGET',
         'hint: Update the record for stg.cocdev.co.kr; it still points at an old address.',
         'commands:',
         '  dig +short stg.cocdev.co.kr',
@@ -84,7 +85,8 @@ describe('junit report', () => {
     expect(xml).toContain(
       [
         '    <testcase classname="ingress.https" name="HTTPS answers on every host with a trusted certificate" time="20.000">',
-        '      <error message="gave up after 20s">error: gave up after 20s',
+        '      <error message="gave up after 20s" type="CHECK_DEADLINE">error: gave up after 20s',
+        'code: CHECK_DEADLINE',
         'hint: Rerun with --timeout 60s, or check that 203.0.113.10:443 is reachable from here.',
         'commands:',
         '  curl -sv --connect-timeout 5 https://stg.cocdev.co.kr/ -o /dev/null</error>',
@@ -98,6 +100,7 @@ describe('junit report', () => {
       [
         '    <testcase classname="ingress.certificates" name="Certificate plate-stg/llm-tls">',
         '      <system-out>warn: expires in 9 days (2025-06-11T08:00:00Z); renewal was due 2025-05-12T08:00:00Z',
+        'code: CERT_EXPIRING',
         'hint: Find out why cert-manager has not renewed plate-stg/llm-tls; its CertificateRequest says why.',
         'commands:',
         '  kubectl get certificaterequests -n plate-stg -o wide</system-out>',

@@ -84,19 +84,19 @@ describe('prometheus report', () => {
   it('gives each checked subject a status series: 0 pass, 1 warn, 2 fail, 3 error', () => {
     const lines = text.split('\n');
     expect(lines).toContain(
-      'platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host stg.cocdev.co.kr"} 2',
+      'platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host stg.cocdev.co.kr",code="DNS_WRONG_TARGET"} 2',
     );
     expect(lines).toContain(
-      'platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host llm.cocdev.co.kr"} 0',
+      'platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host llm.cocdev.co.kr",code=""} 0',
     );
     expect(lines).toContain(
-      'platform_doctor_check_status{runbook="secrets",step="secrets.openbao",subject="token in Secret plate-stg/openbao-token"} 1',
+      'platform_doctor_check_status{runbook="secrets",step="secrets.openbao",subject="token in Secret plate-stg/openbao-token",code="OPENBAO_TOKEN_EXPIRING"} 1',
     );
     expect(lines).toContain(
-      'platform_doctor_check_status{runbook="secrets",step="secrets.eso-logs",subject="Pod external-secrets/external-secrets-5c7d9b8f9-k2lmn"} 3',
+      'platform_doctor_check_status{runbook="secrets",step="secrets.eso-logs",subject="Pod external-secrets/external-secrets-5c7d9b8f9-k2lmn",code="CHECK_FORBIDDEN"} 3',
     );
     expect(lines).toContain(
-      'platform_doctor_check_status{runbook="ingress",step="ingress.https",subject=""} 3',
+      'platform_doctor_check_status{runbook="ingress",step="ingress.https",subject="",code="CHECK_DEADLINE"} 3',
     );
   });
 
@@ -119,7 +119,7 @@ describe('prometheus report', () => {
       .split('\n')
       .filter((line) => line.startsWith('platform_doctor_check_status{'));
     expect(lines).toEqual([
-      'platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host a.test"} 2',
+      'platform_doctor_check_status{runbook="ingress",step="ingress.dns",subject="host a.test",code=""} 2',
     ]);
   });
 

@@ -129,7 +129,7 @@ describe('what changed in the reports', () => {
       ].join('\n'),
     );
     expect(text).toContain(
-      'too many failed authorizations recently\n\nStarted after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 07:57 UTC (18m before the run).\n\n**Next:**',
+      'too many failed authorizations recently · `CERT_NOT_READY`\n\nStarted after Argo CD synced ingress-stg to 4f2c1e9 (automated, took 12s) at 07:57 UTC (18m before the run).\n\n**Next:**',
     );
     expect(text.indexOf('## What changed')).toBeGreaterThan(text.indexOf('## Start here'));
     expect(text.indexOf('## What changed')).toBeLessThan(text.indexOf('## Errors'));

@@ -39,6 +39,7 @@ const report: Report = {
               title: 'stg.cocdev.co.kr',
               subject: 'host stg.cocdev.co.kr',
               status: 'fail',
+              code: 'DNS_WRONG_TARGET',
               message: 'resolves to 127.0.10.9, load balancer is 127.0.10.10',
               hint: 'Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.',
               commands: ['dig +short stg.cocdev.co.kr'],
@@ -56,7 +57,13 @@ const report: Report = {
         },
       ],
     },
-    { id: 'gitops', title: 'GitOps applications', status: 'skip', message: 'Argo CD is not installed' },
+    {
+      id: 'gitops',
+      title: 'GitOps applications',
+      status: 'skip',
+      code: 'ARGOCD_NOT_INSTALLED',
+      message: 'Argo CD is not installed',
+    },
   ],
 };
 
@@ -70,17 +77,17 @@ describe('tree renderer', () => {
         'started 2026-11-26T09:00:00.000Z · platform-doctor 0.1.0',
         '',
         'Start here',
-        '  ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+        '  ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10 [DNS_WRONG_TARGET]',
         '      → Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.',
         '      $ dig +short stg.cocdev.co.kr',
         '',
         '✖ Ingress, certificates and DNS',
         '  ✖ DNS records point at the ingress load balancer',
-        '    ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+        '    ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10 [DNS_WRONG_TARGET]',
         '        ↑ see Start here',
         '    ✔ 1 passed',
         '  ✔ HTTPS answers with a valid certificate (2 passed)',
-        '○ GitOps applications — Argo CD is not installed',
+        '○ GitOps applications — Argo CD is not installed [ARGOCD_NOT_INSTALLED]',
         '',
         '1 failed · 3 passed · 1 skipped (5) in 1.2s',
         '',
@@ -116,6 +123,18 @@ describe('tree renderer', () => {
   it('colours glyphs only when asked', () => {
     expect(tree(report, plain)).not.toContain('\u001b[');
     expect(tree(report, { ...plain, color: true })).toContain('\u001b[31m✖\u001b[39m');
+  });
+
+  it('dims the finding code after the message, and wraps it with the message at 80 columns', () => {
+    expect(tree(report, { ...plain, color: true })).toContain(
+      'load balancer is 127.0.10.10 \u001b[2m[DNS_WRONG_TARGET]\u001b[22m',
+    );
+    const lines = tree(report, { ...plain, width: 80 }).split('\n');
+    const at = lines.indexOf('    ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is');
+    expect(lines.slice(at, at + 2)).toEqual([
+      '    ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is',
+      '      127.0.10.10 [DNS_WRONG_TARGET]',
+    ]);
   });
 });
 

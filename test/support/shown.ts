@@ -1,4 +1,5 @@
 import type { CheckNode, ResultNode } from '../../src/checks/result.js';
+import type { FindingCode } from '../../src/checks/codes.js';
 import { DEFAULT_TARGET, type CommandTarget } from '../../src/engine/commands.js';
 import { finalize } from '../../src/engine/run.js';
 
@@ -16,9 +17,10 @@ export function showing<A extends unknown[]>(
 
 /** A report node back as a step would build it (commands split on spaces): for tests that replay nodes. */
 export function asCheckNode(node: ResultNode): CheckNode {
-  const { commands, children, ...rest } = node;
+  const { commands, children, code, ...rest } = node;
   return {
     ...rest,
+    ...(code !== undefined ? { code: code as FindingCode } : {}),
     ...(commands ? { commands: commands.map((c) => ({ argv: c.split(' ') })) } : {}),
     ...(children ? { children: children.map(asCheckNode) } : {}),
   };

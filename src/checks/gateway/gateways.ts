@@ -78,6 +78,7 @@ function classLeaf(gw: GatewayView, facts: GatewaysFacts): CheckNode {
   if (!found) {
     return {
       ...base,
+      code: 'GATEWAY_CLASS_MISSING',
       status: 'fail',
       message: `does not exist (class of Gateway ${gw.key})`,
       ...hints.classMissing({ className: gw.className, ns: gw.namespace, gateway: gw.name }),
@@ -87,6 +88,7 @@ function classLeaf(gw: GatewayView, facts: GatewaysFacts): CheckNode {
   if (found.accepted?.status !== 'True') {
     return {
       ...base,
+      code: 'GATEWAY_CLASS_NOT_ACCEPTED',
       status: 'fail',
       message: `not accepted: ${conditionText('Accepted', found.accepted)}; controller ${controller}`,
       ...hints.classNotAccepted({
@@ -108,13 +110,14 @@ function statusLeaf(gw: GatewayView): CheckNode {
     dependsOn: [`GatewayClass ${gw.className}`],
   };
   const addresses = gw.addresses.map((a) => a.value).join(', ');
-  for (const [type, condition] of [
-    ['Accepted', gw.accepted],
-    ['Programmed', gw.programmed],
+  for (const [type, condition, code] of [
+    ['Accepted', gw.accepted, 'GATEWAY_NOT_ACCEPTED'],
+    ['Programmed', gw.programmed, 'GATEWAY_NOT_PROGRAMMED'],
   ] as const) {
     if (condition?.status === 'False') {
       return {
         ...base,
+        code,
         status: 'fail',
         message: `${conditionText(type, condition)}${addresses ? `; address ${addresses}` : ''}`,
         ...hints.gatewayNotReady({ ns: gw.namespace, name: gw.name, condition }),
@@ -126,6 +129,7 @@ function statusLeaf(gw: GatewayView): CheckNode {
     const type = gw.accepted?.status !== 'True' ? 'Accepted' : 'Programmed';
     return {
       ...base,
+      code: 'GATEWAY_NOT_RECONCILED',
       status: 'warn',
       message: `not reconciled yet: ${conditionText(type, pending)}`,
       ...hints.gatewayNotReady({ ns: gw.namespace, name: gw.name, condition: pending }),
@@ -134,6 +138,7 @@ function statusLeaf(gw: GatewayView): CheckNode {
   if (gw.addresses.length === 0) {
     return {
       ...base,
+      code: 'GATEWAY_NO_ADDRESS',
       status: 'fail',
       message: 'programmed, but has no address',
       ...hints.noAddress({ ns: gw.namespace, name: gw.name }),
@@ -185,6 +190,7 @@ function listenerLeaf(gw: GatewayView, listener: ListenerView): CheckNode {
     const messages = [...new Set(broken.flatMap(([, c]) => (c!.message ? [c!.message] : [])))];
     return {
       ...base,
+      code: 'GATEWAY_LISTENER_INVALID',
       status: 'fail',
       message: `${where} for ${host}: ${states.join(', ')}${messages.length ? `: ${messages.join('; ')}` : ''}`,
       ...hints.listenerBroken({
@@ -198,6 +204,7 @@ function listenerLeaf(gw: GatewayView, listener: ListenerView): CheckNode {
   if (terminatesTls(listener) && listener.certificateRefs.length === 0) {
     return {
       ...base,
+      code: 'GATEWAY_LISTENER_NO_CERTIFICATE',
       status: 'fail',
       message: `${where} for ${host} terminates TLS but names no certificateRefs`,
       ...hints.listenerBroken({
@@ -230,6 +237,7 @@ function secretLeaf(
   if (ref.kind !== 'Secret' || ref.group !== '') {
     return {
       ...base,
+      code: 'GATEWAY_REF_NOT_READ',
       status: 'skip',
       message: `not checked: a ${ref.group ? `${ref.group}/` : ''}${ref.kind} certificateRef (only core Secrets are read)`,
       ...hints.notRead(`${ref.kind} ${ref.namespace}/${ref.name}`),
@@ -242,6 +250,7 @@ function secretLeaf(
   ) {
     return {
       ...base,
+      code: 'GATEWAY_REF_NOT_PERMITTED',
       status: 'fail',
       message: `in another namespace and no ReferenceGrant in ${ref.namespace} lets Gateways from ${gw.namespace} use it (${usedBy})`,
       ...hints.listenerBroken({

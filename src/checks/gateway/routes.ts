@@ -106,6 +106,7 @@ function parentLeaf(route: RouteView, ref: ParentRef, facts: RoutesFacts): Check
   if (ref.kind !== 'Gateway') {
     return {
       ...base,
+      code: 'GATEWAY_REF_NOT_READ',
       status: 'skip',
       message: `not checked: a ${ref.kind} parent (only Gateways are read)`,
       ...hints.notRead(`${ref.kind} ${ref.namespace}/${ref.name}`),
@@ -116,19 +117,21 @@ function parentLeaf(route: RouteView, ref: ParentRef, facts: RoutesFacts): Check
   if (!gw) {
     return {
       ...base,
+      code: 'ROUTE_PARENT_MISSING',
       status: 'fail',
       message: `Gateway ${gatewayKey} does not exist`,
       ...hints.parentMissing(p),
     };
   }
   const reported = route.parents.find((s) => sameParent(s.ref, ref));
-  for (const [type, condition] of [
-    ['Accepted', reported?.accepted],
-    ['ResolvedRefs', reported?.resolvedRefs],
+  for (const [type, condition, code] of [
+    ['Accepted', reported?.accepted, 'ROUTE_NOT_ACCEPTED'],
+    ['ResolvedRefs', reported?.resolvedRefs, 'ROUTE_REFS_UNRESOLVED'],
   ] as const) {
     if (condition?.status === 'False') {
       return {
         ...base,
+        code,
         status: 'fail',
         message: conditionText(type, condition),
         ...hints.routeNotAccepted({ ...p, reason: condition.reason }),
@@ -140,6 +143,7 @@ function parentLeaf(route: RouteView, ref: ParentRef, facts: RoutesFacts): Check
   if (listeners.length === 0) {
     return {
       ...base,
+      code: 'ROUTE_NO_MATCHING_LISTENER',
       status: 'fail',
       message: `no listener of Gateway ${gatewayKey} admits ${hostnames}${ref.sectionName ? ` through section ${ref.sectionName}` : ''}`,
       ...hints.noListenerForHostnames(p),
@@ -148,6 +152,7 @@ function parentLeaf(route: RouteView, ref: ParentRef, facts: RoutesFacts): Check
   if (reported?.accepted?.status !== 'True') {
     return {
       ...base,
+      code: 'ROUTE_NOT_REPORTED',
       status: 'warn',
       message: reported?.accepted
         ? `not accepted yet: ${conditionText('Accepted', reported.accepted)}`
@@ -184,6 +189,7 @@ function routeBackendLeaf(route: RouteView, ref: BackendRef, facts: RoutesFacts)
   if (ref.kind !== 'Service') {
     return {
       ...base,
+      code: 'GATEWAY_REF_NOT_READ',
       status: 'skip',
       message: `not checked: a ${ref.kind} backend (only Services are read)`,
       ...hints.notRead(`${ref.kind} ${ref.namespace}/${ref.name}`),
@@ -196,6 +202,7 @@ function routeBackendLeaf(route: RouteView, ref: BackendRef, facts: RoutesFacts)
   ) {
     return {
       ...base,
+      code: 'GATEWAY_REF_NOT_PERMITTED',
       status: 'fail',
       message: `in another namespace and no ReferenceGrant in ${ref.namespace} lets HTTPRoutes from ${route.namespace} use it`,
       ...hints.crossNamespaceBackend({
@@ -223,6 +230,7 @@ function routeNode(route: RouteView, facts: RoutesFacts): CheckNode {
     id: `${ID}:${route.key}/parent`,
     title: 'parent',
     subject,
+    code: 'ROUTE_NO_PARENTS',
     status: 'warn',
     message: 'names no parentRefs: no Gateway serves it',
     ...hints.noParents({ ns: route.namespace, route: route.name }),

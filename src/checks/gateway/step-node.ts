@@ -15,7 +15,14 @@ export function gatewayApiStepNode<T>(
   emptyMessage: string,
 ): CheckNode {
   if (listing.kind === 'not-served') {
-    return { id, title, status: 'skip', message: 'the Gateway API is not installed', ...gatewayApiMissing() };
+    return {
+      id,
+      title,
+      status: 'skip',
+      code: 'GATEWAY_API_NOT_INSTALLED',
+      message: 'the Gateway API is not installed',
+      ...gatewayApiMissing(),
+    };
   }
   const leaves = [
     ...failuresOf(listing).map((f) => listFailureLeaf(id, f)),

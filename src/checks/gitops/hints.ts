@@ -22,7 +22,17 @@ export function argoNotInstalled(): string {
 
 /** What is wrong with an Application, most telling first. */
 export type AppProblem =
-  'spec' | 'comparison' | 'sync-failed' | 'degraded' | 'related' | 'progressing' | 'out-of-sync' | 'warning';
+  | 'spec'
+  | 'comparison'
+  | 'sync-failed'
+  | 'retries-exhausted'
+  | 'degraded'
+  | 'related'
+  | 'stuck'
+  | 'progressing'
+  | 'out-of-sync'
+  | 'wave'
+  | 'warning';
 
 /** The hint for an Application that is not Synced and Healthy. `related` names failing objects in its namespace. */
 export function appUnhealthy(
@@ -47,6 +57,21 @@ export function appUnhealthy(
     case 'sync-failed':
       return {
         hint: `Fix the resource the last sync of ${subject} could not apply, then sync it again.`,
+        commands,
+      };
+    case 'retries-exhausted':
+      return {
+        hint: `Fix the resource the last sync of ${subject} could not apply, then sync it by hand or push a new commit: automated sync used up its retries and does not try this revision again.`,
+        commands,
+      };
+    case 'stuck':
+      return {
+        hint: `Find the resource ${subject} waits for (argocd app get lists its health) and fix it; it is not rolling out, it is stuck.`,
+        commands,
+      };
+    case 'wave':
+      return {
+        hint: `Give ${subject} an argocd.argoproj.io/sync-wave later than the secrets app's (it is at wave 1 in the seed), so its Secrets exist before its pods start.`,
         commands,
       };
     case 'related':

@@ -3,6 +3,7 @@ import {
   gatherControllerLogs,
   type ControllerLogsFacts,
   type ControllerSpec,
+  type KeyedKind,
 } from '../controller-logs.js';
 import type { CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
@@ -21,9 +22,16 @@ const spec: ControllerSpec = {
     kubectl`logs -n ${facts.namespace} -l ${facts.matchedSelector ?? ''} --tail=${facts.tailLines}`,
 };
 
+/** What cert-manager's work queue keys name: issuers first, as their controllers log the bare key most. */
+const KEYED_KINDS: KeyedKind[] = [
+  { kind: 'clusterissuers', label: 'ClusterIssuer' },
+  { kind: 'issuers', label: 'Issuer' },
+  { kind: 'certificates', label: 'Certificate' },
+];
+
 /** Finds the cert-manager controller pods (profile.certManager selectors, in order) and reads their logs. */
 export function gatherCertManagerLogs(ctx: GatherContext): Promise<CertManagerLogsFacts> {
-  return gatherControllerLogs(ctx, ctx.scope.profile.certManager);
+  return gatherControllerLogs(ctx, ctx.scope.profile.certManager, KEYED_KINDS);
 }
 
 /** Pure: pod health plus de-duplicated error lines linked to the Challenge/Order/Certificate they name. */

@@ -61,12 +61,14 @@ export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
 interface Verdict {
   resolver: string;
   status: Status;
-  kind: 'match' | 'mismatch' | 'partial' | 'nxdomain' | 'nodata' | 'unanswered';
+  kind: 'match' | 'mismatch' | 'partial' | 'nxdomain' | 'nodata' | 'dangling' | 'unanswered';
   /** Short form for "resolvers disagree" messages. */
   summary: string;
   message: string;
   ttlSeconds: number | null;
   stale: string[];
+  /** For `dangling`: the CNAMEs followed, the last of which does not resolve. */
+  cnames: string[];
 }
 
 function lbText(lb: LbTarget, resolved: Map<string, string[]>): string {
@@ -79,11 +81,24 @@ function lbText(lb: LbTarget, resolved: Map<string, string[]>): string {
 
 function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames']): Verdict {
   const { resolver } = answer;
-  const base = { resolver, ttlSeconds: null, stale: [] };
+  const base = { resolver, ttlSeconds: null, stale: [], cnames: [] };
   const a = answer.answer;
   if (a.kind === 'unanswered') {
     const message = `resolver ${resolver} did not answer: ${a.reason}`;
     return { ...base, status: 'error', kind: 'unanswered', summary: 'no answer', message };
+  }
+  if ((a.kind === 'nxdomain' || a.kind === 'nodata') && a.cnames?.length) {
+    // The host exists as an alias; what is missing is its target, and no A record can sit beside a CNAME.
+    const target = a.cnames.at(-1)!;
+    const missing = a.kind === 'nxdomain' ? 'does not resolve (NXDOMAIN)' : 'has no A or AAAA record';
+    return {
+      ...base,
+      cnames: a.cnames,
+      status: 'fail',
+      kind: 'dangling',
+      summary: `CNAME → ${target}, ${a.kind === 'nxdomain' ? 'NXDOMAIN' : 'no A/AAAA'}`,
+      message: `is a CNAME → ${a.cnames.join(' → ')}, which ${missing}`,
+    };
   }
   if (a.kind === 'nxdomain') {
     return {
@@ -104,7 +119,7 @@ function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames'
     };
   }
   const shown = a.addresses.join(', ');
-  const withTtl = { resolver, ttlSeconds: a.ttlSeconds };
+  const withTtl = { resolver, ttlSeconds: a.ttlSeconds, cnames: a.cnames };
   const cname = a.cnames.find((c) => lb.hostnames.includes(c.replace(/\.$/, '')));
   if (cname) {
     const message = `resolves to ${shown} via CNAME ${cname}`;
@@ -157,6 +172,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     return {
       ...base,
       status: 'skip',
+      code: 'SKIPPED_NO_LB_ADDRESS',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
       commands: [kubectl`get ingress -A -o wide`],
@@ -178,6 +194,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     return {
       ...base,
       status: 'error',
+      code: 'DNS_UNANSWERED',
       message: unanswered.map((v) => v.message).join('; ') || 'no resolver was asked',
       ...hints.dnsUnanswered(params),
     };
@@ -192,6 +209,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     return {
       ...base,
       status: 'warn',
+      code: 'DNS_RESOLVERS_DISAGREE',
       message: `resolvers disagree: ${answered.map((v) => `${v.resolver} says ${v.summary}`).join('; ')}${note}`,
       ...hints.dnsDisagree(params),
     };
@@ -210,11 +228,27 @@ function verdictLeaf(
     case 'match':
       return { ...base, status: 'pass', message };
     case 'partial':
-      return { ...base, status: 'warn', message, ...hints.dnsStale({ ...params, stale: v.stale }) };
+      return {
+        ...base,
+        status: 'warn',
+        code: 'DNS_STALE_RECORD',
+        message,
+        ...hints.dnsStale({ ...params, stale: v.stale }),
+      };
     case 'mismatch':
-      return { ...base, status: 'fail', message, ...hints.dnsWrongTarget(params) };
+      return { ...base, status: 'fail', code: 'DNS_WRONG_TARGET', message, ...hints.dnsWrongTarget(params) };
+    case 'nodata':
+      return { ...base, status: 'fail', code: 'DNS_NO_ADDRESS', message, ...hints.dnsMissing(params) };
+    case 'dangling':
+      return {
+        ...base,
+        status: 'fail',
+        code: 'DNS_DANGLING_CNAME',
+        message,
+        ...hints.dnsDanglingCname({ ...params, target: v.cnames.at(-1) ?? '' }),
+      };
     default:
-      return { ...base, status: 'fail', message, ...hints.dnsMissing(params) };
+      return { ...base, status: 'fail', code: 'DNS_NXDOMAIN', message, ...hints.dnsMissing(params) };
   }
 }
 

@@ -15,6 +15,22 @@ export function ingressClassMissing(p: { ns: string; ingress: string; className:
   };
 }
 
+export function ingressClassUnserved(p: {
+  ns: string;
+  ingress: string;
+  className: string;
+  controller: string;
+  servedClasses: string[];
+}): Hint {
+  const instead = p.servedClasses.length
+    ? `class ${p.servedClasses.join(' or ')}`
+    : 'a class a running controller serves';
+  return {
+    hint: `Point Ingress ${p.ns}/${p.ingress} at ${instead} (spec.ingressClassName), or deploy the controller for ${p.controller}; until then no controller routes it or loads its TLS.`,
+    commands: [kubectl`get ingressclasses`, kubectl`get ingress -n ${p.ns} ${p.ingress} -o yaml`],
+  };
+}
+
 export function addressNotPublished(p: {
   ns: string;
   ingress: string;
@@ -162,6 +178,23 @@ export function certDns01(p: { ns: string; name: string; domain: string | null }
   };
 }
 
+export function certRequestDenied(p: { ns: string; name: string; request: string }): Hint {
+  return {
+    hint: `Read why CertificateRequest ${p.ns}/${p.request} was denied (its Denied condition) and change Certificate ${p.ns}/${p.name} or the approval policy; cert-manager never signs a denied request.`,
+    commands: [kubectl`describe certificaterequest -n ${p.ns} ${p.request}`, ...certCommands(p.ns, p.name)],
+  };
+}
+
+export function certRequestUnapproved(p: { ns: string; name: string; request: string }): Hint {
+  return {
+    hint: `Make an approver answer CertificateRequest ${p.ns}/${p.request}: cert-manager's built-in approver is disabled or no approver-policy matches it (approving by hand, cmctl approve, is a write).`,
+    commands: [
+      kubectl`describe certificaterequest -n ${p.ns} ${p.request}`,
+      kubectl`get pods -n cert-manager`,
+    ],
+  };
+}
+
 export function certIssuerMissing(p: { ns: string; name: string; issuerKind: string; issuer: string }): Hint {
   return {
     hint: `Create ${p.issuerKind} ${p.issuer} or fix spec.issuerRef of Certificate ${p.ns}/${p.name}.`,
@@ -201,6 +234,38 @@ export function storedCertStale(p: { ns: string; name: string; secret: string })
   };
 }
 
+export function manualSecretMissing(p: {
+  ns: string;
+  secret: string;
+  ingress: string;
+  ownIssuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } | null;
+  sibling: { ingress: string; issuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } } | null;
+}): Hint {
+  const annotation = (i: { kind: string; name: string }) =>
+    `cert-manager.io/${i.kind === 'ClusterIssuer' ? 'cluster-issuer' : 'issuer'}: ${i.name}`;
+  const [ns = '', name = ''] = p.ingress.split('/');
+  let hint: string;
+  if (p.ownIssuer) {
+    hint = `Find out why cert-manager made no Certificate for Secret ${p.ns}/${p.secret}: Ingress ${p.ingress} asks for one (${annotation(p.ownIssuer)}), and ingress-shim reports what it rejects in the Ingress's events.`;
+  } else if (p.sibling) {
+    hint = `Annotate Ingress ${p.ingress} with ${annotation(p.sibling.issuer)}, as Ingress ${p.sibling.ingress} is, so cert-manager issues Secret ${p.ns}/${p.secret}; or create that Secret yourself.`;
+  } else {
+    hint = `Create kubernetes.io/tls Secret ${p.ns}/${p.secret}, or let cert-manager issue it (a cert-manager.io/cluster-issuer annotation on Ingress ${p.ingress}).`;
+  }
+  return {
+    hint,
+    commands: [kubectl`describe ingress -n ${ns} ${name}`, kubectl`get certificates -n ${p.ns}`],
+  };
+}
+
+export function hostNotInTls(p: { host: string; ingress: string; secret: string | null }): Hint {
+  const [ns = '', name = ''] = p.ingress.split('/');
+  return {
+    hint: `Add ${p.host} to a tls entry of Ingress ${p.ingress}${p.secret ? ` (its Certificate writes Secret ${p.secret})` : ' with a secretName'}, in the ingress chart's values.`,
+    commands: [kubectl`get ingress -n ${ns} ${name} -o yaml`],
+  };
+}
+
 export function manualSecretCert(p: { ns: string; secret: string }): Hint {
   return {
     hint: `Replace the certificate in Secret ${p.ns}/${p.secret}, or let cert-manager manage it with a Certificate.`,
@@ -210,11 +275,14 @@ export function manualSecretCert(p: { ns: string; secret: string }): Hint {
 
 // ---------------------------------------------------------------- ingress.dns
 
-/** `dig` takes the port separately and IPv6 without brackets. */
-function dig(host: string, resolver: string): Command {
+/** `dig` takes the port separately and IPv6 without brackets; `type` asks for one record type. */
+function dig(host: string, resolver: string, type?: 'CNAME'): Command {
   const m = /^\[?(.+?)\]?:(\d+)$/.exec(resolver);
   const [address = resolver, port = '53'] = m ? [m[1], m[2]] : [];
-  return port === '53' ? sh`dig +short ${host} @${address}` : sh`dig +short ${host} @${address} -p ${port}`;
+  const question = type ? [host, type] : [host];
+  return port === '53'
+    ? sh`dig +short ${question} @${address}`
+    : sh`dig +short ${question} @${address} -p ${port}`;
 }
 
 function dnsCommands(
@@ -258,6 +326,20 @@ export function dnsMissing(p: DnsHintParams): Hint {
       ? `Create an ${recordType(p.ips)} record for ${p.host} pointing at ${p.ips.join(', ')}.`
       : `Create a CNAME record for ${p.host} pointing at ${p.hostnames.join(', ')}.`;
   return { hint, commands: dnsCommands(p.host, p.resolvers, p.controller) };
+}
+
+export function dnsDanglingCname(p: DnsHintParams & { target: string }): Hint {
+  const point =
+    p.ips.length > 0
+      ? `replace it with an ${recordType(p.ips)} record for ${p.ips.join(', ')}`
+      : `point it at ${p.hostnames.join(', ')}`;
+  return {
+    hint: `Repoint the CNAME of ${p.host}: it targets ${p.target}, which does not resolve; ${point}, or recreate ${p.target}. An A record cannot sit beside the CNAME.`,
+    commands: [
+      ...p.resolvers.map((r) => dig(p.host, r, 'CNAME')),
+      ...dnsCommands(p.target, p.resolvers, p.controller),
+    ],
+  };
 }
 
 export function dnsStale(p: DnsHintParams & { stale: string[] }): Hint {
@@ -325,12 +407,17 @@ export function fakeCertificate(p: {
   port: number;
   ingress: string;
   secret: string | null;
+  isAdmitted: boolean;
+  ingressClass: string | null;
 }): Hint {
   const [ns = '', name = ''] = p.ingress.split('/');
-  return {
-    hint: p.secret
+  const hint = !p.isAdmitted
+    ? `Fix the class of Ingress ${p.ingress}${p.ingressClass ? ` (${p.ingressClass})` : ''} first (see ingress.resources): no controller has loaded it, so none serves its certificate.`
+    : p.secret
       ? `Fix TLS Secret ${ns}/${p.secret} of Ingress ${p.ingress} (see ingress.certificates); the controller falls back to its default certificate.`
-      : `Add a tls entry for ${p.host} with a secretName to Ingress ${p.ingress}.`,
+      : `Add a tls entry for ${p.host} with a secretName to Ingress ${p.ingress}.`;
+  return {
+    hint,
     commands: [
       ...(p.secret ? [kubectl`get secret -n ${ns} ${p.secret}`] : []),
       kubectl`describe ingress -n ${ns} ${name}`,

@@ -4,7 +4,7 @@ import * as hints from './hints.js';
 import { curl } from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
-import type { ListFailure } from '../listing.js';
+import { listInScope, type ListFailure } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import { gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
 import { certCovers, day, daysUntil, EXPIRY_WARN_DAYS, readCertificate, type CertInfo } from './x509.js';
@@ -27,8 +27,16 @@ export interface HostHttps {
   host: string;
   /** `ns/name` of the (first) Ingress serving the host. */
   ingress: string;
+  /** `ns/name` of every Ingress serving the host. */
+  ingresses: string[];
+  /** The class of the (first) Ingress; null when it names none. */
+  ingressClass: string | null;
+  /** Whether an ingress controller published an address into that Ingress's status: it took the Ingress. */
+  isAdmitted: boolean;
   /** The TLS Secret that Ingress names for the host; null when it has no TLS entry for it. */
   tlsSecret: string | null;
+  /** What the TLS Secret holds, when it could be listed (names, types and key names only). */
+  tlsSecretState: 'usable' | 'missing' | 'not-tls' | 'unknown';
   /** Null while the load balancer has no address: nothing was probed. */
   address: string | null;
   tls: TlsProbe | null;
@@ -70,13 +78,34 @@ const isProbed = (p: Omit<PathProbe, 'reply'>): boolean =>
 export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
   const inventory = await gatherIngressInventory(ctx);
   const { http, https } = ctx.scope.ports;
+  const secretLists = new Map(
+    await Promise.all(
+      [...new Set(servedHosts(inventory).flatMap((h) => h.ingresses.map((i) => i.namespace)))].map(
+        async (ns) => [ns, await listInScope(ctx, 'secrets', [ns])] as const,
+      ),
+    ),
+  );
+  const stateOf = (namespace: string, name: string | null): HostHttps['tlsSecretState'] => {
+    const listing = secretLists.get(namespace);
+    if (name === null || listing?.kind !== 'items') return 'unknown';
+    const secret = listing.items.find((s) => s.metadata.name === name);
+    if (!secret) return 'missing';
+    const isTls =
+      secret.type === 'kubernetes.io/tls' && ['tls.crt', 'tls.key'].every((k) => secret.keys.includes(k));
+    return isTls ? 'usable' : 'not-tls';
+  };
   const hosts = servedHosts(inventory).map((h) => {
     const ingress = h.ingresses[0];
     const tlsEntry = h.ingresses.flatMap((i) => i.tls).find((t) => t.hosts.includes(h.host));
+    const tlsSecret = tlsEntry?.secretName ?? null;
     return {
       served: h,
       ingress: ingress?.key ?? '',
-      tlsSecret: tlsEntry?.secretName ?? null,
+      ingresses: h.ingresses.map((i) => i.key),
+      ingressClass: ingress?.className ?? null,
+      isAdmitted: (ingress?.addresses.length ?? 0) > 0,
+      tlsSecret,
+      tlsSecretState: ingress ? stateOf(ingress.namespace, tlsSecret) : 'unknown',
       address: h.lb.ips[0] ?? h.lb.hostnames[0] ?? null,
       paths: pathsOf(h),
     };
@@ -105,7 +134,11 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
       return {
         host: h.served.host,
         ingress: h.ingress,
+        ingresses: h.ingresses,
+        ingressClass: h.ingressClass,
+        isAdmitted: h.isAdmitted,
         tlsSecret: h.tlsSecret,
+        tlsSecretState: h.tlsSecretState,
         address: h.address,
         tls: r.tls,
         cert: leafPem ? readCertificate(leafPem) : null,
@@ -120,13 +153,34 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
 
 type Base = { id: string; title: string; subject: string; dependsOn: string[] };
 
-/** What every probe of a host rests on: the address it was sent to. */
+/** What every probe of a host rests on: the address it was sent to, its Ingresses and their class. */
 function probedVia(h: HostHttps, facts: HttpsFacts): string[] {
   const { controller } = facts;
   return [
     ...(controller ? [`Service ${controller.namespace}/${controller.name}`] : []),
-    `Ingress ${h.ingress}`,
+    ...h.ingresses.map((key) => `Ingress ${key}`),
+    ...(h.ingressClass ? [`IngressClass ${h.ingressClass}`] : []),
   ];
+}
+
+/** Why the controller falls back to its fake certificate, from what the other facts say. */
+function fallbackReason(h: HostHttps): string {
+  const secret = `TLS Secret ${namespaceOf(h)}/${h.tlsSecret}`;
+  if (!h.isAdmitted) {
+    const cls = h.ingressClass ? `; see IngressClass ${h.ingressClass}` : '';
+    return `no ingress controller has taken Ingress ${h.ingress} (it has no load balancer address${cls})`;
+  }
+  if (!h.tlsSecret) return `Ingress ${h.ingress} has no TLS entry for this host`;
+  switch (h.tlsSecretState) {
+    case 'missing':
+      return `${secret} does not exist`;
+    case 'not-tls':
+      return `${secret} is not a kubernetes.io/tls Secret with tls.crt and tls.key`;
+    case 'usable':
+      return `${secret} exists, but the controller does not serve it (its log says why)`;
+    default:
+      return `${secret} is missing or invalid, or the controller does not use it`;
+  }
 }
 
 /** `ns/name` of a host's Ingress split in two. */
@@ -139,7 +193,11 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     id: `${ID}:${h.host}#certificate`,
     title: 'certificate',
     subject: `host ${h.host}`,
-    dependsOn: [...probedVia(h, facts), ...(h.tlsSecret ? [`Secret ${namespaceOf(h)}/${h.tlsSecret}`] : [])],
+    dependsOn: [
+      ...probedVia(h, facts),
+      `TLS for host ${h.host}`,
+      ...(h.tlsSecret ? [`Secret ${namespaceOf(h)}/${h.tlsSecret}`] : []),
+    ],
   };
   const address = h.address ?? '';
   const port = facts.ports.https;
@@ -149,6 +207,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_HANDSHAKE_FAILED',
       message: `TLS handshake with ${address}:${port} (SNI ${h.host}) failed: ${tls?.reason ?? 'not attempted'}`,
       ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
     };
@@ -159,19 +218,18 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_UNREADABLE',
       message: `served certificate is unreadable: ${why}`,
       ...hints.servedCertificate(p),
     };
   }
   if (cert.isIngressFake) {
-    const why = h.tlsSecret
-      ? 'the TLS Secret is missing or invalid'
-      : `Ingress ${h.ingress} has no TLS entry for this host`;
     return {
       ...base,
       status: 'fail',
-      message: `the controller serves its default certificate: ${why}`,
-      ...hints.fakeCertificate(p),
+      code: 'HTTPS_DEFAULT_CERT',
+      message: `the controller serves its default certificate: ${fallbackReason(h)}`,
+      ...hints.fakeCertificate({ ...p, isAdmitted: h.isAdmitted, ingressClass: h.ingressClass }),
     };
   }
   const by = cert.issuer ? `issued by ${cert.issuer}` : 'issuer unknown';
@@ -179,6 +237,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_EXPIRED',
       message: `certificate expired on ${day(cert.notAfter)} (${by})`,
       ...hints.servedCertificate(p),
     };
@@ -188,6 +247,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_WRONG_NAME',
       message: `certificate is for ${names.join(', ')}, not ${h.host}`,
       ...hints.servedCertificate(p),
     };
@@ -196,6 +256,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'fail',
+      code: 'HTTPS_CERT_UNTRUSTED',
       message: `certificate is not trusted: ${tls.verifyError ?? 'unknown reason'} (${by})`,
       ...hints.servedCertificate(p),
     };
@@ -206,6 +267,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
     return {
       ...base,
       status: 'warn',
+      code: 'HTTPS_CERT_EXPIRING',
       message: `certificate ${expiry}, ${by}`,
       ...hints.servedCertificate(p),
     };
@@ -222,7 +284,8 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     id: `${ID}:${h.host}#redirect`,
     title: 'HTTP redirects to HTTPS',
     subject: url,
-    dependsOn: probedVia(h, facts),
+    // ssl-redirect applies only to hosts with a TLS entry.
+    dependsOn: [...probedVia(h, facts), `TLS for host ${h.host}`],
   };
   const expected = `https://${h.host}/`;
   const problem = hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress });
@@ -231,6 +294,7 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HTTP_NO_REDIRECT',
       message: `${url} via ${h.address}:${port} failed: ${reply?.reason ?? 'not attempted'}`,
       ...problem,
     };
@@ -239,6 +303,7 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HTTP_NO_REDIRECT',
       message: `answers ${reply.status} instead of redirecting to ${expected}`,
       ...problem,
     };
@@ -247,6 +312,7 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HTTP_NO_REDIRECT',
       message: `redirects to ${reply.location ?? 'nowhere'} (${reply.status}), expected ${expected}`,
       ...problem,
     };
@@ -281,6 +347,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'skip',
+      code: 'PATH_NOT_PROBED',
       message: 'not probed: the TLS handshake failed',
       hint: 'Fix the TLS handshake first (see the certificate check of this host).',
       commands: [probe],
@@ -290,6 +357,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'skip',
+      code: 'PATH_NOT_PROBED',
       message: `not probed: ${p.pathType} path ${p.path} is a pattern`,
       hint: `Probe ${h.host} with a concrete path that this pattern matches.`,
       commands: [probe],
@@ -301,6 +369,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'fail',
+      code: 'PATH_SERVER_ERROR',
       message: `GET ${url} failed: ${reply.reason}`,
       ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
     };
@@ -309,6 +378,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'fail',
+      code: 'PATH_SERVER_ERROR',
       message: `answers ${reply.status}${backend}`,
       ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
     };
@@ -321,6 +391,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     return {
       ...base,
       status: 'fail',
+      code: 'PATH_DEFAULT_BACKEND',
       message,
       ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }),
     };
@@ -337,6 +408,7 @@ function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode {
       title: h.host,
       subject,
       status: 'skip',
+      code: 'SKIPPED_NO_LB_ADDRESS',
       message: 'the load balancer has no address yet',
       hint: 'Fix the load balancer address first (see ingress.resources).',
       commands: [kubectl`get ingress -A -o wide`],

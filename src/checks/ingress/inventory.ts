@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../gateways/types.js';
 import { itemsOf, listInScope, mapListing, type ListFailure, type Listing } from '../listing.js';
 import type { GatherContext } from '../step.js';
-import { at, nonEmptyString, number, records, string, stringArray } from '../kube-object.js';
+import { at, nonEmptyString, number, records, string, stringArray, stringRecord } from '../kube-object.js';
 
 /**
  * What the ingress steps share: the Ingress model, and how the controller's LoadBalancer is found. A
@@ -137,6 +137,8 @@ export type ControllerLookup =
       type: string;
       addresses: LbAddress[];
       source: ControllerSource;
+      /** The Service's pod selector: the controller pods behind it. */
+      selector: Record<string, string>;
     }
   /** `profileRef` set: the profile named a Service that does not exist. */
   | { kind: 'not-found'; profileRef: { namespace: string; name: string } | null }
@@ -164,6 +166,7 @@ function found(svc: KubeObject, source: ControllerSource): ControllerLookup {
     type: nonEmptyString(at(svc.spec, 'type')) ?? 'ClusterIP',
     addresses: serviceAddresses(svc),
     source,
+    selector: stringRecord(at(svc.spec, 'selector')),
   };
 }
 

@@ -3,6 +3,7 @@ import * as hints from './hints.js';
 import { group, type CheckNode } from '../result.js';
 import { defineStep, secretsNotRead, type GatherContext } from '../step.js';
 import { itemsOf, listInScope, mapListing, type Listing } from '../listing.js';
+import { at, nonEmptyString, records, stringArray } from '../kube-object.js';
 import {
   CONTROLLER_NAMESPACE,
   gatherIngressInventory,
@@ -20,19 +21,51 @@ import {
   NO_BACKENDS,
   type BackendFacts,
 } from '../backends.js';
+import { gatherWarnings, withOwnEvents, type EventObject, type Warnings } from '../events.js';
 
 const ID = 'ingress.resources';
 const TITLE = 'Ingresses have a class, an address, backends with ready endpoints and their TLS Secrets';
+
+/** An IngressClass: its name, whether it is the cluster default, and the controller it names. */
+export interface IngressClassView {
+  name: string;
+  isDefault: boolean;
+  /** `spec.controller`, e.g. `k8s.io/ingress-nginx`. */
+  controller: string | null;
+}
+
+/** ingress-nginx's default `--controller-class` (cmd/nginx/flags.go). */
+const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+
+/** The controller classes the ingress-nginx pods serve, read from their container args. */
+function servedBy(pods: readonly KubeObject[]): string[] {
+  const served = pods.flatMap((pod) =>
+    records(at(pod.spec, 'containers')).flatMap((c) => {
+      const args = [...stringArray(c.command), ...stringArray(c.args)];
+      if (!args.some((a) => a.includes('nginx-ingress-controller'))) return [];
+      const flag = args.find((a) => a.startsWith('--controller-class='));
+      return [flag ? flag.slice('--controller-class='.length) : INGRESS_NGINX_CONTROLLER];
+    }),
+  );
+  return [...new Set(served)].sort();
+}
 
 /** What `gatherResources` learned; plain data so `evaluateResources` runs without a cluster. */
 export interface ResourcesFacts extends BackendFacts {
   /** The profile's `hosts`: each must be served by some Ingress. */
   profileHosts: string[];
   inventory: IngressInventory;
-  ingressClasses: Listing<{ name: string; isDefault: boolean }>;
+  ingressClasses: Listing<IngressClassView>;
+  /**
+   * `--controller-class` values of the ingress-nginx pods behind the controller Service (default
+   * `k8s.io/ingress-nginx`); null when those pods could not be found or read, so nobody can tell.
+   */
+  servedControllers: string[] | null;
   secrets: Listing<{ namespace: string; name: string; type: string; keys: string[] }>;
   issuers: Listing<{ namespace: string; name: string }>;
   clusterIssuers: Listing<{ name: string }>;
+  /** Newest Warning events of the controller Service without an address and of Ingresses without one. */
+  warnings: Warnings;
 }
 
 /** A list not needed for these Ingresses (no TLS, no issuer annotation): nothing to look up. */
@@ -56,13 +89,38 @@ export async function gatherResources(ctx: GatherContext): Promise<ResourcesFact
     needsIssuers ? listInScope(ctx, 'issuers', namespaces) : none<KubeObject>(),
     needsClusterIssuers ? listInScope(ctx, 'clusterissuers', null) : none<KubeObject>(),
   ]);
+  const controller = inventory.controller;
+  const isControllerTroubled =
+    controller.kind === 'found' &&
+    (controller.addresses.length === 0 || controller.addresses.some((a) => a.portErrors.length > 0));
+  // Only objects already in trouble: the provider's reason for a pending address is in its Service's events.
+  const troubled: EventObject[] = [
+    ...(isControllerTroubled
+      ? [{ kind: 'Service', namespace: controller.namespace, name: controller.name }]
+      : []),
+    ...ingresses
+      .filter((i) => i.addresses.length === 0)
+      .map((i) => ({ kind: 'Ingress', namespace: i.namespace, name: i.name })),
+  ];
+  let servedControllers: string[] | null = null;
+  if (hasIngresses && controller.kind === 'found' && Object.keys(controller.selector).length > 0) {
+    const pods = await listInScope(ctx, 'pods', [controller.namespace]);
+    const matches = (p: KubeObject) =>
+      Object.entries(controller.selector).every(([k, v]) => p.metadata.labels?.[k] === v);
+    const running = itemsOf(pods).filter((p) => matches(p) && at(p.status, 'phase') === 'Running');
+    // No running pod (or none readable) says nothing about which classes are served.
+    servedControllers = running.length > 0 ? servedBy(running) : null;
+  }
   return {
     profileHosts: ctx.scope.profile.hosts,
     inventory,
+    servedControllers,
+    warnings: await gatherWarnings(ctx, troubled),
     ingressClasses: mapListing(ingressClasses, (items) =>
       items.map((c) => ({
         name: c.metadata.name,
         isDefault: c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+        controller: nonEmptyString(at(c.spec, 'controller')),
       })),
     ),
     ...backends,
@@ -108,6 +166,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
       title,
       subject,
       status: 'fail',
+      code: 'INGRESS_CONTROLLER_NOT_FOUND',
       message: ref
         ? `Service ${ref.namespace}/${ref.name} (profile ingress.controllerService) does not exist`
         : `no LoadBalancer Service in ${CONTROLLER_NAMESPACE} or behind the Ingress addresses`,
@@ -120,6 +179,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_LB_PENDING',
       message:
         controller.type === 'LoadBalancer'
           ? 'LoadBalancer address <pending>'
@@ -132,6 +192,7 @@ function controllerLeaf(controller: ControllerLookup): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_LB_PORT_ERROR',
       message: `load balancer reports port errors: ${portErrors.join('; ')}`,
       ...hints.controllerNoAddress(svc),
     };
@@ -168,6 +229,7 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
           ...base,
           subject,
           status: 'fail',
+          code: 'INGRESS_CLASS_MISSING',
           message: 'names no IngressClass and no IngressClass is the cluster default',
           ...problem,
         };
@@ -177,11 +239,32 @@ function classLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
       ...base,
       subject,
       status: 'fail',
+      code: 'INGRESS_CLASS_MISSING',
       message: `does not exist (class of Ingress ${ing.key})`,
       ...problem,
     };
   }
   const via = ing.classSource === 'annotation' ? ' (kubernetes.io/ingress.class annotation)' : '';
+  const served = facts.servedControllers;
+  const controller = classes.find((c) => c.name === ing.className)?.controller ?? null;
+  // Only ingress-nginx classes are judged: the doctor reads ingress-nginx's pods, not other controllers'.
+  if (served && controller?.startsWith(INGRESS_NGINX_CONTROLLER) && !served.includes(controller)) {
+    const servedClasses = classes.filter((c) => c.controller !== null && served.includes(c.controller));
+    return {
+      ...base,
+      subject,
+      status: 'fail',
+      code: 'INGRESS_CLASS_UNSERVED',
+      message: `no running ingress controller serves it: it names controller ${controller}, the ingress-nginx pods serve ${served.join(', ')} (class of Ingress ${ing.key})`,
+      ...hints.ingressClassUnserved({
+        ns: ing.namespace,
+        ingress: ing.name,
+        className: ing.className,
+        controller,
+        servedClasses: servedClasses.map((c) => c.name),
+      }),
+    };
+  }
   return { ...base, subject, status: 'pass', message: `class ${ing.className}${via}` };
 }
 
@@ -197,13 +280,20 @@ function addressLeaf(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const controller = c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null;
   const problem = hints.addressNotPublished({ ns: ing.namespace, ingress: ing.name, controller });
   if (ing.addresses.length === 0) {
-    return { ...base, status: 'fail', message: 'load balancer address not published', ...problem };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'INGRESS_ADDRESS_NOT_PUBLISHED',
+      message: 'load balancer address not published',
+      ...problem,
+    };
   }
   const portErrors = ing.addresses.flatMap((a) => a.portErrors);
   if (portErrors.length > 0) {
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_LB_PORT_ERROR',
       message: `load balancer reports port errors: ${portErrors.join('; ')}`,
       ...problem,
     };
@@ -248,6 +338,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): C
     return {
       ...base,
       status: 'fail',
+      code: 'TLS_SECRET_MISSING',
       message: `does not exist (TLS Secret of Ingress ${ing.key})`,
       ...problem,
     };
@@ -255,6 +346,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): C
     return {
       ...base,
       status: 'fail',
+      code: 'TLS_SECRET_INVALID',
       message: `Secret ${ns}/${secretName} has type ${secret.type}, expected kubernetes.io/tls`,
       ...problem,
     };
@@ -264,6 +356,7 @@ function tlsLeaf(ing: IngressView, secretName: string, facts: ResourcesFacts): C
     return {
       ...base,
       status: 'fail',
+      code: 'TLS_SECRET_INVALID',
       message: `Secret ${ns}/${secretName} has no ${missing.join(' or ')}`,
       ...problem,
     };
@@ -286,6 +379,7 @@ function issuerLeaf(
     return {
       ...base,
       status: 'fail',
+      code: 'CERT_MANAGER_NOT_INSTALLED',
       message: `cert-manager is not installed: ${listing.resource} is not served`,
       ...hints.certManagerMissing(),
     };
@@ -297,6 +391,7 @@ function issuerLeaf(
     return {
       ...base,
       status: 'fail',
+      code: 'INGRESS_ISSUER_MISSING',
       message: `does not exist (named by Ingress ${ing.key})`,
       ...hints.issuerMissing({ kind: issuer.kind, ns, name: issuer.name, ingress: ing.name }),
     };
@@ -316,7 +411,7 @@ function ingressNode(ing: IngressView, facts: ResourcesFacts): CheckNode {
   const secretNames = [...new Set(ing.tls.flatMap((t) => (t.secretName ? [t.secretName] : [])))];
   const children = [
     classLeaf(ing, facts),
-    addressLeaf(ing, facts),
+    withOwnEvents(addressLeaf(ing, facts), facts.warnings),
     ...backendsOf(ing).map((b) => backendLeaf(ing, b, facts)),
     ...secretNames.map((s) => tlsLeaf(ing, s, facts)),
     ...(ing.issuer ? [issuerLeaf(ing, ing.issuer, facts)] : []),
@@ -331,6 +426,7 @@ function hostLeaf(host: string, ingresses: IngressView[]): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'HOST_NOT_SERVED',
       message: 'served by no Ingress in scope',
       ...hints.hostNotServed(host),
     };
@@ -347,7 +443,7 @@ export function evaluateResources(facts: ResourcesFacts): CheckNode {
   const ingresses = itemsOf(inventory.ingresses);
   const showController = ingresses.length > 0 || inventory.controller.kind !== 'not-found';
   const children = [
-    ...(showController ? [controllerLeaf(inventory.controller)] : []),
+    ...(showController ? [withOwnEvents(controllerLeaf(inventory.controller), facts.warnings)] : []),
     ...ingresses.map((ing) => ingressNode(ing, facts)),
     ...facts.profileHosts.map((host) => hostLeaf(host, ingresses)),
   ];

@@ -40,7 +40,9 @@ export interface ExternalSecretFacts {
   es: ExternalSecretInfo;
   /** The store it references: found (with its Ready condition), missing, or not listable. */
   store:
-    { kind: 'found'; ready: Condition | null } | { kind: 'missing' } | { kind: 'unknown'; failure: Failure };
+    | { kind: 'found'; ready: Condition | null; tokenKey: string | null }
+    | { kind: 'missing' }
+    | { kind: 'unknown'; failure: Failure };
   /** The newest `UpdateFailed` Warning event: ESO puts the full provider error there. */
   updateFailed: EventInfo | null;
   /** OpenBao as the store sees it, asked only for ExternalSecrets that are not Ready. */
@@ -70,14 +72,23 @@ export async function gatherExternalSecrets(ctx: GatherContext): Promise<Externa
         es.storeRef.kind === 'SecretStore' ? es.namespace : null,
       )?.failure;
       const store: ExternalSecretFacts['store'] = found
-        ? { kind: 'found', ready: found.ready }
+        ? { kind: 'found', ready: found.ready, tokenKey: found.tokenRef?.key ?? null }
         : storeFailure
           ? { kind: 'unknown', failure: storeFailure }
           : { kind: 'missing' };
       const readsThrough = (probe: BaoProbe | null): string[] => [
-        es.storeRef.subject,
-        ...(found ? storeDependsOn(found, probe) : []),
-        ...(found?.provider === 'vault' ? es.remoteRefs.map((r) => kvSubject(kvLocation(found, r.key))) : []),
+        ...new Set([
+          es.storeRef.subject,
+          ...(found ? storeDependsOn(found, probe) : []),
+          // Each item through its own store: the ExternalSecret's, or the one its sourceRef names.
+          ...es.remoteRefs.flatMap((r) => {
+            const itemStore = byKey.get(r.store.subject);
+            return [
+              r.store.subject,
+              ...(itemStore?.provider === 'vault' ? [kvSubject(kvLocation(itemStore, r.key))] : []),
+            ];
+          }),
+        ]),
       ];
       if (es.ready?.status === 'True') {
         return { es, store, updateFailed: null, probe: null, readsThrough: readsThrough(null) };
@@ -138,6 +149,7 @@ export function evaluateExternalSecrets(facts: ExternalSecretsFacts, ctx: { now:
       id: ID,
       title: TITLE,
       status: 'skip',
+      code: 'ESO_NOT_INSTALLED',
       message: 'External Secrets Operator is not installed',
       hint: esoNotInstalled().hint,
     };
@@ -169,6 +181,7 @@ function leaf(
       return {
         ...base,
         status: 'warn',
+        code: store.kind === 'missing' ? 'EXTERNAL_SECRET_STORE_MISSING' : 'EXTERNAL_SECRET_STORE_NOT_READY',
         message: `Ready (${conditionText(es.ready)}), but ${storeNote}; the next refresh will fail`,
         ...externalSecretFailing(
           ref,
@@ -182,6 +195,7 @@ function leaf(
       return {
         ...base,
         status: 'warn',
+        code: 'EXTERNAL_SECRET_STALE',
         message: `last refreshed ${formatAge(stale.ageMs)} ago, more than twice its refresh interval ${es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL}`,
         ...staleRefresh(ref, facts.esoNamespace),
       };
@@ -200,12 +214,19 @@ function leaf(
   const message = parts.join('; ') + (cause ? ` — likely caused by: ${cause.text}` : '');
 
   if (cause && probe) {
-    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, [ref]) };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'EXTERNAL_SECRET_SYNC_FAILED',
+      message,
+      ...rootCauseHint(cause, probe, [ref]),
+    };
   }
   if (store.kind === 'missing')
     return {
       ...base,
       status: 'fail',
+      code: 'EXTERNAL_SECRET_STORE_MISSING',
       message,
       ...externalSecretFailing(ref, 'store-missing', storeName),
     };
@@ -213,6 +234,7 @@ function leaf(
     return {
       ...base,
       status: 'fail',
+      code: 'EXTERNAL_SECRET_STORE_NOT_READY',
       message,
       ...externalSecretFailing(ref, 'store-not-ready', storeName),
     };
@@ -220,14 +242,25 @@ function leaf(
     return {
       ...base,
       status: 'warn',
+      code: 'EXTERNAL_SECRET_UNRECONCILED',
       message,
       ...externalSecretFailing(ref, 'unreconciled', storeName),
     };
   const problem =
     es.ready.reason === 'SecretMissing'
       ? 'merge-target-missing'
-      : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`);
-  return { ...base, status: 'fail', message, ...externalSecretFailing(ref, problem, storeName) };
+      : classifyProviderError(`${es.ready.message ?? ''} ${updateFailed?.message ?? ''}`, {
+          isStore: false,
+          tokenKey: store.kind === 'found' ? store.tokenKey : null,
+          properties: es.remoteRefs.flatMap((r) => r.properties),
+        });
+  return {
+    ...base,
+    status: 'fail',
+    code: 'EXTERNAL_SECRET_SYNC_FAILED',
+    message,
+    ...externalSecretFailing(ref, problem, storeName),
+  };
 }
 
 /** `secrets.externalsecrets`: every ExternalSecret is Ready, fresh, and its store exists and is Ready. */

@@ -45,9 +45,34 @@ function storeCommands(store: { kind: string; namespace: string | null; name: st
 export type ProviderProblem =
   'token' | 'token-secret' | 'unreachable' | 'tls' | 'path-missing' | 'key-missing' | 'other';
 
-/** Classifies ESO/Vault error text (failure-signatures §2.1, §2.2) so the hint can name the fix. */
-export function classifyProviderError(text: string): ProviderProblem {
+/**
+ * Who reads the error: a store (which only ever reads its token Secret from Kubernetes before it talks to
+ * OpenBao) or an ExternalSecret (whose missing key may be a `remoteRef.property` or its store's token key).
+ */
+export interface ErrorReader {
+  isStore: boolean;
+  /** The key of the store's `auth.tokenSecretRef`; null without one. */
+  tokenKey: string | null;
+  /** The `remoteRef.property` values an ExternalSecret maps. */
+  properties: readonly string[];
+}
+
+// ESO's Kubernetes-side resolver (runtime/esutils/resolvers/secret_ref.go) and the vault provider's KV read
+// (providers/v1/vault/client_get.go) share this wording; only the key and the reader tell them apart.
+const KEY_NOT_FOUND = /cannot find secret data for key: "([^"]*)"/;
+
+/**
+ * Classifies ESO/Vault error text (failure-signatures §2.1, §2.2) so the hint can name the fix. A missing
+ * key is the token Secret's when a store reports it, or when it is the token key and no property asks for it.
+ */
+export function classifyProviderError(text: string, reader: ErrorReader): ProviderProblem {
   if (/secrets? "[^"]*" not found|TokenSecretRef|cannot get Kubernetes secret/i.test(text))
+    return 'token-secret';
+  const missingKey = KEY_NOT_FOUND.exec(text)?.[1];
+  if (
+    missingKey !== undefined &&
+    (reader.isStore || (missingKey === reader.tokenKey && !reader.properties.includes(missingKey)))
+  )
     return 'token-secret';
   if (/x509|tls:|certificate/i.test(text)) return 'tls';
   if (
@@ -64,9 +89,34 @@ export function classifyProviderError(text: string): ProviderProblem {
   return 'other';
 }
 
+/**
+ * The token Secret a store cannot read from Kubernetes: its name and key, and that OpenBao never saw a
+ * request (ESO's resolver fails before any call to OpenBao).
+ */
+function tokenSecretHint(store: { subject: string; tokenRef: TokenRef | null }): string {
+  const ref = store.tokenRef;
+  if (!ref?.namespace)
+    return `Create the token Secret of ${store.subject} with scripts/openbao/create-token.sh.`;
+  return `Create Secret ${ref.namespace}/${ref.name} with key ${ref.key} (scripts/openbao/create-token.sh): ${store.subject} reads its OpenBao token there, in Kubernetes, before it ever asks OpenBao.`;
+}
+
+/** A store's `auth.tokenSecretRef`, as hints name it. */
+interface TokenRef {
+  namespace: string | null;
+  name: string;
+  key: string;
+}
+
 /** A SecretStore or ClusterSecretStore is not Ready. */
 export function storeNotReady(
-  store: { kind: string; namespace: string | null; name: string; subject: string; server: string | null },
+  store: {
+    kind: string;
+    namespace: string | null;
+    name: string;
+    subject: string;
+    server: string | null;
+    tokenRef: TokenRef | null;
+  },
   problem: ProviderProblem,
 ): Hint {
   const commands = storeCommands(store);
@@ -79,7 +129,7 @@ export function storeNotReady(
       };
     case 'token-secret':
       return {
-        hint: `Create the token Secret of ${store.subject} with scripts/openbao/create-token.sh.`,
+        hint: tokenSecretHint(store),
         commands,
       };
     case 'unreachable':

@@ -92,6 +92,24 @@ export interface RemoteRef {
   key: string;
   /** Empty when the whole secret is used (`dataFrom.extract`, or `data` without `property`). */
   properties: string[];
+  /** The store it is read from: the item's own `sourceRef.storeRef`, else the ExternalSecret's. */
+  store: StoreRef;
+}
+
+/** A store as an ExternalSecret references it. */
+export interface StoreRef {
+  kind: StoreKind;
+  name: string;
+  key: string;
+  subject: string;
+}
+
+function storeRefOf(ref: unknown, namespace: string): StoreRef | null {
+  const name = nonEmptyString(at(ref, 'name'));
+  if (name === null) return null;
+  const kind: StoreKind = at(ref, 'kind') === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+  const key = storeKey(kind, namespace, name);
+  return { kind, name, key, subject: `${kind} ${key}` };
 }
 
 /** What the doctor needs of an ExternalSecret. */
@@ -101,7 +119,7 @@ export interface ExternalSecretInfo {
   /** `plate-stg/plate-api-stg-env`. */
   key: string;
   uid: string | null;
-  storeRef: { kind: StoreKind; name: string; key: string; subject: string };
+  storeRef: StoreRef;
   /** `spec.refreshInterval` as written (`1h`, `30m`, `0`); null when absent. */
   refreshInterval: string | null;
   /** `spec.refreshPolicy` (`Periodic`, `OnChange`, `CreatedOnce`); null when absent (periodic). */
@@ -129,17 +147,26 @@ export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
   const dataFrom = records(at(spec, 'dataFrom'));
   const secretKeys = data.flatMap((d) => nonEmptyString(d.secretKey) ?? []);
 
-  const refs = new Map<string, Set<string>>();
-  const need = (key: string | null, property: string | null): void => {
+  const storeRef = storeRefOf(at(spec, 'secretStoreRef'), namespace) ?? {
+    kind: storeKind,
+    name: storeName,
+    key: storeKey(storeKind, namespace, storeName),
+    subject: `${storeKind} ${storeKey(storeKind, namespace, storeName)}`,
+  };
+  // Keyed by store and remote key: one item may read from another store than the rest (sourceRef.storeRef).
+  const refs = new Map<string, RemoteRef>();
+  const need = (item: unknown, key: string | null, property: string | null): void => {
     if (!key) return;
-    const props = refs.get(key) ?? new Set<string>();
-    if (property) props.add(property);
-    refs.set(key, props);
+    const store = storeRefOf(at(item, 'sourceRef', 'storeRef'), namespace) ?? storeRef;
+    const id = `${store.subject}\n${key}`;
+    const ref = refs.get(id) ?? { key, properties: [], store };
+    if (property && !ref.properties.includes(property)) ref.properties.push(property);
+    refs.set(id, ref);
   };
   for (const d of data) {
-    need(nonEmptyString(at(d, 'remoteRef', 'key')), nonEmptyString(at(d, 'remoteRef', 'property')));
+    need(d, nonEmptyString(at(d, 'remoteRef', 'key')), nonEmptyString(at(d, 'remoteRef', 'property')));
   }
-  for (const d of dataFrom) need(nonEmptyString(at(d, 'extract', 'key')), null);
+  for (const d of dataFrom) need(d, nonEmptyString(at(d, 'extract', 'key')), null);
 
   const template = record(at(spec, 'target', 'template'));
   const templateData = record(template?.data);
@@ -156,13 +183,12 @@ export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
     expectedKeys = secretKeys;
   }
 
-  const key = storeKey(storeKind, namespace, storeName);
   return {
     namespace,
     name,
     key: `${namespace}/${name}`,
     uid: obj.metadata.uid ?? null,
-    storeRef: { kind: storeKind, name: storeName, key, subject: `${storeKind} ${key}` },
+    storeRef,
     refreshInterval: nonEmptyString(at(spec, 'refreshInterval')),
     refreshPolicy: nonEmptyString(at(spec, 'refreshPolicy')),
     refreshTime: timestamp(at(obj.status, 'refreshTime')),
@@ -172,7 +198,7 @@ export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
       creationPolicy: nonEmptyString(at(spec, 'target', 'creationPolicy')) ?? 'Owner',
       expectedKeys: expectedKeys === null ? null : [...expectedKeys].sort(),
     },
-    remoteRefs: [...refs].map(([k, props]) => ({ key: k, properties: [...props].sort() })),
+    remoteRefs: [...refs.values()].map((r) => ({ ...r, properties: [...r.properties].sort() })),
   };
 }
 

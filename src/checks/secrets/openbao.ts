@@ -100,7 +100,8 @@ export function pathsOf(
 ): Omit<PathFacts, 'kv'>[] {
   const paths = new Map<string, Omit<PathFacts, 'kv'>>();
   for (const es of externalSecrets) {
-    for (const ref of es.remoteRefs) {
+    // An item may read from another store than its ExternalSecret's (sourceRef.storeRef).
+    for (const ref of es.remoteRefs.filter((r) => r.store.subject === store.subject)) {
       const loc = kvLocation(store, ref.key);
       const entry = paths.get(loc.aclPath) ?? { ...loc, wanted: [] };
       entry.wanted.push({ externalSecret: es.key, properties: ref.properties });
@@ -144,7 +145,11 @@ export async function gatherOpenBao(ctx: GatherContext): Promise<OpenBaoFacts> {
       const serving = isServing(health);
       const storeFacts = await Promise.all(
         using.map(async (store): Promise<StoreBaoFacts> => {
-          const mine = itemsSeen(externalSecrets).filter((es) => es.storeRef.subject === store.subject);
+          const mine = itemsSeen(externalSecrets).filter(
+            (es) =>
+              es.storeRef.subject === store.subject ||
+              es.remoteRefs.some((r) => r.store.subject === store.subject),
+          );
           const refs = mine.map((es) => ({ namespace: es.namespace, name: es.name }));
           const paths = pathsOf(store, mine);
           if (!serving)
@@ -233,6 +238,7 @@ export function evaluateOpenBao(facts: OpenBaoFacts): CheckNode {
       title: store.subject,
       subject: store.subject,
       status: 'fail',
+      code: 'STORE_SERVER_UNUSABLE',
       message: `${reason}; ESO cannot reach OpenBao for this store`,
       hint: `Set spec.provider.vault.server of ${store.subject} to the OpenBao URL, e.g. http://openbao.openbao.svc:8200.`,
       commands: [],
@@ -244,6 +250,7 @@ export function evaluateOpenBao(facts: OpenBaoFacts): CheckNode {
       id: ID,
       title: TITLE,
       status: 'skip',
+      code: 'OPENBAO_NOT_USED',
       message: 'no SecretStore uses the vault provider and no OpenBao address was given',
       hint: 'Pass --openbao-addr (or set BAO_ADDR) to check an OpenBao server directly.',
     };
@@ -276,6 +283,7 @@ function healthLeaf(server: ServerFacts): CheckNode {
       return {
         ...base,
         status: 'fail',
+        code: 'OPENBAO_UNREACHABLE',
         message: `not reachable: ${failure.message}${via}`,
         ...baoDown('unreachable', server.label, server),
       };
@@ -293,6 +301,7 @@ function healthLeaf(server: ServerFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'OPENBAO_UNINITIALIZED',
       message: `not initialized (HTTP ${h.httpStatus}${version})${via}`,
       ...baoDown('uninitialized', server.label, server),
     };
@@ -301,6 +310,7 @@ function healthLeaf(server: ServerFacts): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'OPENBAO_SEALED',
       message: `sealed (HTTP ${h.httpStatus}${version})${via}`,
       ...baoDown('sealed', server.label, server),
     };
@@ -322,6 +332,7 @@ function storeNode(s: StoreBaoFacts, server: ServerFacts, facts: OpenBaoFacts): 
       title: tokenSubject,
       subject: tokenSubject,
       status: 'skip',
+      code: 'OPENBAO_TOKEN_NOT_CHECKED',
       message: `not checked: OpenBao ${server.label} is not serving`,
       hint: `Fix OpenBao ${server.label} first (see its health above).`,
     });
@@ -356,7 +367,13 @@ function tokenLeaf(
       facts.readSecrets && store
         ? { hint: `Fix the token Secret reference of ${store.subject} (see secrets.stores).`, commands: [] }
         : noToken(owner);
-    return { ...base, status: 'skip', message: `not checked: ${token.reason}`, ...hint };
+    return {
+      ...base,
+      status: 'skip',
+      code: 'OPENBAO_TOKEN_NOT_CHECKED',
+      message: `not checked: ${token.reason}`,
+      ...hint,
+    };
   }
   if (token.kind === 'error') {
     return {
@@ -385,12 +402,19 @@ function tokenLeaf(
       return {
         ...base,
         status: 'error',
+        code: 'CHECK_UNAUTHORIZED',
         message,
         hint: 'Set BAO_TOKEN to a valid token, then retry.',
         commands: [],
       };
     }
-    return { ...base, status: 'fail', message, ...renewToken(owner, externalSecrets, server, []) };
+    return {
+      ...base,
+      status: 'fail',
+      code: 'OPENBAO_TOKEN_REVOKED',
+      message,
+      ...renewToken(owner, externalSecrets, server, []),
+    };
   }
   const policies = lookup.policies.length ? `; policies ${lookup.policies.join(', ')}` : '';
   if (lookup.expireTime === null)
@@ -400,6 +424,7 @@ function tokenLeaf(
     return {
       ...base,
       status: isEnv ? 'error' : 'fail',
+      code: isEnv ? 'CHECK_UNAUTHORIZED' : 'OPENBAO_TOKEN_EXPIRED',
       message: `${prefix}expired (${lookup.ttlSeconds}s left, expire time ${lookup.expireTime})${policies}`,
       ...renew,
     };
@@ -409,7 +434,9 @@ function tokenLeaf(
     return {
       ...base,
       status: 'warn',
-      message: `${prefix}expires in ${left} (${lookup.expireTime})${policies}`,
+      code: 'OPENBAO_TOKEN_EXPIRING',
+      // Whether renewing can save it decides how urgent recreating is.
+      message: `${prefix}expires in ${left} (${lookup.expireTime}), ${lookup.renewable ? 'renewable (bao token renew extends it up to its max TTL)' : 'not renewable: it must be recreated before then'}${policies}`,
       ...renew,
     };
   }
@@ -448,13 +475,20 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
     return {
       ...base,
       status: 'fail',
+      code: 'OPENBAO_POLICY_DENIES',
       message: `token may not read ${p.aclPath} (capabilities: ${caps}); needed by ${usersText}`,
       ...policyDenies(s.store, p.aclPath, policies, server),
     };
   }
   const kv = p.kv;
   if (kv === null)
-    return { ...base, status: 'skip', message: 'not read', hint: 'See the token check above.' };
+    return {
+      ...base,
+      status: 'skip',
+      code: 'OPENBAO_PATH_NOT_CHECKED',
+      message: 'not read',
+      hint: 'See the token check above.',
+    };
   if (!kv.ok) {
     return {
       ...base,
@@ -470,6 +504,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
       return {
         ...base,
         status: 'fail',
+        code: 'OPENBAO_POLICY_DENIES',
         message: `read denied on ${p.aclPath}; needed by ${usersText}`,
         ...policyDenies(s.store, p.aclPath, policies, server),
       };
@@ -478,6 +513,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
         return {
           ...base,
           status: 'skip',
+          code: 'OPENBAO_PATH_NOT_CHECKED',
           message: `not checked: ${s.store.subject} uses KV v1 and the doctor reads KV v2 only`,
           hint: `Check ${p.mount}/${p.path} by hand; ${usersText} reads it.`,
           commands: [],
@@ -486,6 +522,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
       return {
         ...base,
         status: 'fail',
+        code: 'OPENBAO_PATH_MISSING',
         message: `does not exist; needed by ${usersText}`,
         ...kvBroken(p.mount, p.path, 'absent', s.store, esRefs, server),
       };
@@ -493,6 +530,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
       return {
         ...base,
         status: 'fail',
+        code: 'OPENBAO_PATH_DELETED',
         message: `latest version is deleted; needed by ${usersText}`,
         ...kvBroken(p.mount, p.path, 'deleted', s.store, esRefs, server),
       };
@@ -501,6 +539,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
         return {
           ...base,
           status: 'fail',
+          code: 'OPENBAO_KV_VERSION_MISMATCH',
           message: `is a KV v2 secret, but ${s.store.subject} says version v1 (ESO reads ${p.aclPath} and finds nothing)`,
           ...kvBroken(p.mount, p.path, 'v1-on-v2', s.store, esRefs, server),
         };
@@ -516,6 +555,7 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
         return {
           ...base,
           status: 'fail',
+          code: 'OPENBAO_KEYS_MISSING',
           message: `lacks ${names} (has ${read.keys.join(', ') || 'no keys'}); needed by ${by}`,
           ...kvBroken(p.mount, p.path, 'keys', s.store, esRefs, server),
         };

@@ -114,6 +114,7 @@ export function evaluateStores(facts: StoresFacts): CheckNode {
         title: 'External Secrets Operator',
         subject: 'CRD secretstores.external-secrets.io',
         status: 'fail',
+        code: 'ESO_NOT_INSTALLED',
         message:
           'External Secrets Operator is not installed (the cluster serves no external-secrets.io store kind)',
         ...esoNotInstalled(),
@@ -142,6 +143,7 @@ function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts): CheckN
     return {
       ...base,
       status: 'warn',
+      code: 'STORE_UNRECONCILED',
       message: `no Ready condition yet; ${provider}`,
       ...storeUnreconciled(store),
     };
@@ -157,10 +159,20 @@ function storeLeaf({ store, warning, eventsFailure, probe }: StoreFacts): CheckN
   const cause = rootCauseOf(probe);
   if (cause && probe) {
     const message = `${parts.join('; ')} — likely caused by: ${cause.text}`;
-    return { ...base, status: 'fail', message, ...rootCauseHint(cause, probe, []) };
+    return { ...base, status: 'fail', code: 'STORE_NOT_READY', message, ...rootCauseHint(cause, probe, []) };
   }
-  const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`);
-  return { ...base, status: 'fail', message: parts.join('; '), ...storeNotReady(store, problem) };
+  const problem = classifyProviderError(`${ready.message ?? ''} ${warning?.message ?? ''}`, {
+    isStore: true,
+    tokenKey: store.tokenRef?.key ?? null,
+    properties: [],
+  });
+  return {
+    ...base,
+    status: 'fail',
+    code: 'STORE_NOT_READY',
+    message: parts.join('; '),
+    ...storeNotReady(store, problem),
+  };
 }
 
 function tokenLeaf({ store, tokenSecret }: StoreFacts): CheckNode | null {
@@ -177,6 +189,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts): CheckNode | null {
       ...base,
       subject: `${store.subject} tokenSecretRef`,
       status: 'fail',
+      code: 'TOKEN_SECRET_NO_NAMESPACE',
       message: `auth.tokenSecretRef ${ref.name} has no namespace; a ClusterSecretStore needs one`,
       ...tokenSecretBroken(store, ref, 'no-namespace'),
     };
@@ -196,6 +209,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts): CheckNode | null {
       return {
         ...base,
         status: 'fail',
+        code: 'TOKEN_SECRET_MISSING',
         message: `does not exist; ${store.subject} reads its OpenBao token from key ${ref.key}`,
         ...tokenSecretBroken(store, ref, 'missing'),
       };
@@ -205,6 +219,7 @@ function tokenLeaf({ store, tokenSecret }: StoreFacts): CheckNode | null {
         return {
           ...base,
           status: 'fail',
+          code: 'TOKEN_SECRET_KEY_MISSING',
           message: `has no key ${ref.key} (keys: ${keys}); ${store.subject} reads its OpenBao token from it`,
           ...tokenSecretBroken(store, ref, 'no-key'),
         };

@@ -233,6 +233,7 @@ export function evaluateTargetSecrets(facts: TargetSecretsFacts): CheckNode {
       id: ID,
       title: TITLE,
       status: 'skip',
+      code: 'ESO_NOT_INSTALLED',
       message: 'External Secrets Operator is not installed',
       hint: esoNotInstalled().hint,
     };
@@ -268,6 +269,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
       return {
         ...base,
         status: 'fail',
+        code: 'TARGET_SECRET_MISSING',
         message: `does not exist; ${owner} has creationPolicy Merge and never creates it`,
         ...targetSecretBroken(ref, es.target.name, 'merge-missing'),
       };
@@ -275,6 +277,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'TARGET_SECRET_MISSING',
       message: `does not exist; ${owner} should create it${likely(probe)}`,
       ...fix('missing'),
     };
@@ -286,6 +289,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
     return {
       ...base,
       status: 'fail',
+      code: 'TARGET_SECRET_KEYS_MISSING',
       message: `lacks ${lacking.join(', ')} mapped by ${owner} (has ${has})${likely(probe)}`,
       ...fix('keys'),
     };
@@ -297,6 +301,7 @@ function targetLeaf({ es, secret, probe }: TargetFacts, id: string): CheckNode {
     return {
       ...base,
       status: 'warn',
+      code: 'TARGET_SECRET_NOT_OWNED',
       message: `${by}, but ${owner} has creationPolicy Owner`,
       ...targetSecretBroken(ref, es.target.name, 'owner'),
     };
@@ -336,6 +341,7 @@ function podLeaf(p: PodFacts): CheckNode {
   return {
     ...base,
     status: p.stuckMessage ? 'fail' : 'warn',
+    code: 'POD_SECRET_MISSING',
     message: `${observed}${from}${likely(p.probe)}`,
     ...hint,
   };
