@@ -18,6 +18,7 @@ describe('the public contract', () => {
       'ingress.https',
       'gateway.gateways',
       'gateway.routes',
+      'gateway.dns',
       'secrets.stores',
       'secrets.externalsecrets',
       'secrets.target-secrets',

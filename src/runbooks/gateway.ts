@@ -1,10 +1,14 @@
+import { gatewayDnsStep } from '../checks/gateway/dns.js';
 import { gatewaysStep } from '../checks/gateway/gateways.js';
 import { routesStep } from '../checks/gateway/routes.js';
 import type { Runbook } from './types.js';
 
-/** "A Gateway API route does not answer": Gateways and their listeners, then the routes down to endpoints. */
+/**
+ * "A Gateway API route does not answer": Gateways and their listeners, the routes down to endpoints, then
+ * DNS of the route hostnames, judged like the ingress runbook judges Ingress hosts.
+ */
 export const gateway: Runbook = {
   id: 'gateway',
   title: 'Gateway API routes',
-  steps: [gatewaysStep, routesStep],
+  steps: [gatewaysStep, routesStep, gatewayDnsStep],
 };

@@ -29,14 +29,19 @@ function host(
   answers: ResolverAnswer[],
   lb: HostDns['lb'] = { ips: ['203.0.113.10'], hostnames: [] },
 ): HostDns {
-  return { host: 'stg.cocdev.co.kr', ingresses: ['plate-stg/plate-ingress'], lb, answers };
+  return {
+    host: 'stg.cocdev.co.kr',
+    lb,
+    addressOwner: { kind: 'Service', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
+    servedBy: ['Service ingress-nginx/ingress-nginx-controller', 'Ingress plate-stg/plate-ingress'],
+    answers,
+  };
 }
 
 function facts(h: HostDns, overrides: Partial<DnsFacts> = {}): DnsFacts {
   return {
     resolvers: [R1],
-    controller: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
-    ingressesFailure: null,
+    listFailure: null,
     hosts: [h],
     lbNames: {},
     ...overrides,
@@ -178,7 +183,7 @@ describe('evaluateDns', () => {
         status: 'skip',
         message: 'the load balancer has no address yet',
         hint: 'Fix the load balancer address first (see ingress.resources).',
-        commands: ['kubectl get ingress -A -o wide'],
+        commands: ['kubectl get svc -n ingress-nginx ingress-nginx-controller'],
       },
     },
     {
@@ -237,7 +242,11 @@ describe('gatherDns', () => {
     const facts = await gatherDns(aGatherContext({ kube: kubeFrom(stg), dns }));
     expect(asked.sort()).toEqual(['llm.cocdev.co.kr', 'stg.cocdev.co.kr']);
     expect(evaluateDns(facts).status).toBe('pass');
-    expect(facts.controller).toEqual({ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' });
+    expect(facts.hosts[0]!.addressOwner).toEqual({
+      kind: 'Service',
+      namespace: 'ingress-nginx',
+      name: 'ingress-nginx-controller',
+    });
   });
 
   it('takes the IP out of a nip.io-style load balancer name instead of expecting a CNAME to it', async () => {

@@ -71,6 +71,7 @@ describe('step selection', () => {
       'ingress.https',
       'gateway.gateways',
       'gateway.routes',
+      'gateway.dns',
       'secrets.stores',
       'secrets.externalsecrets',
       'secrets.target-secrets',

@@ -5,4 +5,5 @@ import { stepNeverCrashes } from './harness.js';
 describe('Gateway API steps survive objects of any shape', () => {
   stepNeverCrashes('gateway.gateways');
   stepNeverCrashes('gateway.routes');
+  stepNeverCrashes('gateway.dns');
 });

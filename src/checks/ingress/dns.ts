@@ -7,52 +7,80 @@ import type { ListFailure } from '../listing.js';
 import { lookup } from '../kube-object.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import { gatherIngressInventory, servedHosts, type LbTarget } from './inventory.js';
+import { showAddress, type AddressOwner } from './hints.js';
 
-const ID = 'ingress.dns';
-const TITLE = 'DNS records point at the ingress load balancer';
+/** A host a step checks the DNS of: the address it must resolve to, and whose status publishes that address. */
+export interface DnsTarget {
+  host: string;
+  lb: LbTarget;
+  /** The object whose status carries the address (the controller's Service, a Gateway); for the hint's command. */
+  addressOwner: AddressOwner | null;
+  /** Subjects the address rests on (that owner, the Ingresses or routes serving the host): they explain a failure. */
+  servedBy: string[];
+}
 
 /** One host and what every resolver answered for it. */
-export interface HostDns {
-  host: string;
-  /** `ns/name` of the Ingresses serving it. */
-  ingresses: string[];
-  lb: LbTarget;
+export interface HostDns extends DnsTarget {
   /** Empty while the load balancer has no address: nothing was asked. */
   answers: ResolverAnswer[];
 }
 
-/** What `gatherDns` learned; plain data so `evaluateDns` runs without a resolver. */
+/** What a DNS step's gather learned; plain data so `evaluateDns` runs without a resolver. */
 export interface DnsFacts {
   resolvers: string[];
-  controller: { namespace: string; name: string } | null;
-  ingressesFailure: ListFailure | null;
+  /** The list the hosts come from, when it could not be read. */
+  listFailure: ListFailure | null;
   hosts: HostDns[];
   /** Answers for the DNS names of hostname load balancers, by name. */
   lbNames: Record<string, ResolverAnswer[]>;
 }
 
-/** I/O half: resolves every served host, and the load balancer's own DNS names, with a cap. */
-export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
-  const inventory = await gatherIngressInventory(ctx);
-  const served = servedHosts(inventory);
+/** How one DNS step names itself and where its targets' addresses come from. */
+export interface DnsStepText {
+  id: string;
+  title: string;
+  /** The step that reports a missing load balancer address, so DNS skips rather than counting it twice. */
+  addressStep: string;
+  emptyMessage: string;
+}
+
+/** I/O half shared by the DNS steps: resolves every target with an address, and the load balancers' names. */
+export async function resolveTargets(
+  ctx: GatherContext,
+  targets: readonly DnsTarget[],
+  listFailure: ListFailure | null,
+): Promise<DnsFacts> {
   const hasAddress = (lb: LbTarget): boolean => lb.ips.length > 0 || lb.hostnames.length > 0;
-  const lbNames = [...new Set(served.flatMap((h) => h.lb.hostnames))].sort();
-  const names = [...served.filter((h) => hasAddress(h.lb)).map((h) => h.host), ...lbNames];
+  const lbNames = [...new Set(targets.flatMap((h) => h.lb.hostnames))].sort();
+  const names = [...targets.filter((h) => hasAddress(h.lb)).map((h) => h.host), ...lbNames];
   const answers = await Promise.all(names.map((name) => ctx.gateways.dns.resolve(name, ctx.signal)));
   const byName = new Map(names.map((name, i) => [name, answers[i] ?? []]));
-  const c = inventory.controller;
   return {
     resolvers: [...ctx.gateways.dns.resolvers],
-    controller: c.kind === 'found' ? { namespace: c.namespace, name: c.name } : null,
-    ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null,
-    hosts: served.map((h) => ({
-      host: h.host,
-      ingresses: h.ingresses.map((i) => i.key),
-      lb: h.lb,
-      answers: byName.get(h.host) ?? [],
-    })),
+    listFailure,
+    hosts: targets.map((t) => ({ ...t, answers: byName.get(t.host) ?? [] })),
     lbNames: Object.fromEntries(lbNames.map((n) => [n, byName.get(n) ?? []])),
   };
+}
+
+/** I/O half of `ingress.dns`: every Ingress host, at the controller's (else the Ingresses') address. */
+export async function gatherDns(ctx: GatherContext): Promise<DnsFacts> {
+  const inventory = await gatherIngressInventory(ctx);
+  const c = inventory.controller;
+  const controller =
+    c.kind === 'found' ? { kind: 'Service' as const, namespace: c.namespace, name: c.name } : null;
+  const targets = servedHosts(inventory).map((h): DnsTarget => ({
+    host: h.host,
+    lb: h.lb,
+    addressOwner: controller,
+    // The address DNS must point at comes from the controller's Service and each Ingress's status.
+    servedBy: [
+      ...(controller ? [`Service ${controller.namespace}/${controller.name}`] : []),
+      ...h.ingresses.map((i) => `Ingress ${i.key}`),
+    ],
+  }));
+  const failure = inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null;
+  return resolveTargets(ctx, targets, failure);
 }
 
 // ---------------------------------------------------------------- evaluate
@@ -155,27 +183,22 @@ function judge(answer: ResolverAnswer, lb: LbTarget, lbNames: DnsFacts['lbNames'
   return { ...withTtl, status: 'warn', kind: 'partial', summary: shown, message, stale };
 }
 
-function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
-  const { controller } = facts;
+function hostLeaf(h: HostDns, facts: DnsFacts, text: DnsStepText): CheckNode {
   const base = {
-    id: `${ID}:${h.host}`,
+    id: `${text.id}:${h.host}`,
     title: h.host,
     subject: `host ${h.host}`,
-    // The address DNS must point at comes from the controller's Service and each Ingress's status.
-    dependsOn: [
-      ...(controller ? [`Service ${controller.namespace}/${controller.name}`] : []),
-      ...h.ingresses.map((key) => `Ingress ${key}`),
-    ],
+    dependsOn: h.servedBy,
   };
   if (h.lb.ips.length === 0 && h.lb.hostnames.length === 0) {
-    // ingress.resources reports the missing address; failing here too would count it twice.
+    // The address step reports the missing address; failing here too would count it twice.
     return {
       ...base,
       status: 'skip',
       code: 'SKIPPED_NO_LB_ADDRESS',
       message: 'the load balancer has no address yet',
-      hint: 'Fix the load balancer address first (see ingress.resources).',
-      commands: [kubectl`get ingress -A -o wide`],
+      hint: `Fix the load balancer address first (see ${text.addressStep}).`,
+      commands: h.addressOwner ? [showAddress(h.addressOwner)] : [kubectl`get ingress -A -o wide`],
     };
   }
   const verdicts = h.answers.map((a) => judge(a, h.lb, facts.lbNames));
@@ -188,7 +211,7 @@ function hostLeaf(h: HostDns, facts: DnsFacts): CheckNode {
     hostnames: h.lb.hostnames,
     ttlSeconds: ttls.length > 0 ? Math.min(...ttls) : null,
     resolvers: facts.resolvers,
-    controller: facts.controller,
+    addressOwner: h.addressOwner,
   };
   if (answered.length === 0) {
     return {
@@ -252,23 +275,28 @@ function verdictLeaf(
   }
 }
 
-/** Pure: one leaf per served host, comparing each resolver's answer with the load balancer. */
-export function evaluateDns(facts: DnsFacts): CheckNode {
-  if (facts.ingressesFailure) {
-    return group(ID, TITLE, [listFailureLeaf(ID, facts.ingressesFailure)]);
-  }
+/** Pure: one leaf per host, comparing each resolver's answer with the address it must resolve to. */
+export function evaluateDns(facts: DnsFacts, text: DnsStepText = INGRESS_DNS): CheckNode {
+  if (facts.listFailure) return group(text.id, text.title, [listFailureLeaf(text.id, facts.listFailure)]);
   return group(
-    ID,
-    TITLE,
-    facts.hosts.map((h) => hostLeaf(h, facts)),
-    'no Ingress hosts in scope',
+    text.id,
+    text.title,
+    facts.hosts.map((h) => hostLeaf(h, facts, text)),
+    text.emptyMessage,
   );
 }
 
+const INGRESS_DNS: DnsStepText = {
+  id: 'ingress.dns',
+  title: 'DNS records point at the ingress load balancer',
+  addressStep: 'ingress.resources',
+  emptyMessage: 'no Ingress hosts in scope',
+};
+
 /** `ingress.dns`: "does DNS point at the LB IP?", automated for every host and resolver. */
 export const dnsStep = defineStep({
-  id: ID,
-  title: TITLE,
+  id: INGRESS_DNS.id,
+  title: INGRESS_DNS.title,
   gather: gatherDns,
-  evaluate: (facts) => evaluateDns(facts),
+  evaluate: (facts) => evaluateDns(facts, INGRESS_DNS),
 });

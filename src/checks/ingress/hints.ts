@@ -285,15 +285,22 @@ function dig(host: string, resolver: string, type?: 'CNAME'): Command {
     : sh`dig +short ${question} @${address} -p ${port}`;
 }
 
-function dnsCommands(
-  host: string,
-  resolvers: readonly string[],
-  controller: { namespace: string; name: string } | null,
-): Command[] {
-  return [
-    ...resolvers.map((r) => dig(host, r)),
-    ...(controller ? [kubectl`get svc -n ${controller.namespace} ${controller.name}`] : []),
-  ];
+/** The object whose status publishes a load balancer address: the controller's Service or a Gateway. */
+export interface AddressOwner {
+  kind: 'Service' | 'Gateway';
+  namespace: string;
+  name: string;
+}
+
+/** `kubectl get` of the object that publishes the address DNS should point at. */
+export function showAddress(owner: AddressOwner): Command {
+  return owner.kind === 'Service'
+    ? kubectl`get svc -n ${owner.namespace} ${owner.name}`
+    : kubectl`get gateway -n ${owner.namespace} ${owner.name}`;
+}
+
+function dnsCommands(host: string, resolvers: readonly string[], owner: AddressOwner | null): Command[] {
+  return [...resolvers.map((r) => dig(host, r)), ...(owner ? [showAddress(owner)] : [])];
 }
 
 /** `A` for IPv4, `AAAA` for IPv6 targets. */
@@ -308,7 +315,7 @@ export interface DnsHintParams {
   hostnames: string[];
   ttlSeconds: number | null;
   resolvers: readonly string[];
-  controller: { namespace: string; name: string } | null;
+  addressOwner: AddressOwner | null;
 }
 
 export function dnsWrongTarget(p: DnsHintParams): Hint {
@@ -317,7 +324,7 @@ export function dnsWrongTarget(p: DnsHintParams): Hint {
     p.ips.length > 0
       ? `Update the ${recordType(p.ips)} record of ${p.host}${ttl} to ${p.ips.join(', ')}.`
       : `Point ${p.host}${ttl} at ${p.hostnames.join(', ')} with a CNAME record.`;
-  return { hint, commands: dnsCommands(p.host, p.resolvers, p.controller) };
+  return { hint, commands: dnsCommands(p.host, p.resolvers, p.addressOwner) };
 }
 
 export function dnsMissing(p: DnsHintParams): Hint {
@@ -325,7 +332,7 @@ export function dnsMissing(p: DnsHintParams): Hint {
     p.ips.length > 0
       ? `Create an ${recordType(p.ips)} record for ${p.host} pointing at ${p.ips.join(', ')}.`
       : `Create a CNAME record for ${p.host} pointing at ${p.hostnames.join(', ')}.`;
-  return { hint, commands: dnsCommands(p.host, p.resolvers, p.controller) };
+  return { hint, commands: dnsCommands(p.host, p.resolvers, p.addressOwner) };
 }
 
 export function dnsDanglingCname(p: DnsHintParams & { target: string }): Hint {
@@ -337,7 +344,7 @@ export function dnsDanglingCname(p: DnsHintParams & { target: string }): Hint {
     hint: `Repoint the CNAME of ${p.host}: it targets ${p.target}, which does not resolve; ${point}, or recreate ${p.target}. An A record cannot sit beside the CNAME.`,
     commands: [
       ...p.resolvers.map((r) => dig(p.host, r, 'CNAME')),
-      ...dnsCommands(p.target, p.resolvers, p.controller),
+      ...dnsCommands(p.target, p.resolvers, p.addressOwner),
     ],
   };
 }
@@ -346,7 +353,7 @@ export function dnsStale(p: DnsHintParams & { stale: string[] }): Hint {
   const ttl = p.ttlSeconds === null ? '' : ` (TTL ${p.ttlSeconds}s)`;
   return {
     hint: `Remove ${p.stale.join(', ')} from the records of ${p.host}${ttl}; only the load balancer should answer.`,
-    commands: dnsCommands(p.host, p.resolvers, p.controller),
+    commands: dnsCommands(p.host, p.resolvers, p.addressOwner),
   };
 }
 
@@ -354,14 +361,14 @@ export function dnsDisagree(p: DnsHintParams): Hint {
   const ttl = p.ttlSeconds === null ? 'the record TTL' : `the TTL (${p.ttlSeconds}s)`;
   return {
     hint: `Wait ${ttl} for caches to expire, then check again; if the answers still differ, fix the record at the DNS provider.`,
-    commands: dnsCommands(p.host, p.resolvers, p.controller),
+    commands: dnsCommands(p.host, p.resolvers, p.addressOwner),
   };
 }
 
 export function dnsUnanswered(p: DnsHintParams): Hint {
   return {
     hint: 'Retry with --dns-server pointing at a resolver you can reach.',
-    commands: dnsCommands(p.host, p.resolvers, p.controller),
+    commands: dnsCommands(p.host, p.resolvers, p.addressOwner),
   };
 }
 
