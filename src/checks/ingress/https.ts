@@ -7,7 +7,8 @@ import { defineStep, type GatherContext } from '../step.js';
 import { listInScope, type ListFailure } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import { gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
-import { certCovers, day, daysUntil, EXPIRY_WARN_DAYS, readCertificate, type CertInfo } from './x509.js';
+import type { CertInfo } from './x509.js';
+import { judgeCertificate, judgePath, judgeRedirect, probeHost, type HostProbe } from '../https-probe.js';
 
 const ID = 'ingress.https';
 const TITLE = 'HTTPS answers with a valid certificate, HTTP redirects, and every path reaches its backend';
@@ -111,17 +112,15 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
     };
   });
   const results = await Promise.all(
-    hosts.map(async (h) => {
-      if (!h.address) return { tls: null, redirect: null, replies: new Map<string, HttpReply>() };
-      const target = { address: h.address, host: h.served.host };
-      const probed = h.paths.filter(isProbed).map((p) => p.path);
-      const [probe, redirect] = await Promise.all([
-        ctx.gateways.http.probeHttps({ ...target, port: https }, probed, ctx.signal),
-        ctx.gateways.http.request({ ...target, port: http, scheme: 'http', path: '/' }, ctx.signal),
-      ]);
-      const replies = new Map(probe.replies.map((reply, i) => [probed[i]!, reply]));
-      return { tls: probe.tls, redirect, replies };
-    }),
+    hosts.map((h): Promise<HostProbe> =>
+      h.address
+        ? probeHost(
+            ctx,
+            { host: h.served.host, address: h.address },
+            h.paths.filter(isProbed).map((p) => p.path),
+          )
+        : Promise.resolve({ tls: null, cert: null, redirect: null, replies: new Map() }),
+    ),
   );
   const c = inventory.controller;
   return {
@@ -130,7 +129,6 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
     ingressesFailure: inventory.ingresses.kind === 'failed' ? inventory.ingresses.failures[0] : null,
     hosts: hosts.map((h, i) => {
       const r = results[i]!;
-      const leafPem = r.tls?.kind === 'handshake' ? r.tls.chainPem[0] : undefined;
       return {
         host: h.served.host,
         ingress: h.ingress,
@@ -141,7 +139,7 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
         tlsSecretState: h.tlsSecretState,
         address: h.address,
         tls: r.tls,
-        cert: leafPem ? readCertificate(leafPem) : null,
+        cert: r.cert,
         redirect: r.redirect,
         paths: h.paths.map((p) => ({ ...p, reply: r.replies.get(p.path) ?? null })),
       };
@@ -202,80 +200,27 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
   const address = h.address ?? '';
   const port = facts.ports.https;
   const p = { host: h.host, address, port, ingress: h.ingress, secret: h.tlsSecret };
-  const tls = h.tls;
-  if (!tls || tls.kind === 'failed') {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTPS_HANDSHAKE_FAILED',
-      message: `TLS handshake with ${address}:${port} (SNI ${h.host}) failed: ${tls?.reason ?? 'not attempted'}`,
-      ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
-    };
+  const verdict = judgeCertificate(h, { host: h.host, address, port }, now);
+  const leaf = { ...base, status: verdict.status, ...(verdict.code ? { code: verdict.code } : {}) };
+  switch (verdict.kind) {
+    case 'valid':
+      return { ...leaf, message: verdict.message };
+    case 'handshake-failed':
+      return {
+        ...leaf,
+        message: verdict.message,
+        ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
+      };
+    case 'fallback':
+      return {
+        ...leaf,
+        message: `${verdict.message}: ${fallbackReason(h)}`,
+        ...hints.fakeCertificate({ ...p, isAdmitted: h.isAdmitted, ingressClass: h.ingressClass }),
+      };
+    default:
+      return { ...leaf, message: verdict.message, ...hints.servedCertificate(p) };
   }
-  const cert = h.cert;
-  if (!cert || 'error' in cert) {
-    const why = cert ? cert.error : 'no certificate was served';
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTPS_CERT_UNREADABLE',
-      message: `served certificate is unreadable: ${why}`,
-      ...hints.servedCertificate(p),
-    };
-  }
-  if (cert.isIngressFake) {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTPS_DEFAULT_CERT',
-      message: `the controller serves its default certificate: ${fallbackReason(h)}`,
-      ...hints.fakeCertificate({ ...p, isAdmitted: h.isAdmitted, ingressClass: h.ingressClass }),
-    };
-  }
-  const by = cert.issuer ? `issued by ${cert.issuer}` : 'issuer unknown';
-  if (Date.parse(cert.notAfter) <= now.getTime()) {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTPS_CERT_EXPIRED',
-      message: `certificate expired on ${day(cert.notAfter)} (${by})`,
-      ...hints.servedCertificate(p),
-    };
-  }
-  if (!certCovers(cert, h.host)) {
-    const names = cert.dnsNames.length > 0 ? cert.dnsNames : [cert.subjectCn ?? 'no name'];
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTPS_CERT_WRONG_NAME',
-      message: `certificate is for ${names.join(', ')}, not ${h.host}`,
-      ...hints.servedCertificate(p),
-    };
-  }
-  if (!tls.isTrusted) {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTPS_CERT_UNTRUSTED',
-      message: `certificate is not trusted: ${tls.verifyError ?? 'unknown reason'} (${by})`,
-      ...hints.servedCertificate(p),
-    };
-  }
-  const days = daysUntil(cert.notAfter, now);
-  const expiry = `expires in ${days} day${days === 1 ? '' : 's'} (${day(cert.notAfter)})`;
-  if (days < EXPIRY_WARN_DAYS) {
-    return {
-      ...base,
-      status: 'warn',
-      code: 'HTTPS_CERT_EXPIRING',
-      message: `certificate ${expiry}, ${by}`,
-      ...hints.servedCertificate(p),
-    };
-  }
-  return { ...base, status: 'pass', message: `trusted certificate ${by}, ${expiry}` };
 }
-
-const REDIRECTS = new Set([301, 302, 307, 308]);
 
 function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
   const port = facts.ports.http;
@@ -287,51 +232,16 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     // ssl-redirect applies only to hosts with a TLS entry.
     dependsOn: [...probedVia(h, facts), `TLS for host ${h.host}`],
   };
-  const expected = `https://${h.host}/`;
-  const problem = hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress });
-  const reply = h.redirect;
-  if (!reply || reply.kind === 'failed') {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTP_NO_REDIRECT',
-      message: `${url} via ${h.address}:${port} failed: ${reply?.reason ?? 'not attempted'}`,
-      ...problem,
-    };
-  }
-  if (!REDIRECTS.has(reply.status)) {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTP_NO_REDIRECT',
-      message: `answers ${reply.status} instead of redirecting to ${expected}`,
-      ...problem,
-    };
-  }
-  if (!isHttpsFor(reply.location, h.host)) {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'HTTP_NO_REDIRECT',
-      message: `redirects to ${reply.location ?? 'nowhere'} (${reply.status}), expected ${expected}`,
-      ...problem,
-    };
-  }
-  return { ...base, status: 'pass', message: `redirects to ${reply.location} (${reply.status})` };
+  const verdict = judgeRedirect(h.redirect, { host: h.host, address: h.address ?? '', port });
+  if (verdict.status === 'pass') return { ...base, status: 'pass', message: verdict.message };
+  return {
+    ...base,
+    status: verdict.status,
+    ...(verdict.code ? { code: verdict.code } : {}),
+    message: verdict.message,
+    ...hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress }),
+  };
 }
-
-function isHttpsFor(location: string | null, host: string): boolean {
-  if (!location) return false;
-  try {
-    const url = new URL(location);
-    return url.protocol === 'https:' && url.hostname === host;
-  } catch {
-    return false;
-  }
-}
-
-// ingress-nginx's default backend: `default backend - 404` (older releases) or nginx's own 404 page.
-const DEFAULT_BACKEND = /default backend - 404|<center>nginx<\/center>/;
 
 function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: boolean): CheckNode {
   const url = `https://${h.host}${p.path}`;
@@ -363,40 +273,21 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
       commands: [probe],
     };
   }
-  const reply = p.reply;
-  const backend = p.service ? ` (Service ${ns}/${p.service})` : '';
-  if (reply.kind === 'failed') {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'PATH_SERVER_ERROR',
-      message: `GET ${url} failed: ${reply.reason}`,
-      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
-    };
+  const verdict = judgePath(p.reply, { url, path: p.path }, p.service ? `Service ${ns}/${p.service}` : null);
+  const leaf = {
+    ...base,
+    status: verdict.status,
+    ...(verdict.code ? { code: verdict.code } : {}),
+    message: verdict.message,
+  };
+  switch (verdict.kind) {
+    case 'answers':
+      return leaf;
+    case 'server-error':
+      return { ...leaf, ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }) };
+    case 'not-routed':
+      return { ...leaf, ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }) };
   }
-  if (reply.status >= 500) {
-    return {
-      ...base,
-      status: 'fail',
-      code: 'PATH_SERVER_ERROR',
-      message: `answers ${reply.status}${backend}`,
-      ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }),
-    };
-  }
-  if (reply.status === 404) {
-    // A 404 on a path the Ingress routes means the request never reached the intended backend.
-    const message = DEFAULT_BACKEND.test(reply.bodyStart)
-      ? "answers 404 from the controller's default backend"
-      : `answers 404: the controller's default backend, or the backend has no route for ${p.path}`;
-    return {
-      ...base,
-      status: 'fail',
-      code: 'PATH_DEFAULT_BACKEND',
-      message,
-      ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }),
-    };
-  }
-  return { ...base, status: 'pass', message: `answers ${reply.status}` };
 }
 
 function hostNode(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode {
