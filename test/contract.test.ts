@@ -19,6 +19,7 @@ describe('the public contract', () => {
       'gateway.gateways',
       'gateway.routes',
       'gateway.dns',
+      'gateway.https',
       'secrets.stores',
       'secrets.externalsecrets',
       'secrets.target-secrets',

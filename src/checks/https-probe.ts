@@ -55,6 +55,37 @@ export interface Verdict<Kind extends string> {
   message: string;
 }
 
+/** A verdict as a leaf's status, finding code and message. */
+export function verdictFields(
+  verdict: Verdict<string>,
+): Pick<Verdict<string>, 'status' | 'code' | 'message'> {
+  return {
+    status: verdict.status,
+    ...(verdict.code ? { code: verdict.code } : {}),
+    message: verdict.message,
+  };
+}
+
+/**
+ * A path that was not asked: `pattern` (how the path reads, e.g. `ImplementationSpecific path /v[0-9]+`) matches
+ * no single request, or, when null, the TLS handshake failed before any request.
+ */
+export function pathNotProbed(host: string, pattern: string | null) {
+  const common = { status: 'skip' as const, code: 'PATH_NOT_PROBED' as const };
+  if (pattern === null) {
+    return {
+      ...common,
+      message: 'not probed: the TLS handshake failed',
+      hint: 'Fix the TLS handshake first (see the certificate check of this host).',
+    };
+  }
+  return {
+    ...common,
+    message: `not probed: ${pattern} is a pattern`,
+    hint: `Probe ${host} with a concrete path that this pattern matches.`,
+  };
+}
+
 export type CertificateKind =
   | 'handshake-failed'
   | 'unreadable'

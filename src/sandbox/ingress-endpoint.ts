@@ -293,36 +293,48 @@ export async function startIngressEndpoint(
     };
   }
 
-  const http = createHttpServer(respond('http'));
-  const https = createHttpsServer(
-    {
-      cert: fake.certPem,
-      key: fake.keyPem,
-      SNICallback: (servername, callback) => {
-        try {
-          callback(null, contextFor(servername));
-        } catch (error) {
-          callback(error as Error);
-        }
+  /** One HTTP and one HTTPS server answering as this endpoint; one pair per address it listens on. */
+  const serverPair = (): [Server, Server] => {
+    const http = createHttpServer(respond('http'));
+    const https = createHttpsServer(
+      {
+        cert: fake.certPem,
+        key: fake.keyPem,
+        SNICallback: (servername, callback) => {
+          try {
+            callback(null, contextFor(servername));
+          } catch (error) {
+            callback(error as Error);
+          }
+        },
       },
-    },
-    respond('https'),
-  );
-  http.on('connection', () => stats.httpConnections++);
-  // tls.Server emits 'connection' for the raw TCP socket, before the handshake.
-  https.on('connection', () => stats.httpsConnections++);
-  https.on('secureConnection', (socket: TLSSocket) => {
-    stats.tlsHandshakes++;
-    if (socket.isSessionReused()) stats.tlsResumed++;
-  });
-  https.on('tlsClientError', () => stats.tlsClientErrors++);
+      respond('https'),
+    );
+    http.on('connection', () => stats.httpConnections++);
+    // tls.Server emits 'connection' for the raw TCP socket, before the handshake.
+    https.on('connection', () => stats.httpsConnections++);
+    https.on('secureConnection', (socket: TLSSocket) => {
+      stats.tlsHandshakes++;
+      if (socket.isSessionReused()) stats.tlsResumed++;
+    });
+    https.on('tlsClientError', () => stats.tlsClientErrors++);
+    for (const server of [http, https]) {
+      server.requestTimeout = 10_000;
+      server.headersTimeout = 10_000;
+    }
+    return [http, https];
+  };
+  const [http, https] = serverPair();
   const servers: Server[] = [http, https];
-  for (const server of servers) {
-    server.requestTimeout = 10_000;
-    server.headersTimeout = 10_000;
-  }
   try {
     await Promise.all(servers.map((server) => listen(server, address)));
+    const ports = [(http.address() as AddressInfo).port, (https.address() as AddressInfo).port];
+    // The other addresses answer on the same ports, so one --http-port/--https-port reaches them all.
+    for (const extra of spec.extraAddresses ?? []) {
+      const pair = serverPair();
+      servers.push(...pair);
+      await Promise.all(pair.map((server, i) => listen(server, extra, ports[i])));
+    }
   } catch (error) {
     await Promise.all(servers.filter((s) => s.listening).map(closeServer));
     throw error;
@@ -339,10 +351,10 @@ export async function startIngressEndpoint(
   };
 }
 
-function listen(server: Server, address: string): Promise<void> {
+function listen(server: Server, address: string, port = 0): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, address, () => {
+    server.listen(port, address, () => {
       server.off('error', reject);
       resolve();
     });

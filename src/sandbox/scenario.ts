@@ -116,6 +116,8 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       /** The load balancer address the ingress endpoint listens on (a 127.0.0.0/8 address). */
       address: z.string().optional(),
+      /** Further load balancer addresses answering the same way on the same ports (a Gateway's data plane). */
+      extraAddresses: z.array(z.string()).optional(),
       hosts: z.record(z.string(), endpointHost).optional(),
     })
     .default({}),

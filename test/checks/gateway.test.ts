@@ -11,6 +11,12 @@ import {
   readRoute,
 } from '../../src/checks/gateway/model.js';
 import { evaluateRoutes as evaluateRoutesNode, type RoutesFacts } from '../../src/checks/gateway/routes.js';
+import {
+  evaluateGatewayHttps,
+  httpsHosts,
+  type GatewayHost,
+  type GatewayHttpsFacts,
+} from '../../src/checks/gateway/https.js';
 import type { KubeObject } from '../../src/gateways/types.js';
 import { showing } from '../support/shown.js';
 
@@ -106,6 +112,7 @@ describe('Gateway API readers', () => {
       {
         paths: [{ type: 'PathPrefix', value: '/' }],
         backendRefs: [{ kind: 'Service', namespace: 'shop', name: 'web', port: 8080 }],
+        redirectsToHttps: false,
       },
     ]);
   });
@@ -299,6 +306,135 @@ describe('gateway.routes evaluate', () => {
       status: 'fail',
       message: 'in another namespace and no ReferenceGrant in backend lets HTTPRoutes from shop use it',
       hint: 'Add a ReferenceGrant in backend that allows HTTPRoutes from shop to reference Service api.',
+    });
+  });
+});
+
+describe('gateway.https', () => {
+  const twoListeners = (httpsConditions = LISTENER_OK) =>
+    gateway({
+      spec: {
+        listeners: [
+          { name: 'http', hostname: '*.example.test', port: 80, protocol: 'HTTP' },
+          {
+            name: 'https',
+            hostname: '*.example.test',
+            port: 443,
+            protocol: 'HTTPS',
+            tls: { certificateRefs: [{ name: 'web-tls' }] },
+          },
+        ],
+      },
+      status: {
+        listeners: [
+          { name: 'http', attachedRoutes: 1, conditions: LISTENER_OK },
+          { name: 'https', attachedRoutes: 1, conditions: httpsConditions },
+        ],
+      },
+    });
+  const routeNamed = (name: string, spec: object) =>
+    readRoute(obj('HTTPRoute', name, 'shop', { spec, status: { parents: [] } }));
+  const app = routeNamed('app', {
+    parentRefs: [{ name: 'web', sectionName: 'https' }],
+    hostnames: ['a.example.test'],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+        backendRefs: [{ name: 'api', port: 80 }],
+      },
+      {
+        matches: [{ path: { type: 'RegularExpression', value: '/v[0-9]+/.*' } }],
+        backendRefs: [{ name: 'api', port: 80 }],
+      },
+    ],
+  });
+  const redirect = routeNamed('to-https', {
+    parentRefs: [{ name: 'web', sectionName: 'http' }],
+    hostnames: ['a.example.test'],
+    rules: [
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+    ],
+  });
+  const plainOnly = routeNamed('plain', {
+    parentRefs: [{ name: 'web', sectionName: 'http' }],
+    hostnames: ['plain.example.test'],
+  });
+
+  it('plans one host per Gateway and hostname: its HTTPS listeners, the redirect a route asks for, literal paths', () => {
+    const [host, ...rest] = httpsHosts([app, redirect, plainOnly], [twoListeners()]);
+    expect(rest).toEqual([]); // plain.example.test is only on the HTTP listener: plain HTTP by design
+    expect(host).toMatchObject({
+      host: 'a.example.test',
+      gateway: { namespace: 'shop', name: 'web' },
+      address: '203.0.113.20',
+      listeners: [{ name: 'https', isValid: true, secrets: ['Secret shop/web-tls'] }],
+      expectsRedirect: true,
+    });
+    expect(host!.paths.map((p) => [p.path, p.isPattern, p.service?.name])).toEqual([
+      ['/api', false, 'api'],
+      ['/v[0-9]+/.*', true, 'api'],
+    ]);
+  });
+
+  const fakeCert = {
+    subjectCn: 'Kubernetes Ingress Controller Fake Certificate',
+    issuer: 'Kubernetes Ingress Controller Fake Certificate',
+    dnsNames: ['ingress.local'],
+    ipAddresses: [],
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: '2027-01-01T00:00:00Z',
+    isIngressFake: true,
+  };
+  const httpsFacts = (gw: ReturnType<typeof gateway>, probe: GatewayHost['probe']): GatewayHttpsFacts => ({
+    isServed: true,
+    listFailure: null,
+    ports: { http: 80, https: 443 },
+    hosts: httpsHosts([app], [gw]).map((h) => ({ ...h, probe })),
+  });
+  const evaluateHttps = showing(evaluateGatewayHttps);
+  const NOW = { now: new Date('2026-12-01T00:00:00Z') };
+
+  it("blames the invalid listener when the data plane serves its default certificate, and names the listener's Secret", () => {
+    const invalid = [condition('ResolvedRefs', 'False', 'InvalidCertificateRef'), ...LISTENER_OK.slice(2)];
+    const tls = {
+      kind: 'handshake' as const,
+      chainPem: [],
+      isTrusted: false,
+      verifyError: 'self-signed certificate',
+    };
+    const node = evaluateHttps(
+      httpsFacts(twoListeners(invalid), { tls, cert: fakeCert, redirect: null }),
+      NOW,
+    );
+    const [certificate, api, pattern] = node.children![0]!.children!;
+    expect(certificate).toMatchObject({
+      id: 'gateway.https:shop/web/a.example.test#certificate',
+      status: 'fail',
+      code: 'HTTPS_DEFAULT_CERT',
+      message:
+        'the controller serves its default certificate: listener https of Gateway shop/web is not valid (see gateway.gateways)',
+    });
+    expect(certificate!.dependsOn).toEqual([
+      'Gateway shop/web',
+      'listener https of Gateway shop/web',
+      'Secret shop/web-tls',
+    ]);
+    expect(certificate!.hint).toContain('Secret shop/web-tls');
+    expect(api).toMatchObject({
+      status: 'skip',
+      code: 'PATH_NOT_PROBED',
+      message: 'not probed: the TLS handshake failed',
+    });
+    expect(pattern).toMatchObject({ status: 'skip', message: 'not probed: path /v[0-9]+/.* is a pattern' });
+  });
+
+  it('skips, not fails, a host whose Gateway has no address: gateway.gateways reports that once', () => {
+    const noAddress = gateway({ status: { addresses: [] } });
+    const node = evaluateHttps(httpsFacts(noAddress, { tls: null, cert: null, redirect: null }), NOW);
+    expect(node.children![0]).toMatchObject({
+      status: 'skip',
+      code: 'SKIPPED_NO_LB_ADDRESS',
+      message: 'Gateway shop/web has no address yet',
     });
   });
 });

@@ -72,6 +72,7 @@ describe('step selection', () => {
       'gateway.gateways',
       'gateway.routes',
       'gateway.dns',
+      'gateway.https',
       'secrets.stores',
       'secrets.externalsecrets',
       'secrets.target-secrets',

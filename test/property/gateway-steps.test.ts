@@ -6,4 +6,5 @@ describe('Gateway API steps survive objects of any shape', () => {
   stepNeverCrashes('gateway.gateways');
   stepNeverCrashes('gateway.routes');
   stepNeverCrashes('gateway.dns');
+  stepNeverCrashes('gateway.https');
 });

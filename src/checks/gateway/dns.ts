@@ -10,7 +10,7 @@ import { failuresOf, itemsSeen, listInScope, mapListing } from '../listing.js';
 import type { CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { gatewayApiNotInstalled } from './step-node.js';
-import { hostnameMatches, readGateway, readRoute, type GatewayView, type RouteView } from './model.js';
+import { hostAttachments, readGateway, readRoute, type GatewayView, type RouteView } from './model.js';
 
 const TEXT: DnsStepText = {
   id: 'gateway.dns',
@@ -24,34 +24,13 @@ export interface GatewayDnsFacts extends DnsFacts {
   isServed: boolean;
 }
 
-/**
- * The hostnames a route is served under through one Gateway: its own, else those of the listeners it can
- * attach to. Wildcards name no record to ask for.
- */
-function hostnamesVia(route: RouteView, gw: GatewayView, sectionName: string | null): string[] {
-  const listeners = gw.listeners.filter((l) => sectionName === null || l.name === sectionName);
-  const names =
-    route.hostnames.length > 0
-      ? route.hostnames.filter((h) => listeners.some((l) => hostnameMatches(l.hostname, h)))
-      : listeners.flatMap((l) => (l.hostname ? [l.hostname] : []));
-  return names.filter((h) => !h.startsWith('*.'));
-}
-
 /** Per hostname, the Gateways that serve it and their addresses, in hostname order. */
 export function gatewayTargets(routes: readonly RouteView[], gateways: readonly GatewayView[]): DnsTarget[] {
   const byHost = new Map<string, GatewayView[]>();
-  for (const route of routes) {
-    for (const ref of route.parentRefs) {
-      const gw = gateways.find(
-        (g) => ref.kind === 'Gateway' && g.namespace === ref.namespace && g.name === ref.name,
-      );
-      if (!gw) continue;
-      for (const host of hostnamesVia(route, gw, ref.sectionName)) {
-        const serving = byHost.get(host) ?? [];
-        if (!serving.includes(gw)) serving.push(gw);
-        byHost.set(host, serving);
-      }
-    }
+  for (const { gateway, host } of hostAttachments(routes, gateways)) {
+    const serving = byHost.get(host) ?? [];
+    if (!serving.includes(gateway)) serving.push(gateway);
+    byHost.set(host, serving);
   }
   return [...byHost.keys()].sort().map((host) => {
     const serving = byHost.get(host)!;

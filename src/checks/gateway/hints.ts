@@ -1,4 +1,5 @@
 import { kubectl, type Hint } from '../command.js';
+import { curl } from '../ingress/hints.js';
 import type { Condition } from '../kube-object.js';
 /**
  * The gateway runbook's hint catalogue: one imperative sentence and read-only commands per finding, with
@@ -188,5 +189,76 @@ export function crossNamespaceBackend(p: { ns: string; service: string; routeNam
   return {
     hint: `Add a ReferenceGrant in ${p.ns} that allows HTTPRoutes from ${p.routeNamespace} to reference Service ${p.service}.`,
     commands: [kubectl`get referencegrants -n ${p.ns}`],
+  };
+}
+
+// ---------------------------------------------------------------- gateway.https
+
+/** An object by namespace and name, as the HTTPS hints name and describe it. */
+interface Ref {
+  namespace: string;
+  name: string;
+}
+
+const key = (r: Ref) => `${r.namespace}/${r.name}`;
+
+/** Where a host's HTTPS is served: the address and port probed, and the Gateway behind them. */
+export interface HttpsAt {
+  host: string;
+  address: string;
+  port: number;
+  gateway: Ref;
+}
+
+export function gatewayUnreachable(p: HttpsAt): Hint {
+  return {
+    hint: `Check that the data plane of Gateway ${key(p.gateway)} listens on ${p.address}:${p.port} and that nothing between here and it drops the connection.`,
+    commands: [
+      curl('https', p.host, p.address, p.port, '/', '-vsI'),
+      describeGateway(p.gateway.namespace, p.gateway.name),
+    ],
+  };
+}
+
+export function gatewayCertificate(p: HttpsAt & { secrets: readonly string[] }): Hint {
+  const secrets = p.secrets.length > 0 ? p.secrets.join(', ') : 'its listener Secret';
+  return {
+    hint: `Fix the certificate the HTTPS listener of Gateway ${key(p.gateway)} serves for ${p.host}: ${secrets} (cert-manager's Certificate of the same name renews it; see gateway.gateways).`,
+    commands: [
+      curl('https', p.host, p.address, p.port, '/', '-vsI'),
+      describeGateway(p.gateway.namespace, p.gateway.name),
+    ],
+  };
+}
+
+export function gatewayNoRedirect(p: HttpsAt & { httpPort: number }): Hint {
+  return {
+    hint: `Make the HTTPRoute on the HTTP listener of Gateway ${key(p.gateway)} redirect ${p.host} to HTTPS (a RequestRedirect filter with scheme https), and check that it is accepted (see gateway.routes).`,
+    commands: [curl('http', p.host, p.address, p.httpPort, '/')],
+  };
+}
+
+export function gatewayPathServerError(p: { route: Ref; service: Ref | null }): Hint {
+  return p.service
+    ? {
+        hint: `Check the pods behind Service ${key(p.service)}; the Gateway answers 5xx when the backend is down or HTTPRoute ${key(p.route)} cannot resolve it (see gateway.routes).`,
+        commands: [
+          kubectl`get endpointslices -n ${p.service.namespace} -l kubernetes.io/service-name=${p.service.name}`,
+          describeRoute(p.route.namespace, p.route.name),
+        ],
+      }
+    : {
+        hint: `Check the backends of HTTPRoute ${key(p.route)} (see gateway.routes); the Gateway answers 5xx when none works.`,
+        commands: [describeRoute(p.route.namespace, p.route.name)],
+      };
+}
+
+export function gatewayPathNotRouted(p: HttpsAt & { path: string; route: Ref }): Hint {
+  return {
+    hint: `Make HTTPRoute ${key(p.route)} match ${p.path} for ${p.host} and check that Gateway ${key(p.gateway)} accepts it (see gateway.routes); the request reached no rule.`,
+    commands: [
+      curl('https', p.host, p.address, p.port, p.path),
+      describeRoute(p.route.namespace, p.route.name),
+    ],
   };
 }

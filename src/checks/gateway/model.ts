@@ -96,8 +96,8 @@ export interface RouteView {
   hostnames: string[];
   parentRefs: ParentRef[];
   parents: ParentStatus[];
-  /** Per rule: the path prefixes or exact paths it matches (`/` when it has no match) and its backends. */
-  rules: { paths: { type: string; value: string }[]; backendRefs: BackendRef[] }[];
+  /** Per rule: the paths it matches (`/` when it has no match), its backends, and whether it redirects to HTTPS. */
+  rules: { paths: { type: string; value: string }[]; backendRefs: BackendRef[]; redirectsToHttps: boolean }[];
 }
 
 /** A ReferenceGrant: in its namespace, `to` kinds may be referenced `from` other namespaces' kinds. */
@@ -220,6 +220,9 @@ export function readRoute(obj: KubeObject): RouteView {
           name: nonEmptyString(b.name) ?? '',
           port: count(b.port),
         })),
+        redirectsToHttps: records(rule.filters).some(
+          (f) => f.type === 'RequestRedirect' && at(f, 'requestRedirect', 'scheme') === 'https',
+        ),
       };
     }),
   };
@@ -239,6 +242,43 @@ export function readReferenceGrant(obj: KubeObject): ReferenceGrantView {
       name: nonEmptyString(t.name),
     })),
   };
+}
+
+/** One hostname a route asks a Gateway to serve, through one of its parentRefs. */
+export interface HostAttachment {
+  route: RouteView;
+  ref: RouteView['parentRefs'][number];
+  gateway: GatewayView;
+  host: string;
+}
+
+/** Every (route, parentRef, Gateway, hostname) in route order; refs to Gateways that do not exist are left out. */
+export function hostAttachments(
+  routes: readonly RouteView[],
+  gateways: readonly GatewayView[],
+): HostAttachment[] {
+  return routes.flatMap((route) =>
+    route.parentRefs.flatMap((ref) => {
+      const gateway = gateways.find(
+        (g) => ref.kind === 'Gateway' && g.namespace === ref.namespace && g.name === ref.name,
+      );
+      if (!gateway) return [];
+      return routeHostnames(route, gateway, ref.sectionName).map((host) => ({ route, ref, gateway, host }));
+    }),
+  );
+}
+
+/**
+ * The hostnames a route is served under through `gw` (and `sectionName`): its own hostnames that a listener
+ * admits, else the hostnames of the listeners it names. Wildcards name no record to ask for, so none is kept.
+ */
+function routeHostnames(route: RouteView, gw: GatewayView, sectionName: string | null): string[] {
+  const listeners = gw.listeners.filter((l) => sectionName === null || l.name === sectionName);
+  const names =
+    route.hostnames.length > 0
+      ? route.hostnames.filter((h) => listeners.some((l) => hostnameMatches(l.hostname, h)))
+      : listeners.flatMap((l) => (l.hostname ? [l.hostname] : []));
+  return names.filter((h) => !h.startsWith('*.'));
 }
 
 /**

@@ -8,7 +8,15 @@ import { listInScope, type ListFailure } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
 import { gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
 import type { CertInfo } from './x509.js';
-import { judgeCertificate, judgePath, judgeRedirect, probeHost, type HostProbe } from '../https-probe.js';
+import {
+  judgeCertificate,
+  judgePath,
+  judgeRedirect,
+  pathNotProbed,
+  probeHost,
+  verdictFields,
+  type HostProbe,
+} from '../https-probe.js';
 
 const ID = 'ingress.https';
 const TITLE = 'HTTPS answers with a valid certificate, HTTP redirects, and every path reaches its backend';
@@ -201,14 +209,13 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
   const port = facts.ports.https;
   const p = { host: h.host, address, port, ingress: h.ingress, secret: h.tlsSecret };
   const verdict = judgeCertificate(h, { host: h.host, address, port }, now);
-  const leaf = { ...base, status: verdict.status, ...(verdict.code ? { code: verdict.code } : {}) };
+  const leaf = { ...base, ...verdictFields(verdict) };
   switch (verdict.kind) {
     case 'valid':
-      return { ...leaf, message: verdict.message };
+      return leaf;
     case 'handshake-failed':
       return {
         ...leaf,
-        message: verdict.message,
         ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
       };
     case 'fallback':
@@ -218,7 +225,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
         ...hints.fakeCertificate({ ...p, isAdmitted: h.isAdmitted, ingressClass: h.ingressClass }),
       };
     default:
-      return { ...leaf, message: verdict.message, ...hints.servedCertificate(p) };
+      return { ...leaf, ...hints.servedCertificate(p) };
   }
 }
 
@@ -233,12 +240,10 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     dependsOn: [...probedVia(h, facts), `TLS for host ${h.host}`],
   };
   const verdict = judgeRedirect(h.redirect, { host: h.host, address: h.address ?? '', port });
-  if (verdict.status === 'pass') return { ...base, status: 'pass', message: verdict.message };
+  if (verdict.status === 'pass') return { ...base, ...verdictFields(verdict) };
   return {
     ...base,
-    status: verdict.status,
-    ...(verdict.code ? { code: verdict.code } : {}),
-    message: verdict.message,
+    ...verdictFields(verdict),
     ...hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress }),
   };
 }
@@ -253,33 +258,11 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     dependsOn: [...probedVia(h, facts), ...(p.service ? [`Service ${ns}/${p.service}`] : [])],
   };
   const probe = curl('https', h.host, h.address ?? '', facts.ports.https, p.path);
-  if (tlsFailed) {
-    return {
-      ...base,
-      status: 'skip',
-      code: 'PATH_NOT_PROBED',
-      message: 'not probed: the TLS handshake failed',
-      hint: 'Fix the TLS handshake first (see the certificate check of this host).',
-      commands: [probe],
-    };
-  }
-  if (!p.reply) {
-    return {
-      ...base,
-      status: 'skip',
-      code: 'PATH_NOT_PROBED',
-      message: `not probed: ${p.pathType} path ${p.path} is a pattern`,
-      hint: `Probe ${h.host} with a concrete path that this pattern matches.`,
-      commands: [probe],
-    };
-  }
+  if (tlsFailed) return { ...base, ...pathNotProbed(h.host, null), commands: [probe] };
+  if (!p.reply)
+    return { ...base, ...pathNotProbed(h.host, `${p.pathType} path ${p.path}`), commands: [probe] };
   const verdict = judgePath(p.reply, { url, path: p.path }, p.service ? `Service ${ns}/${p.service}` : null);
-  const leaf = {
-    ...base,
-    status: verdict.status,
-    ...(verdict.code ? { code: verdict.code } : {}),
-    message: verdict.message,
-  };
+  const leaf = { ...base, ...verdictFields(verdict) };
   switch (verdict.kind) {
     case 'answers':
       return leaf;
