@@ -18,6 +18,7 @@ describe('the public contract', () => {
       'ingress.https',
       'gateway.gateways',
       'gateway.routes',
+      'gateway.certificates',
       'gateway.dns',
       'gateway.https',
       'secrets.stores',

@@ -14,7 +14,8 @@ export interface Finding {
 
 const ANY = 'any';
 const RESOURCES = ['ingress.resources'];
-const CERTIFICATES = ['ingress.certificates'];
+const CERTIFICATES = ['ingress.certificates', 'gateway.certificates'];
+const INGRESS_CERTIFICATES = ['ingress.certificates'];
 const LOGS = ['ingress.cert-manager-logs', 'secrets.eso-logs'];
 const DNS = ['ingress.dns', 'gateway.dns'];
 const HTTPS = ['ingress.https', 'gateway.https'];
@@ -87,7 +88,7 @@ export const FINDINGS = {
   },
   HOST_NOT_SERVED: { steps: RESOURCES, summary: 'a host the profile expects is in no Ingress' },
 
-  // ---------------------------------------------------------------- ingress.certificates
+  // ---------------------------------------------------------------- ingress.certificates, gateway.certificates
   CERT_RATE_LIMITED: { steps: CERTIFICATES, summary: "Let's Encrypt rate-limits the certificate's orders" },
   CERT_HTTP01_FAILING: { steps: CERTIFICATES, summary: 'the HTTP-01 challenge does not reach the solver' },
   CERT_DNS01_FAILING: { steps: CERTIFICATES, summary: 'the DNS-01 challenge record is not visible' },
@@ -96,22 +97,37 @@ export const FINDINGS = {
   CERT_REQUEST_DENIED: { steps: CERTIFICATES, summary: 'an approver denied the CertificateRequest' },
   CERT_REQUEST_UNAPPROVED: { steps: CERTIFICATES, summary: 'the CertificateRequest waits for approval' },
   CERT_NOT_READY: { steps: CERTIFICATES, summary: 'a Certificate is not Ready for another reason' },
-  CERT_NAMES_MISSING: { steps: CERTIFICATES, summary: "a Certificate's dnsNames miss an Ingress host" },
+  CERT_NAMES_MISSING: {
+    steps: CERTIFICATES,
+    summary: "a Certificate's dnsNames miss a host its Secret serves",
+  },
   CERT_SECRET_STALE: { steps: CERTIFICATES, summary: 'a Certificate says Ready but its Secret disagrees' },
   CERT_EXPIRED: { steps: CERTIFICATES, summary: 'a cert-manager certificate has expired' },
   CERT_EXPIRING: { steps: CERTIFICATES, summary: 'a cert-manager certificate expires within 14 days' },
   CERT_RENEWAL_OVERDUE: { steps: CERTIFICATES, summary: 'renewal time passed and no renewal happened' },
   CERT_RENEWAL_FAILING: { steps: CERTIFICATES, summary: 'a Ready certificate whose renewal keeps failing' },
   ISSUER_NOT_READY: { steps: CERTIFICATES, summary: 'an Issuer or ClusterIssuer is not Ready' },
-  HOST_NOT_IN_TLS: { steps: CERTIFICATES, summary: 'an Ingress host is in no TLS entry and no Certificate' },
-  MANUAL_CERT_MISSING: { steps: CERTIFICATES, summary: 'a TLS Secret no Certificate issues does not exist' },
+  HOST_NOT_IN_TLS: {
+    steps: INGRESS_CERTIFICATES,
+    summary: 'an Ingress host is in no TLS entry and no Certificate',
+  },
+  MANUAL_CERT_MISSING: {
+    steps: INGRESS_CERTIFICATES,
+    summary: 'a TLS Secret no Certificate issues does not exist',
+  },
   MANUAL_CERT_UNREADABLE: {
-    steps: CERTIFICATES,
+    steps: INGRESS_CERTIFICATES,
     summary: 'a hand-made TLS Secret holds no usable certificate',
   },
-  MANUAL_CERT_WRONG_NAME: { steps: CERTIFICATES, summary: 'a hand-made certificate does not cover a host' },
-  MANUAL_CERT_EXPIRED: { steps: CERTIFICATES, summary: 'a hand-made certificate has expired' },
-  MANUAL_CERT_EXPIRING: { steps: CERTIFICATES, summary: 'a hand-made certificate expires within 14 days' },
+  MANUAL_CERT_WRONG_NAME: {
+    steps: INGRESS_CERTIFICATES,
+    summary: 'a hand-made certificate does not cover a host',
+  },
+  MANUAL_CERT_EXPIRED: { steps: INGRESS_CERTIFICATES, summary: 'a hand-made certificate has expired' },
+  MANUAL_CERT_EXPIRING: {
+    steps: INGRESS_CERTIFICATES,
+    summary: 'a hand-made certificate expires within 14 days',
+  },
 
   // ---------------------------------------------------------------- controller logs (both log steps)
   CONTROLLER_PODS_MISSING: { steps: LOGS, summary: 'no controller pod matches the selectors' },
@@ -208,7 +224,7 @@ export const FINDINGS = {
 
   // ---------------------------------------------------------------- gateway.gateways, gateway.routes
   GATEWAY_API_NOT_INSTALLED: {
-    steps: [...GATEWAYS, ...ROUTES],
+    steps: [...GATEWAYS, ...ROUTES, 'gateway.certificates', 'gateway.dns', 'gateway.https'],
     summary: "the Gateway API's CRDs are not served: nothing to check",
   },
   GATEWAY_REF_NOT_READ: {

@@ -7,6 +7,13 @@ import {
   type IngressTlsUse,
   type IssuanceChain,
 } from '../../src/checks/ingress/certificates.js';
+import {
+  evaluateGatewayCertificates as evaluateGatewayCertificatesNode,
+  listenerTlsUses,
+  type GatewayCertificatesFacts,
+} from '../../src/checks/gateway/certificates.js';
+import { readGateway } from '../../src/checks/gateway/model.js';
+import type { KubeObject } from '../../src/gateways/types.js';
 import type { ResultNode } from '../../src/checks/result.js';
 import type { CertInfo } from '../../src/checks/ingress/x509.js';
 import { createCertificateAuthority } from '../../src/sandbox/certs.js';
@@ -53,6 +60,7 @@ function aCert(overrides: Partial<CertificateFact> = {}): CertificateFact {
     failedIssuanceAttempts: null,
     lastFailureTime: null,
     chain: null,
+    gateway: null,
     ...overrides,
   };
 }
@@ -91,6 +99,7 @@ function facts(cert: CertificateFact, overrides: Partial<CertificatesFacts> = {}
       kind: 'items',
       items: [{ namespace: 'plate-stg', name: 'stg-tls', type: 'kubernetes.io/tls', cert: STORED }],
     },
+    listenerTls: { kind: 'items', items: [] },
     ingressTls: {
       kind: 'items',
       items: [
@@ -956,6 +965,93 @@ describe('gatherCertificates', () => {
         message: 'not allowed to list certificates.cert-manager.io in plate-stg',
         hint: 'Grant "list certificates.cert-manager.io in plate-stg" to the identity running the doctor, or run it with a kubeconfig that has it.',
         commands: ['kubectl auth can-i list certificates.cert-manager.io -n plate-stg'],
+      },
+    ]);
+  });
+});
+
+describe("Certificates of cert-manager's gateway-shim", () => {
+  const shimCert = aCert({
+    namespace: 'plate-prod',
+    name: 'beta-tls',
+    secretName: 'beta-tls',
+    dnsNames: ['beta.cocdev.co.kr'],
+    gateway: 'plate-prod/plate-gateway',
+  });
+  const listenerFacts = (hostname: string): GatewayCertificatesFacts => ({
+    ...facts(shimCert, {
+      secrets: {
+        kind: 'items',
+        items: [{ namespace: 'plate-prod', name: 'beta-tls', type: 'kubernetes.io/tls', cert: null }],
+      },
+      ingressTls: { kind: 'items', items: [] },
+      listenerTls: {
+        kind: 'items',
+        items: [
+          {
+            listener: 'listener https of Gateway plate-prod/plate-gateway',
+            namespace: 'plate-prod',
+            secretName: 'beta-tls',
+            hosts: [hostname],
+          },
+        ],
+      },
+    }),
+    isServed: true,
+  });
+  const evaluateGatewayCertificates = showing(evaluateGatewayCertificatesNode);
+
+  it('are judged by gateway.certificates, not ingress.certificates', () => {
+    const ingressNode = evaluateCertificates(listenerFacts('beta.cocdev.co.kr'), { now: NOW });
+    expect(ingressNode).toMatchObject({ message: 'no Certificates or TLS Secrets in scope' });
+    expect(ingressNode).not.toHaveProperty('children');
+    const gatewayNode = evaluateGatewayCertificates(listenerFacts('beta.cocdev.co.kr'), { now: NOW });
+    expect(gatewayNode.children?.map((c) => [c.id, c.status])).toEqual([
+      ['gateway.certificates:plate-prod/beta-tls', 'pass'],
+      ['gateway.certificates:clusterissuer/letsencrypt-prod', 'pass'],
+    ]);
+  });
+
+  it('must cover the hostname of the listener that serves their Secret, and say which listener that is', () => {
+    const node = evaluateGatewayCertificates(listenerFacts('api.cocdev.co.kr'), { now: NOW });
+    expect(node.children![0]).toMatchObject({
+      status: 'fail',
+      code: 'CERT_NAMES_MISSING',
+      message:
+        'dnsNames do not cover api.cocdev.co.kr (used by listener https of Gateway plate-prod/plate-gateway)',
+    });
+  });
+
+  it('read the listeners that name a Secret, in the Secret namespace the ref resolves to', () => {
+    const gw = readGateway({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'plate-gateway', namespace: 'plate-prod' },
+      spec: {
+        listeners: [
+          { name: 'http', port: 80, protocol: 'HTTP', hostname: 'beta.cocdev.co.kr' },
+          {
+            name: 'https',
+            port: 443,
+            protocol: 'HTTPS',
+            hostname: 'beta.cocdev.co.kr',
+            tls: { certificateRefs: [{ name: 'beta-tls' }, { name: 'shared', namespace: 'certs' }] },
+          },
+        ],
+      },
+    } as KubeObject);
+    expect(listenerTlsUses([gw])).toEqual([
+      {
+        listener: 'listener https of Gateway plate-prod/plate-gateway',
+        namespace: 'plate-prod',
+        secretName: 'beta-tls',
+        hosts: ['beta.cocdev.co.kr'],
+      },
+      {
+        listener: 'listener https of Gateway plate-prod/plate-gateway',
+        namespace: 'certs',
+        secretName: 'shared',
+        hosts: ['beta.cocdev.co.kr'],
       },
     ]);
   });

@@ -71,6 +71,7 @@ describe('step selection', () => {
       'ingress.https',
       'gateway.gateways',
       'gateway.routes',
+      'gateway.certificates',
       'gateway.dns',
       'gateway.https',
       'secrets.stores',

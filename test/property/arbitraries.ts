@@ -529,10 +529,15 @@ export function kindArbitraries(mix: Mix): Record<Exclude<KindName, 'secrets'>, 
     group: fc.constant('cert-manager.io'),
   });
 
-  const certificate = kubeObject('Certificate', {
-    spec: shape({ secretName: name, dnsNames: list(host), issuerRef }),
-    status: shape({ conditions: issuanceConditions, notAfter: time, renewalTime: time, notBefore: time }),
-  });
+  // Owned by a Gateway when cert-manager's gateway-shim made it (gateway.certificates judges those).
+  const certificate = kubeObject(
+    'Certificate',
+    {
+      spec: shape({ secretName: name, dnsNames: list(host), issuerRef }),
+      status: shape({ conditions: issuanceConditions, notAfter: time, renewalTime: time, notBefore: time }),
+    },
+    metadata({ name, namespace, ownerKind: 'Gateway' }),
+  );
 
   const certificateRequest = kubeObject(
     'CertificateRequest',

@@ -5,6 +5,7 @@ import { stepNeverCrashes } from './harness.js';
 describe('Gateway API steps survive objects of any shape', () => {
   stepNeverCrashes('gateway.gateways');
   stepNeverCrashes('gateway.routes');
+  stepNeverCrashes('gateway.certificates');
   stepNeverCrashes('gateway.dns');
   stepNeverCrashes('gateway.https');
 });

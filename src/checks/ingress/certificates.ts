@@ -21,6 +21,7 @@ import {
   conditionOf,
   count,
   isOwnedBy,
+  ownerNames,
   nonEmptyString,
   string,
   stringArray,
@@ -75,6 +76,8 @@ export interface CertificateFact {
   lastFailureTime: string | null;
   /** Only walked when issuance is under way or failing (see `isIssuing`). */
   chain: IssuanceChain | null;
+  /** `ns/name` of the Gateway that owns it: cert-manager's gateway-shim made it for a listener. */
+  gateway: string | null;
 }
 
 /** A referenced Issuer or ClusterIssuer (namespace null for ClusterIssuers). */
@@ -103,6 +106,15 @@ export interface IngressTlsUse {
   issuer: { kind: 'ClusterIssuer' | 'Issuer'; name: string } | null;
 }
 
+/** A Gateway listener whose `certificateRefs` name a Secret, and the hostname it serves. */
+export interface ListenerTlsUse {
+  /** `listener https of Gateway ns/name`. */
+  listener: string;
+  namespace: string;
+  secretName: string;
+  hosts: string[];
+}
+
 /** The hosts an Ingress routes and those its TLS entries name: every routed host should have TLS. */
 export interface IngressHosts {
   ingress: string;
@@ -119,6 +131,8 @@ export interface CertificatesFacts {
   secrets: Listing<StoredSecret>;
   ingressTls: Listing<IngressTlsUse>;
   ingressHosts: Listing<IngressHosts>;
+  /** Gateway listeners' TLS, read by gateway.certificates only. */
+  listenerTls: Listing<ListenerTlsUse>;
   /** A CertificateRequest/Order/Challenge list that failed while walking a not-Ready Certificate. */
   chainFailure: ListFailure | null;
   /** Newest Warning events of the Certificates being issued and of their CertificateRequests, Orders, Challenges. */
@@ -200,6 +214,8 @@ function toCertificate(obj: KubeObject, chain: IssuanceChain | null): Certificat
     failedIssuanceAttempts: count(at(obj.status, 'failedIssuanceAttempts')),
     lastFailureTime: timestamp(at(obj.status, 'lastFailureTime')),
     chain,
+    gateway:
+      ownerNames(obj.metadata, 'Gateway').map((name) => `${obj.metadata.namespace ?? ''}/${name}`)[0] ?? null,
   };
 }
 
@@ -246,15 +262,17 @@ function isIssuing(cert: KubeObject): boolean {
   );
 }
 
-/** I/O half: Certificates, their issuers, TLS Secrets and Ingress TLS; the issuance chain only when needed. */
-export async function gatherCertificates(ctx: GatherContext): Promise<CertificatesFacts> {
+/** What both certificate steps read: Certificates, their issuers and TLS Secrets, the issuance chain when needed. */
+export type IssuanceFacts = Omit<CertificatesFacts, 'ingressTls' | 'ingressHosts' | 'listenerTls'>;
+
+/** I/O: the Certificates in scope with their issuers and Secrets; the issuance chain only when needed. */
+export async function gatherIssuance(ctx: GatherContext): Promise<IssuanceFacts> {
   const ns = ctx.scope.namespaces;
-  const [certs, issuers, clusterIssuers, secrets, ingresses] = await Promise.all([
+  const [certs, issuers, clusterIssuers, secrets] = await Promise.all([
     listInScope(ctx, 'certificates', ns),
     listInScope(ctx, 'issuers', ns),
     listInScope(ctx, 'clusterissuers', null),
     listInScope(ctx, 'secrets', ns),
-    listInScope(ctx, 'ingresses', ns),
   ]);
   const issuing = itemsOf(certs).filter(isIssuing);
   let chainFailure: ListFailure | null = null;
@@ -291,6 +309,19 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
         cert: s.tlsCrtPem ? readCertificate(s.tlsCrtPem) : null,
       })),
     ),
+    chainFailure,
+    warnings: await gatherWarnings(ctx, chainObjects),
+  };
+}
+
+/** I/O half: the issuance facts and the Ingresses' TLS. */
+export async function gatherCertificates(ctx: GatherContext): Promise<CertificatesFacts> {
+  const [issuance, ingresses] = await Promise.all([
+    gatherIssuance(ctx),
+    listInScope(ctx, 'ingresses', ctx.scope.namespaces),
+  ]);
+  return {
+    ...issuance,
     ingressTls: tlsUses(ingresses),
     ingressHosts: mapListing(ingresses, (items) =>
       items.map(toIngressView).map((i) => ({
@@ -300,8 +331,7 @@ export async function gatherCertificates(ctx: GatherContext): Promise<Certificat
         tlsHosts: [...new Set(i.tls.flatMap((t) => t.hosts))],
       })),
     ),
-    chainFailure,
-    warnings: await gatherWarnings(ctx, chainObjects),
+    listenerTls: { kind: 'items', items: [] },
   };
 }
 
@@ -575,7 +605,15 @@ function formatAgo(now: Date, iso: string): string {
 
 function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const p = { ns: cert.namespace, name: cert.name };
-  const uses = hostsUsing(facts, cert.namespace, cert.secretName);
+  const uses = [
+    ...hostsUsing(facts, cert.namespace, cert.secretName).map((u) => ({
+      ...u,
+      user: `Ingress ${u.ingress}`,
+    })),
+    ...itemsOf(facts.listenerTls)
+      .filter((u) => u.namespace === cert.namespace && u.secretName === cert.secretName)
+      .map((u) => ({ ...u, user: u.listener })),
+  ];
   const hosts = [...new Set(uses.flatMap((u) => u.hosts))].sort();
   const uncovered = hosts.filter((h) => !namesCover(cert.dnsNames, h));
   if (uncovered.length > 0) {
@@ -583,7 +621,7 @@ function readyLeaf(base: LeafBase, cert: CertificateFact, facts: CertificatesFac
       ...base,
       status: 'fail',
       code: 'CERT_NAMES_MISSING',
-      message: `dnsNames do not cover ${uncovered.join(', ')} (used by Ingress ${uses.map((u) => u.ingress).join(', ')})`,
+      message: `dnsNames do not cover ${uncovered.join(', ')} (used by ${uses.map((u) => u.user).join(', ')})`,
       ...hints.certNamesMissing({ ...p, missing: uncovered }),
     };
   }
@@ -684,10 +722,10 @@ function withEvents(leaf: CheckNode, cert: CertificateFact, facts: CertificatesF
   return events ? { ...leaf, message: `${leaf.message ?? ''}${events}` } : leaf;
 }
 
-function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
+function certificateLeaf(id: string, cert: CertificateFact, facts: CertificatesFacts, now: Date): CheckNode {
   const key = `${cert.namespace}/${cert.name}`;
   const base = {
-    id: `${ID}:${key}`,
+    id: `${id}:${key}`,
     title: `Certificate ${key}`,
     subject: `Certificate ${key}`,
     dependsOn: [issuerLabel(cert)],
@@ -695,7 +733,7 @@ function certificateLeaf(cert: CertificateFact, facts: CertificatesFacts, now: D
   };
   if (cert.ready?.status === 'True') return withEvents(readyLeaf(base, cert, facts, now), cert, facts);
   if (cert.chain && facts.chainFailure && !causeOf(cert, facts, now))
-    return listFailureLeaf(ID, facts.chainFailure, base);
+    return listFailureLeaf(id, facts.chainFailure, base);
   return withEvents(notReadyLeaf(base, cert, facts, now), cert, facts);
 }
 
@@ -788,10 +826,10 @@ function unmanagedSecretLeaf(
   };
 }
 
-function issuerLeaf(issuer: IssuerFact): CheckNode {
+function issuerLeaf(id: string, issuer: IssuerFact): CheckNode {
   const key = issuer.namespace ? `${issuer.namespace}/${issuer.name}` : issuer.name;
   const label = `${issuer.kind} ${key}`;
-  const base = { id: `${ID}:${issuer.kind.toLowerCase()}/${key}`, title: label, subject: label };
+  const base = { id: `${id}:${issuer.kind.toLowerCase()}/${key}`, title: label, subject: label };
   if (issuer.ready?.status === 'True') {
     return {
       ...base,
@@ -848,14 +886,22 @@ function referencedIssuers(certs: readonly CertificateFact[], facts: Certificate
   return [...found.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, i]) => i);
 }
 
-/** Pure: one leaf per Certificate, per referenced issuer, and per Ingress TLS Secret no Certificate manages. */
-export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: Date }): CheckNode {
+/**
+ * One leaf per Certificate that `judges` picks and per issuer they reference, with `id`'s leaf ids; the leaves
+ * both certificate steps share.
+ */
+export function certificateLeaves(
+  id: string,
+  facts: CertificatesFacts,
+  judges: (cert: CertificateFact) => boolean,
+  now: Date,
+): CheckNode[] {
   const children: CheckNode[] = [];
   if (facts.certificates.kind === 'failed') {
-    children.push(listFailureLeaf(ID, facts.certificates.failures[0]));
+    children.push(listFailureLeaf(id, facts.certificates.failures[0]));
   } else if (facts.certificates.kind === 'not-served') {
     children.push({
-      id: `${ID}:cert-manager`,
+      id: `${id}:cert-manager`,
       title: 'cert-manager',
       subject: 'cert-manager',
       status: 'skip',
@@ -864,19 +910,29 @@ export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: D
       ...hints.certManagerMissing(),
     });
   }
+  const certs = itemsOf(facts.certificates)
+    .filter(judges)
+    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  children.push(...certs.map((c) => certificateLeaf(id, c, facts, now)));
+  for (const listing of [facts.clusterIssuers, facts.issuers]) {
+    if (listing.kind === 'failed' && certs.length > 0) {
+      children.push(listFailureLeaf(id, listing.failures[0]));
+    }
+  }
+  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(id, i)));
+  return children;
+}
+
+/**
+ * Pure: the Certificates gateway-shim did not make for a Gateway, their issuers, Ingress hosts without TLS,
+ * and each Ingress TLS Secret no Certificate manages.
+ */
+export function evaluateCertificates(facts: CertificatesFacts, { now }: { now: Date }): CheckNode {
+  const children = certificateLeaves(ID, facts, (c) => c.gateway === null, now);
   if (facts.ingressTls.kind === 'failed') {
     children.push(listFailureLeaf(ID, facts.ingressTls.failures[0]));
   }
-  const certs = [...itemsOf(facts.certificates)].sort((a, b) =>
-    `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
-  );
-  children.push(...certs.map((c) => certificateLeaf(c, facts, now)));
-  for (const listing of [facts.clusterIssuers, facts.issuers]) {
-    if (listing.kind === 'failed' && certs.length > 0) {
-      children.push(listFailureLeaf(ID, listing.failures[0]));
-    }
-  }
-  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(i)));
+  const certs = itemsOf(facts.certificates);
   children.push(...hostsWithoutTls(facts, certs));
   const managed = new Set(certs.map((c) => `${c.namespace}/${c.secretName}`));
   const unmanaged = [...new Set(itemsOf(facts.ingressTls).map((u) => `${u.namespace}/${u.secretName}`))]
