@@ -17,6 +17,13 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   let interrupted: Promise<void> | undefined;
+  // A reader that went away (`| head`) closes the pipe under us: what is left to print has nobody to read
+  // it, and the run still owes its --report files and its exit code.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,

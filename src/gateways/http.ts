@@ -70,6 +70,7 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
   });
   const reads = new SharedReads();
   const limit = pLimit(CONNECTIONS);
+  const idle = new IdleConnections();
 
   return {
     probeHttps(target, paths, signal) {
@@ -82,27 +83,67 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
     request(target, signal) {
       const at = origin(target.scheme, target);
       const what = `the load balancer at ${at} (${target.scheme}://${target.host}${target.path})`;
+      // A connection the answer left open goes back to the idle ones; an abort destroys it in `get`.
+      const ask = async (socket: Socket, workSignal: AbortSignal): Promise<HttpReply> => {
+        const reply = await get(socket, target, target.path, timeoutMs, workSignal);
+        if (socket.writable && !socket.destroyed) idle.put(at, socket);
+        else socket.destroy();
+        return reply;
+      };
       return reads.read(`${at} ${target.host} ${target.path}`, signal, what, (workSignal) =>
         limit(async () => {
           workSignal.throwIfAborted();
+          const reused = idle.take(at);
+          if (reused) {
+            const reply = await ask(reused, workSignal);
+            // The server may close an idle connection as we send: a fresh one tells a real failure.
+            if (reply.kind === 'response') return reply;
+          }
           const connection = await open(target, dialer(target.scheme), {}, workSignal);
           if (!('socket' in connection)) return failedConnect(connection, timeoutMs);
-          try {
-            return await get(connection.socket, target, target.path, timeoutMs, workSignal);
-          } finally {
-            connection.socket.destroy();
-          }
+          return ask(connection.socket, workSignal);
         }),
       );
     },
     forget(signal) {
       reads.clear(signal);
     },
-    // Each probe and request destroys its own connection when it ends or is aborted: nothing is held between them.
+    // HTTPS probes destroy their connection when they end; plain requests leave theirs idle until here.
     async close() {
       reads.clear();
+      idle.clear();
     },
   };
+}
+
+/**
+ * Plain-HTTP connections kept open between requests, per load balancer origin: the redirect check of every
+ * host goes to the same address and port, and the Host header says which host is asked, so a thousand hosts
+ * need a few connections rather than a thousand. Idle ones never keep the process alive.
+ */
+class IdleConnections {
+  readonly #byOrigin = new Map<string, Socket[]>();
+
+  put(at: string, socket: Socket): void {
+    const list = this.#byOrigin.get(at) ?? [];
+    if (list.length >= CONNECTIONS) return void socket.destroy();
+    socket.unref();
+    list.push(socket);
+    this.#byOrigin.set(at, list);
+  }
+
+  take(at: string): Socket | undefined {
+    const list = this.#byOrigin.get(at) ?? [];
+    for (let socket = list.pop(); socket; socket = list.pop()) {
+      if (socket.writable && !socket.destroyed) return socket.ref();
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    for (const list of this.#byOrigin.values()) for (const socket of list) socket.destroy();
+    this.#byOrigin.clear();
+  }
 }
 
 function origin(scheme: 'http' | 'https', target: ProbeTarget): string {
@@ -126,12 +167,15 @@ async function probeHttps(
   signal: AbortSignal,
 ): Promise<HttpsProbe> {
   let identityError: string | null = null;
+  let verifiedChain: tls.DetailedPeerCertificate | null = null;
   const handshake = await open(
     target,
     dialer,
     // Node keeps only the code of a failed name check; keep its words, and check the host even without SNI.
+    // Node calls this after a verified handshake with the chain it has just read: kept, it is not read twice.
     {
       checkServerIdentity: (_name, cert) => {
+        verifiedChain = cert as tls.DetailedPeerCertificate;
         const error = tls.checkServerIdentity(target.host, cert);
         identityError = error?.message ?? null;
         return error;
@@ -152,7 +196,7 @@ async function probeHttps(
   const verifyError = socket.authorized ? null : (identityError ?? verifyMessage(socket.authorizationError));
   const probe: TlsProbe = {
     kind: 'handshake',
-    chainPem: servedChain(socket),
+    chainPem: chainOf(verifiedChain ?? socket.getPeerX509Certificate()),
     isTrusted: verifyError === null,
     verifyError,
   };
@@ -242,17 +286,34 @@ function verifyMessage(code: Error | string): string {
   return VERIFY_MESSAGES[String(code)] ?? String(code);
 }
 
-/** The certificates the server sent, leaf first, following issuer links (trust anchors from our store are not added). */
-function servedChain(socket: TLSSocket): string[] {
+/** A certificate and the link to its issuer, as both `X509Certificate` and Node's detailed peer certificate have them. */
+interface ChainLink {
+  raw: Buffer;
+  fingerprint256: string;
+  issuerCertificate?: ChainLink | undefined;
+}
+
+/**
+ * The certificates the server sent, leaf first, following issuer links. Node completes a verified chain with
+ * the trust anchor from our store, so a self-signed certificate past the leaf is left out: servers need not
+ * send their root.
+ */
+function chainOf(leaf: ChainLink | undefined): string[] {
   const chain: string[] = [];
   const seen = new Set<string>();
-  let cert = socket.getPeerX509Certificate();
-  while (cert && chain.length < MAX_CHAIN && !seen.has(cert.fingerprint256)) {
+  for (let cert = leaf; cert && chain.length < MAX_CHAIN && !seen.has(cert.fingerprint256);) {
+    const isSelfSigned = cert.issuerCertificate?.fingerprint256 === cert.fingerprint256;
+    if (isSelfSigned && cert !== leaf) break;
     seen.add(cert.fingerprint256);
-    chain.push(cert.toString());
+    chain.push(pemOf(cert.raw));
     cert = cert.issuerCertificate;
   }
   return chain;
+}
+
+function pemOf(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 /**

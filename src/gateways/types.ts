@@ -229,7 +229,7 @@ export interface ProbeTarget {
 export type TlsProbe =
   | {
       kind: 'handshake';
-      /** The chain the server sent, as PEM, leaf first. Public certificates only. */
+      /** The chain the server sent, as PEM, leaf first, without a self-signed root past the leaf. Public certificates only. */
       chainPem: string[];
       /** Whether the chain verifies against the trusted CAs (system + configured extra CAs) for `host`. */
       isTrusted: boolean;

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -303,6 +303,86 @@ describe('HTTP gateway connections', () => {
       await expect(pending).rejects.toThrow('step gave up');
       await until(() => server.open.size === 0);
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HTTP gateway plain requests', () => {
+  /**
+   * A plain HTTP server that answers each request with its Host header; `onRequest` sees the number of the
+   * request on its connection and may cut it instead.
+   */
+  async function plainServer(onRequest: (nth: number, socket: net.Socket) => boolean = () => true) {
+    const sockets = new Set<net.Socket>();
+    let accepted = 0;
+    const served = new WeakMap<net.Socket, number>();
+    const server = createHttpServer((req, res) => {
+      const nth = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, nth);
+      if (onRequest(nth, req.socket)) res.end(req.headers.host);
+    });
+    server.on('connection', (socket: net.Socket) => {
+      accepted += 1;
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    return {
+      ask: (http: HttpGateway, host: string) =>
+        http.request({ address: '127.0.0.1', port, host, scheme: 'http', path: '/' }, signal()),
+      server,
+      connections: () => accepted,
+      open: sockets,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+  const bodyOf = (reply: Awaited<ReturnType<HttpGateway['request']>>) =>
+    reply.kind === 'response' ? reply.bodyStart : reply.reason;
+
+  it("asks many hosts' redirects over one kept-alive connection, and close() ends it", async () => {
+    const server = await plainServer();
+    const http = createHttpGateway({ timeoutMs: 2000 });
+    try {
+      for (const host of ['a.test', 'b.test', 'c.test', 'd.test']) {
+        expect(bodyOf(await server.ask(http, host))).toBe(host);
+      }
+      expect(server.connections()).toBe(1);
+      await http.close();
+      await until(() => server.open.size === 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('connects again when the server cuts a kept-alive connection instead of answering', async () => {
+    const server = await plainServer((nth, socket) => nth === 1 || (socket.destroy(), false));
+    const http = createHttpGateway({ timeoutMs: 2000 });
+    try {
+      expect(bodyOf(await server.ask(http, 'a.test'))).toBe('a.test');
+      expect(bodyOf(await server.ask(http, 'b.test'))).toBe('b.test');
+      expect(server.connections()).toBe(2);
+    } finally {
+      await http.close();
+      await server.close();
+    }
+  });
+
+  it('connects again after the server closed an idle connection (keep-alive timeout)', async () => {
+    const server = await plainServer();
+    server.server.keepAliveTimeout = 50;
+    const http = createHttpGateway({ timeoutMs: 2000 });
+    try {
+      expect(bodyOf(await server.ask(http, 'a.test'))).toBe('a.test');
+      await until(() => server.open.size === 0);
+      expect(bodyOf(await server.ask(http, 'b.test'))).toBe('b.test');
+      expect(server.connections()).toBe(2);
+    } finally {
+      await http.close();
       await server.close();
     }
   });

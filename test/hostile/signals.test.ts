@@ -3,11 +3,14 @@
  * doctor stops within a second, still writes its --report files (the run could not check: exit 3), and a
  * --demo run leaves no sandbox folder with a kubeconfig behind in TMPDIR.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  BIN,
+  ROOT,
   canary,
   contractProblems,
   describeRun,
@@ -112,4 +115,23 @@ describe('a --demo run that is interrupted', () => {
       expect(problems, describeRun(run)).toEqual([]);
     },
   );
+});
+
+describe('a reader that goes away (`platform doctor -o json | head -c 100`)', () => {
+  it('does not crash on the closed pipe: the --report file is written and the exit code is the run’s', async () => {
+    const dir = await tempDir('epipe');
+    const report = join(dir, 'r.json');
+    const child = spawn(process.execPath, [BIN, 'doctor', '--demo', '-o', 'json', '--report', report], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // Like `| head -c 100` that has had its bytes, or `| true`: nobody reads what the doctor writes.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/EPIPE|Unhandled|Error/) });
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ status: 'pass' });
+  });
 });

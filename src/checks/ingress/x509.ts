@@ -6,8 +6,8 @@ export interface CertInfo {
   subjectCn: string | null;
   /** Issuer CN, else O: what people call the issuer (`R11`, `Let's Encrypt`). */
   issuer: string | null;
-  dnsNames: string[];
-  ipAddresses: string[];
+  dnsNames: readonly string[];
+  ipAddresses: readonly string[];
   notBefore: string;
   notAfter: string;
   /** The self-signed certificate ingress-nginx serves when no valid TLS Secret matches the SNI name. */
@@ -23,8 +23,29 @@ function field(dn: string, name: string): string | null {
   return line ? line.slice(name.length + 1) : null;
 }
 
-/** Parses a PEM certificate (the first in the text). Pure; returns an error string for unreadable input. */
-export function readCertificate(pem: string): CertInfo | { error: string } {
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/;
+const PARSED_MAX = 4096;
+/**
+ * Certificates already read, by their first PEM block without whitespace: a TLS Secret's certificate and the
+ * one the load balancer serves from it are the same, and parsing is most of what reading one costs.
+ */
+const parsed = new Map<string, Readonly<CertInfo> | { error: string }>();
+
+/**
+ * Parses a PEM certificate (the first in the text). Pure: the same text gives the same (frozen) answer;
+ * returns an error string for unreadable input.
+ */
+export function readCertificate(pem: string): Readonly<CertInfo> | { error: string } {
+  const key = (PEM_BLOCK.exec(pem)?.[0] ?? pem).replace(/\s+/g, '');
+  const known = parsed.get(key);
+  if (known) return known;
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  const info = parse(pem);
+  parsed.set(key, info);
+  return info;
+}
+
+function parse(pem: string): Readonly<CertInfo> | { error: string } {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
@@ -41,15 +62,15 @@ export function readCertificate(pem: string): CertInfo | { error: string } {
   const sans = (cert.subjectAltName ?? '').split(', ').filter(Boolean);
   const dnsNames = sans.filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));
   const subjectCn = field(cert.subject, 'CN');
-  return {
+  return Object.freeze({
     subjectCn,
     issuer: field(cert.issuer, 'CN') ?? field(cert.issuer, 'O'),
-    dnsNames,
-    ipAddresses: sans.filter((s) => s.startsWith('IP Address:')).map((s) => s.slice(11)),
+    dnsNames: Object.freeze(dnsNames),
+    ipAddresses: Object.freeze(sans.filter((s) => s.startsWith('IP Address:')).map((s) => s.slice(11))),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     isIngressFake: subjectCn === FAKE_CN || dnsNames.includes(FAKE_SAN),
-  };
+  });
 }
 
 /** Whether one of `names` (DNS names, wildcards one label deep) covers `host`. */
