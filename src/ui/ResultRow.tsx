@@ -108,7 +108,7 @@ function rowColor(status: Row['status']): ColorName {
 
 /**
  * The lines under a row (the message when the row line cuts it, what explains it or what it explains,
- * the hint, the commands), already wrapped to the width, so the tree knows each row's height before it
+ * the change before it, its finding code, the hint, the commands), already wrapped to the width, so the tree knows each row's height before it
  * renders. Nothing is cut inside a word, a URL or a command token; `c` copies a command whole.
  */
 export function rowDetailLines(
@@ -132,6 +132,7 @@ export function rowDetailLines(
     ...(isMessageCut ? block('message', ' ', row.message!) : []),
     ...(row.note ? block('note', ' ', row.note) : []),
     ...(row.after ? block('note', m.after, row.after) : []),
+    ...(row.code ? block('note', ' ', `[${row.code}]`) : []),
     ...(row.hint ? block('hint', m.hint, row.hint) : []),
     ...(row.commands ?? []).flatMap((command) => block('command', m.command, command)),
   ];

@@ -90,6 +90,8 @@ export interface Row {
   after?: string;
   hint?: string;
   commands?: string[];
+  /** The finding code (`CERT_EXPIRED`), shown with the details; docs/findings.md explains it. */
+  code?: string;
   /** Leaf counts by status, shown on collapsed parents and folded rows, worst first. */
   counts?: [Status, number][];
   isExpandable: boolean;
@@ -367,6 +369,7 @@ function leafRow(node: ResultNode, key: string, depth: number, stepId: StepId, r
     isExpanded: false,
     stepId,
     ...(node.message ? { message: show(node.message) } : {}),
+    ...(node.code ? { code: show(node.code) } : {}),
     ...(node.after && report ? { after: show(afterText(node.after, report)) } : {}),
     ...advice(node.hint, node.commands ?? []),
     ...(node.durationMs !== undefined ? { durationMs: node.durationMs } : {}),

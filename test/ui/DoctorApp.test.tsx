@@ -60,6 +60,7 @@ describe('DoctorApp', () => {
     expect(lastFrame()).toMatchInlineSnapshot(`
       "  ✖ Start here
       ›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+                [DNS_WRONG_TARGET]
               → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.
               $ dig +short stg.cocdev.co.kr
               $ kubectl get ingress -n plate-stg -o wide
@@ -100,6 +101,7 @@ describe('DoctorApp keys', () => {
     expect(lastFrame()).toMatchInlineSnapshot(`
       "  ✖ Start here
       ›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+                [DNS_WRONG_TARGET]
               → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.
               $ dig +short stg.cocdev.co.kr
               $ kubectl get ingress -n plate-stg -o wide

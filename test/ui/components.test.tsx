@@ -19,6 +19,7 @@ describe('ResultRow', () => {
     const { lastFrame } = render(<ResultRow row={failing} isSelected showDetails look={look} />);
     expect(lastFrame()).toMatchInlineSnapshot(`
       "›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+                  [DNS_WRONG_TARGET]
                 → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
                   address.
                 $ dig +short stg.cocdev.co.kr
@@ -60,12 +61,13 @@ describe('ResultRow', () => {
     ).toBe('      + 2 passed');
     expect(render(<ResultRow row={failing} isSelected showDetails look={ascii} />).lastFrame())
       .toMatchInlineSnapshot(`
-      ">     x host stg.cocdev.co.kr - resolves to 127.0.10.9, load balancer is 127.0.10.10
-                -> Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
-                   address.
-                $ dig +short stg.cocdev.co.kr
-                $ kubectl get ingress -n plate-stg -o wide"
-    `);
+        ">     x host stg.cocdev.co.kr - resolves to 127.0.10.9, load balancer is 127.0.10.10
+                    [DNS_WRONG_TARGET]
+                  -> Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old
+                     address.
+                  $ dig +short stg.cocdev.co.kr
+                  $ kubectl get ingress -n plate-stg -o wide"
+      `);
   });
 
   it('cuts a long line with an ellipsis at the terminal width and repeats the whole message under it', () => {
@@ -79,6 +81,7 @@ describe('ResultRow', () => {
       "›     ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, loa…
                   resolves to 127.0.10.9, load balancer is
                   127.0.10.10
+                  [DNS_WRONG_TARGET]
                 → Update the A record of stg.cocdev.co.kr to
                   127.0.10.10; it still points at an old address.
                 $ dig +short stg.cocdev.co.kr
@@ -114,6 +117,7 @@ describe('ResultTree', () => {
     expect(atCursor).toMatchInlineSnapshot(`
       "  ✖ Start here
       ›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10
+                [DNS_WRONG_TARGET]
               → Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.
               $ dig +short stg.cocdev.co.kr
               $ kubectl get ingress -n plate-stg -o wide

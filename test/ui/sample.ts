@@ -47,6 +47,7 @@ export const DNS_FAILING: ResultNode = {
     leaf('ingress.dns:cocdev.co.kr', 'host cocdev.co.kr', { message: 'resolves to 127.0.10.10' }),
     leaf('ingress.dns:stg.cocdev.co.kr', 'host stg.cocdev.co.kr', {
       status: 'fail',
+      code: 'DNS_WRONG_TARGET',
       message: 'resolves to 127.0.10.9, load balancer is 127.0.10.10',
       hint: 'Update the A record of stg.cocdev.co.kr to 127.0.10.10; it still points at an old address.',
       commands: ['dig +short stg.cocdev.co.kr', 'kubectl get ingress -n plate-stg -o wide'],
