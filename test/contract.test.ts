@@ -57,13 +57,14 @@ describe('the public contract', () => {
       'argocd.sync',
       'argocd.sync-failed',
       'argocd.sync-running',
+      'deployment.scaled-up',
       'certificate.issuing',
       'certificate.issued',
       'externalsecret.updated',
       'openbao.token-expiry',
     ]);
     expect(section).toContain(
-      'of a kind that can\ncause failures (`argocd.sync*`, `certificate.issuing`, `certificate.issued`, `externalsecret.updated`,\n`openbao.token-expiry`)',
+      'of a kind that can\ncause failures (`argocd.sync*`, `deployment.scaled-up`, `certificate.issuing`, `certificate.issued`,\n`externalsecret.updated`, `openbao.token-expiry`)',
     );
   });
 });

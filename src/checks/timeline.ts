@@ -15,7 +15,8 @@
  * - External Secrets: ExternalSecret `refreshTime` (set only on success) and `Ready` transitions, the
  *   `Updated` event; SecretStore `Ready` transitions;
  * - Events: every `Warning`, at kubectl's robust time (series.lastObservedTime, lastTimestamp, eventTime,
- *   creationTimestamp);
+ *   creationTimestamp); a Deployment's `ScalingReplicaSet` (a rollout: the deployment controller's "Scaled up
+ *   replica set %s to %d from %d", before Kubernetes 1.28 without "from %d");
  * - OpenBao: a sealed server (seen at the run), a token's `expire_time`.
  */
 import { z } from 'zod';
@@ -50,6 +51,8 @@ export const TIMELINE_KINDS = {
   'argocd.unhealthy': { tone: 'problem', isCause: false },
   'argocd.healthy': { tone: 'recovery', isCause: false },
   'argocd.condition': { tone: 'problem', isCause: false },
+  'deployment.scaled-up': { tone: 'change', isCause: true },
+  'deployment.scaled-down': { tone: 'info', isCause: false },
   'pod.started': { tone: 'info', isCause: false },
   'pod.restarted': { tone: 'problem', isCause: false },
   'pod.crashed': { tone: 'problem', isCause: false },
@@ -245,10 +248,18 @@ class Context {
   readonly #byInstance = new Map<string, KubeObject[]>();
   readonly #owners = new Map<string, KubeObject>();
   readonly #bySubject = new Map<string, KubeObject>();
+  /** Pods by the `ReplicaSet namespace/name` that controls them. */
+  readonly #podsByReplicaSet = new Map<string, KubeObject[]>();
 
   constructor(objects: readonly KubeObject[]) {
     for (const obj of objects) {
       if (obj.kind === 'Service') append(this.#services, obj.metadata.namespace ?? '', obj);
+      if (obj.kind === 'Pod') {
+        for (const ref of obj.metadata.ownerReferences ?? []) {
+          if (ref.kind === 'ReplicaSet')
+            append(this.#podsByReplicaSet, subjectOf('ReplicaSet', obj.metadata.namespace, ref.name), obj);
+        }
+      }
       if (obj.metadata.uid) this.#owners.set(obj.metadata.uid, obj);
       this.#bySubject.set(selfSubject(obj), obj);
       // Argo CD's default tracking label names the Application that deployed the object.
@@ -287,6 +298,13 @@ class Context {
       current = ref.uid ? this.#owners.get(ref.uid) : undefined;
     }
     return out;
+  }
+
+  /** The listed pods a ReplicaSet controls, and the Services in front of them. */
+  podsOfReplicaSet(namespace: string | null, replicaSet: string): string[] {
+    return (this.#podsByReplicaSet.get(subjectOf('ReplicaSet', namespace, replicaSet)) ?? []).flatMap(
+      (pod) => [selfSubject(pod), ...this.servicesOf(pod)],
+    );
   }
 
   /** What a change of `obj` touches besides itself. */
@@ -736,6 +754,9 @@ function eventCount(event: KubeObject): number {
   return number(at(event, 'series', 'count')) ?? (number(at(event, 'count')) || 1);
 }
 
+/** The deployment controller's `ScalingReplicaSet` message (`pkg/controller/deployment/sync.go`). */
+const SCALED = /^Scaled (up|down) replica set (\S+) to \d+/;
+
 function eventChanges(event: KubeObject, context: Context): TimelineChange[] {
   const involved = at(event, 'involvedObject');
   const kind = nonEmptyString(at(involved, 'kind'));
@@ -755,6 +776,17 @@ function eventChanges(event: KubeObject, context: Context): TimelineChange[] {
       subject,
       `${reasoned(reason, message)}${counted}`,
       touches,
+    );
+  }
+  const scaled = kind === 'Deployment' && reason === 'ScalingReplicaSet' ? SCALED.exec(message) : null;
+  if (scaled) {
+    const [, direction, replicaSet = ''] = scaled;
+    return change(
+      eventTime(event),
+      direction === 'up' ? 'deployment.scaled-up' : 'deployment.scaled-down',
+      subject,
+      message,
+      [...touches, ...context.podsOfReplicaSet(namespace, replicaSet)],
     );
   }
   // ESO writes `Updated` only after a real write to the target Secret: the secret data changed.

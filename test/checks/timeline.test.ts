@@ -158,6 +158,62 @@ describe('collectTimeline', () => {
     ]);
   });
 
+  it("reads a rollout from the deployment controller's ScalingReplicaSet events, touching the new pods and their Service", () => {
+    const scaled = (name: string, minutesAgo: number, message: string): KubeObject =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: 'plate-prod' },
+        involvedObject: { kind: 'Deployment', name: 'plate-api-prod', namespace: 'plate-prod' },
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message,
+        lastTimestamp: at(minutesAgo),
+      }) as KubeObject;
+    const newPod: KubeObject = {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'plate-api-prod-5f7b9c4d8',
+            uid: 'rs-5f7b',
+            controller: true,
+          },
+        ],
+      },
+    };
+    const changes = collect([
+      newPod,
+      service,
+      // Kubernetes 1.28 and later add "from %d"; older controllers end at "to %d".
+      scaled('up', 52, 'Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0'),
+      scaled('down', 50, 'Scaled down replica set plate-api-prod-7c6d5b4a3 to 0'),
+    ]).filter((c) => c.kind.startsWith('deployment.'));
+    expect(
+      changes.map(({ kind, subject, message, touches }) => ({ kind, subject, message, touches })),
+    ).toEqual([
+      {
+        kind: 'deployment.scaled-down',
+        subject: 'Deployment plate-prod/plate-api-prod',
+        message: 'Scaled down replica set plate-api-prod-7c6d5b4a3 to 0',
+        touches: ['Deployment plate-prod/plate-api-prod'],
+      },
+      {
+        kind: 'deployment.scaled-up',
+        subject: 'Deployment plate-prod/plate-api-prod',
+        message: 'Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0',
+        touches: [
+          'Deployment plate-prod/plate-api-prod',
+          'Pod plate-prod/plate-api-prod-5f7b9c4d8-q8w3n',
+          'Service plate-prod/plate-api-prod',
+        ],
+      },
+    ]);
+  });
+
   it('reports a failed sync with its revision, message and retries, and a user-initiated one by name', () => {
     const failed: KubeObject = {
       ...app,

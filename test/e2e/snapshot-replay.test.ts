@@ -111,32 +111,35 @@ describe('what changed in the demo scenarios', () => {
     ]);
   });
 
-  it('backend-no-endpoints: the sync that rolled out the crash-looping pod, then its start, crash and back-off', async () => {
+  it('backend-no-endpoints: the sync and the rollout of the crash-looping pod, then its start, crash and back-off', async () => {
     const run = await runCli(['doctor', '--demo', 'backend-no-endpoints', '-o', 'json']);
     const report = JSON.parse(run.stdout) as Report;
     const pod = 'Pod plate-prod/plate-api-prod-5f7b9c4d8-q8w3n';
-    expect(about(report, ['Application argocd/plate-api-prod', pod])).toEqual([
+    const deployment = 'Deployment plate-prod/plate-api-prod';
+    expect(about(report, ['Application argocd/plate-api-prod', deployment, pod])).toEqual([
       'event.warning: BackOff: Back-off restarting failed container api in pod plate-api-prod-5f7b9c4d8-q8w3n_plate-prod(0d000000-0000-4000-8000-000000000004) (×212)',
       'pod.crashed: container api exited with code 1 (Error); now CrashLoopBackOff, 14 restarts',
       'argocd.unhealthy: health became Degraded: Deployment "plate-api-prod" exceeded its progress deadline',
+      'deployment.scaled-up: Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0',
       'pod.started: pod started',
       'argocd.sync: Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
     ]);
-    // The failing Service and the 503 it causes both name the sync before them.
+    // The failing Service and the 503 it causes both name the rollout of its pods before them; the
+    // Application names its own sync.
     const leaves = report.runbooks
       .flatMap((r) => r.children ?? [])
       .flatMap((s) => s.children ?? [])
       .flatMap((g) => g.children ?? [g]);
     const after = (id: string) => leaves.find((l) => l.id === id)?.after?.message;
     expect(after('ingress.resources:plate-prod/plate-ingress/backend/plate-api-prod:80')).toBe(
-      'Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
+      'Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0',
     );
     expect(after('ingress.https:cocdev.co.kr/api')).toBe(
-      'Argo CD synced plate-api-prod to a91c3d7 (automated, took 60s)',
+      'Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0',
     );
   });
 
-  it('backend-no-endpoints: the plain tree leads with the cause, names the sync before it and lists what changed', async () => {
+  it('backend-no-endpoints: the plain tree leads with the cause, names the rollout before it and lists what changed', async () => {
     const run = await runCli(['doctor', '--demo', 'backend-no-endpoints']);
     const lines = run.stdout.split('\n');
     const cause = lines.indexOf(
@@ -144,11 +147,11 @@ describe('what changed in the demo scenarios', () => {
     );
     expect(cause).toBeGreaterThan(0);
     expect(lines[cause + 2]).toMatch(
-      /^ {6}↶ started after Argo CD synced plate-api-prod to a91c3d7 \(automated, took 60s\) at \d\d:\d\d UTC \(52m before the run\)$/,
+      /^ {6}↶ started after Deployment plate-prod\/plate-api-prod: Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0 at \d\d:\d\d UTC \(51m before the run\)$/,
     );
     const heading = lines.findIndex((l) => l.startsWith('What changed ('));
     expect(lines[heading]).toBe(
-      'What changed (8 changes, newest first; times in UTC, "ago" counts back from the run)',
+      'What changed (9 changes, newest first; times in UTC, "ago" counts back from the run)',
     );
     expect(lines.slice(heading + 1, heading + 3)).toEqual([
       expect.stringMatching(

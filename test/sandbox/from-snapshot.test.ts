@@ -98,6 +98,14 @@ describe.skipIf(skip)('the real kubectl against sandbox up --from a snapshot', (
         `pod/${POD}`,
         `Back-off restarting failed container api in pod ${POD}_plate-prod(0d000000-0000-4000-8000-000000000004)`,
       ],
+      [
+        'plate-api-prod.187c3a9f1a2b3c40',
+        '51m',
+        'Normal',
+        'ScalingReplicaSet',
+        'deployment/plate-api-prod',
+        'Scaled up replica set plate-api-prod-5f7b9c4d8 to 1 from 0',
+      ],
       [''],
     ]);
   });

@@ -68,10 +68,11 @@ describe.skipIf(!TMUX)('platform doctor in a real terminal (tmux, 100x40)', () =
         /^1 failed · \d+ passed( · \d+ skipped)? \(\d+\) · [\d.]+m?s$/m.test(text),
       );
       const tree = lines(finished);
-      // Start here comes first, its cause under the cursor with hint and commands.
-      expect(tree.slice(0, 3)).toEqual([
+      // Start here comes first, its cause under the cursor with its code, hint and commands.
+      expect(tree.slice(0, 4)).toEqual([
         '  ✖ Start here',
         '›   ✖ host stg.cocdev.co.kr — resolves to 127.0.10.9, load balancer is 127.0.10.10',
+        '          [DNS_WRONG_TARGET]',
         '        → Update the A record of stg.cocdev.co.kr (TTL 300s) to 127.0.10.10.',
       ]);
       expect(
