@@ -376,6 +376,13 @@ describe('gateway.https', () => {
     ]);
   });
 
+  it("probes a route without hostnames under its listener's wildcard, as one name the wildcard covers", () => {
+    const anyHost = routeNamed('any', { parentRefs: [{ name: 'web', sectionName: 'https' }] });
+    expect(httpsHosts([anyHost], [twoListeners()])).toMatchObject([
+      { host: '*.example.test', name: 'platform-doctor-probe.example.test', listeners: [{ name: 'https' }] },
+    ]);
+  });
+
   const fakeCert = {
     subjectCn: 'Kubernetes Ingress Controller Fake Certificate',
     issuer: 'Kubernetes Ingress Controller Fake Certificate',

@@ -8,7 +8,7 @@ import {
 import type { DnsAnswer, ResolverAnswer } from '../../src/gateways/types.js';
 import { fakeDns } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
-import { kubeFrom, loadFixture, pick } from '../fixtures/ingress-builders.js';
+import { kubeFrom, loadFixture, pick, previewIngress } from '../fixtures/ingress-builders.js';
 import { showing, shown } from '../support/shown.js';
 
 const evaluateDns = showing(evaluateDnsNode);
@@ -246,6 +246,28 @@ describe('gatherDns', () => {
       kind: 'Service',
       namespace: 'ingress-nginx',
       name: 'ingress-nginx-controller',
+    });
+  });
+
+  it('asks for a wildcard host as itself: the literal `*.` name is answered by the wildcard record (RFC 4592)', async () => {
+    const asked: string[] = [];
+    const dns = fakeDns(
+      {
+        resolve: async (name) => {
+          asked.push(name);
+          return [at(R1, name.startsWith('*.') ? { kind: 'nxdomain' } : addresses(['203.0.113.10']))];
+        },
+      },
+      [R1],
+    );
+    const facts = await gatherDns(aGatherContext({ kube: kubeFrom([...stg, previewIngress()]), dns }));
+    expect(asked.sort()).toEqual(['*.preview.cocdev.co.kr', 'llm.cocdev.co.kr', 'stg.cocdev.co.kr']);
+    expect(evaluateDns(facts).children![0]).toMatchObject({
+      subject: 'host *.preview.cocdev.co.kr',
+      status: 'fail',
+      code: 'DNS_NXDOMAIN',
+      message: 'does not resolve (NXDOMAIN)',
+      commands: expect.arrayContaining(["dig +short '*.preview.cocdev.co.kr' @10.0.0.2"]),
     });
   });
 

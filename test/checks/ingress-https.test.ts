@@ -11,7 +11,7 @@ import type { HttpReply, ProbeTarget } from '../../src/gateways/types.js';
 import { createCertificateAuthority, createSelfSigned } from '../../src/sandbox/certs.js';
 import { fakeHttp } from '../fakes/gateways.js';
 import { aGatherContext } from '../fakes/scope.js';
-import { kubeFrom, loadFixture } from '../fixtures/ingress-builders.js';
+import { kubeFrom, loadFixture, previewIngress } from '../fixtures/ingress-builders.js';
 import { showing } from '../support/shown.js';
 
 const evaluateHttps = showing(evaluateHttpsNode);
@@ -56,6 +56,7 @@ const redirect = (status: number, location: string): HttpReply => ({
 function aHost(overrides: Partial<HostHttps> = {}): HostHttps {
   return {
     host: HOST,
+    name: HOST,
     ingress: 'plate-stg/plate-ingress',
     ingresses: ['plate-stg/plate-ingress'],
     ingressClass: 'nginx',
@@ -377,5 +378,46 @@ describe('gatherHttps', () => {
     expect(result.children![0]!.children![0]!.message).toBe(
       'the controller serves its default certificate: TLS Secret plate-stg/stg-tls exists, but the controller does not serve it (its log says why)',
     );
+  });
+
+  it('probes a wildcard host as one name it covers, and judges the certificate and paths for that name', async () => {
+    const ca = await createCertificateAuthority('R11', new Date('2026-01-31T00:00:00Z'));
+    const wildcardPem = (
+      await ca.issue({
+        commonName: '*.preview.cocdev.co.kr',
+        dnsNames: ['*.preview.cocdev.co.kr'],
+        notAfter: new Date('2026-05-01T00:00:00Z'),
+      })
+    ).certPem;
+    const stg = [...loadFixture('plate-stg.yaml'), ...loadFixture('cluster.yaml')];
+    const asked: string[] = [];
+    const http = fakeHttp({
+      probeHttps: async (t: ProbeTarget, paths) => {
+        asked.push(`tls ${t.host}`);
+        return {
+          tls: { kind: 'handshake', chainPem: [wildcardPem], isTrusted: true, verifyError: null },
+          replies: paths.map(() => ok(200)),
+        };
+      },
+      request: async (t) => (asked.push(`http ${t.host}${t.path}`), redirect(308, `https://${t.host}/`)),
+    });
+    const f = await gatherHttps(aGatherContext({ kube: kubeFrom([...stg, previewIngress()]), http }));
+    const probeName = 'platform-doctor-probe.preview.cocdev.co.kr';
+    expect(asked.filter((a) => a.includes('preview')).sort()).toEqual([
+      `http ${probeName}/`,
+      `tls ${probeName}`,
+    ]);
+    const node = evaluateHttps(f, { now: NOW }).children!.find(
+      (c) => c.id === 'ingress.https:*.preview.cocdev.co.kr',
+    )!;
+    expect(node.children!.map((c) => [c.subject, c.status, c.message])).toEqual([
+      [
+        'host *.preview.cocdev.co.kr',
+        'pass',
+        `trusted certificate issued by R11, expires in 61 days (2026-05-01) (asked as ${probeName})`,
+      ],
+      [`http://${probeName}/`, 'pass', `redirects to https://${probeName}/ (308)`],
+      [`https://${probeName}/`, 'pass', 'answers 200'],
+    ]);
   });
 });

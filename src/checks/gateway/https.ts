@@ -23,6 +23,7 @@ import {
   type RouteView,
 } from './model.js';
 import { gatewayApiNotInstalled } from './step-node.js';
+import { probeName } from '../ingress/inventory.js';
 
 const ID = 'gateway.https';
 const TITLE =
@@ -48,7 +49,10 @@ export interface RoutedPath {
 
 /** One hostname served over HTTPS by one Gateway, probed at the Gateway's address. */
 export interface GatewayHost {
+  /** As the route or listener names it, maybe `*.example.com`: ids and subjects use it. */
   host: string;
+  /** The name sent in SNI, Host and URLs: the host, or one name a wildcard covers (`probeName`). */
+  name: string;
   gateway: { namespace: string; name: string };
   /** Null while the Gateway has no address: nothing was probed. */
   address: string | null;
@@ -100,6 +104,7 @@ export function httpsHosts(
     const entryKey = `${gw.key} ${host}`;
     const entry = hosts.get(entryKey) ?? {
       host,
+      name: probeName(host),
       gateway: { namespace: gw.namespace, name: gw.name },
       address: gw.addresses[0]?.value ?? null,
       listeners: [],
@@ -153,7 +158,7 @@ export async function gatherGatewayHttps(ctx: GatherContext): Promise<GatewayHtt
     planned.map(async (h): Promise<GatewayHost> => {
       if (!h.address) return { ...h, probe: { tls: null, cert: null, redirect: null } };
       const asked = h.paths.filter((p) => !p.isPattern).map((p) => p.path);
-      const probe = await probeHost(ctx, { host: h.host, address: h.address }, asked);
+      const probe = await probeHost(ctx, { host: h.name, address: h.address }, asked);
       return { ...h, probe, paths: h.paths.map((p) => ({ ...p, reply: probe.replies.get(p.path) ?? null })) };
     }),
   );
@@ -176,9 +181,10 @@ function certificateLeaf(h: GatewayHost, facts: GatewayHttpsFacts, now: Date): C
       ...secrets,
     ],
   };
-  const at = { host: h.host, address: h.address ?? '', port: facts.ports.https, gateway: h.gateway };
+  const at = { host: h.name, address: h.address ?? '', port: facts.ports.https, gateway: h.gateway };
   const verdict = judgeCertificate(h.probe, at, now);
-  const leaf = { ...base, ...verdictFields(verdict) };
+  const asked = h.name === h.host ? '' : ` (asked as ${h.name})`;
+  const leaf = { ...base, ...verdictFields(verdict), message: `${verdict.message}${asked}` };
   switch (verdict.kind) {
     case 'valid':
       return leaf;
@@ -192,7 +198,7 @@ function certificateLeaf(h: GatewayHost, facts: GatewayHttpsFacts, now: Date): C
           : `the data plane does not serve the listener's certificate for ${h.host}`;
       return {
         ...leaf,
-        message: `${verdict.message}: ${why}`,
+        message: `${verdict.message}: ${why}${asked}`,
         ...hints.gatewayCertificate({ ...at, secrets }),
       };
     }
@@ -206,10 +212,10 @@ function redirectLeaf(h: GatewayHost, facts: GatewayHttpsFacts): CheckNode {
   const base = {
     id: `${ID}:${gateway}/${h.host}#redirect`,
     title: 'HTTP redirects to HTTPS',
-    subject: `http://${h.host}/`,
+    subject: `http://${h.name}/`,
     dependsOn: [`Gateway ${gateway}`],
   };
-  const at = { host: h.host, address: h.address ?? '', port: facts.ports.http };
+  const at = { host: h.name, address: h.address ?? '', port: facts.ports.http };
   const verdict = judgeRedirect(h.probe.redirect, at);
   if (verdict.status === 'pass') return { ...base, ...verdictFields(verdict) };
   return {
@@ -226,7 +232,7 @@ function redirectLeaf(h: GatewayHost, facts: GatewayHttpsFacts): CheckNode {
 
 function pathLeaf(h: GatewayHost, p: RoutedPath, facts: GatewayHttpsFacts): CheckNode {
   const gateway = `${h.gateway.namespace}/${h.gateway.name}`;
-  const url = `https://${h.host}${p.path}`;
+  const url = `https://${h.name}${p.path}`;
   const service = p.service ? `Service ${p.service.namespace}/${p.service.name}` : null;
   const base = {
     id: `${ID}:${gateway}/${h.host}${p.path}`,
@@ -238,9 +244,9 @@ function pathLeaf(h: GatewayHost, p: RoutedPath, facts: GatewayHttpsFacts): Chec
       ...(service ? [service] : []),
     ],
   };
-  const at = { host: h.host, address: h.address ?? '', port: facts.ports.https, gateway: h.gateway };
-  if (p.isPattern) return { ...base, ...pathNotProbed(h.host, `path ${p.path}`), commands: [] };
-  if (!p.reply) return { ...base, ...pathNotProbed(h.host, null), commands: [] };
+  const at = { host: h.name, address: h.address ?? '', port: facts.ports.https, gateway: h.gateway };
+  if (p.isPattern) return { ...base, ...pathNotProbed(h.name, `path ${p.path}`), commands: [] };
+  if (!p.reply) return { ...base, ...pathNotProbed(h.name, null), commands: [] };
   const verdict = judgePath(p.reply, { url, path: p.path }, service);
   const leaf = { ...base, ...verdictFields(verdict) };
   switch (verdict.kind) {

@@ -270,7 +270,7 @@ export function hostAttachments(
 
 /**
  * The hostnames a route is served under through `gw` (and `sectionName`): its own hostnames that a listener
- * admits, else the hostnames of the listeners it names. Wildcards name no record to ask for, so none is kept.
+ * admits, else the hostnames of the listeners it names; wildcards included, as the ingress runbook keeps them.
  */
 function routeHostnames(route: RouteView, gw: GatewayView, sectionName: string | null): string[] {
   const listeners = gw.listeners.filter((l) => sectionName === null || l.name === sectionName);
@@ -278,7 +278,7 @@ function routeHostnames(route: RouteView, gw: GatewayView, sectionName: string |
     route.hostnames.length > 0
       ? route.hostnames.filter((h) => listeners.some((l) => hostnameMatches(l.hostname, h)))
       : listeners.flatMap((l) => (l.hostname ? [l.hostname] : []));
-  return names.filter((h) => !h.startsWith('*.'));
+  return names;
 }
 
 /**

@@ -6,7 +6,7 @@ import { group, type CheckNode } from '../result.js';
 import { defineStep, type GatherContext } from '../step.js';
 import { listInScope, type ListFailure } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
-import { gatherIngressInventory, servedHosts, type ServedHost } from './inventory.js';
+import { gatherIngressInventory, probeName, servedHosts, type ServedHost } from './inventory.js';
 import type { CertInfo } from './x509.js';
 import {
   judgeCertificate,
@@ -33,7 +33,10 @@ export interface PathProbe {
 
 /** One host probed at the load balancer address (not through DNS). */
 export interface HostHttps {
+  /** As the Ingress rule names it, maybe `*.example.com`: ids and subjects use it. */
   host: string;
+  /** The name sent in SNI, Host and URLs: the host, or one name a wildcard covers (`probeName`). */
+  name: string;
   /** `ns/name` of the (first) Ingress serving the host. */
   ingress: string;
   /** `ns/name` of every Ingress serving the host. */
@@ -124,7 +127,7 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
       h.address
         ? probeHost(
             ctx,
-            { host: h.served.host, address: h.address },
+            { host: probeName(h.served.host), address: h.address },
             h.paths.filter(isProbed).map((p) => p.path),
           )
         : Promise.resolve({ tls: null, cert: null, redirect: null, replies: new Map() }),
@@ -139,6 +142,7 @@ export async function gatherHttps(ctx: GatherContext): Promise<HttpsFacts> {
       const r = results[i]!;
       return {
         host: h.served.host,
+        name: probeName(h.served.host),
         ingress: h.ingress,
         ingresses: h.ingresses,
         ingressClass: h.ingressClass,
@@ -207,21 +211,22 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
   };
   const address = h.address ?? '';
   const port = facts.ports.https;
-  const p = { host: h.host, address, port, ingress: h.ingress, secret: h.tlsSecret };
-  const verdict = judgeCertificate(h, { host: h.host, address, port }, now);
-  const leaf = { ...base, ...verdictFields(verdict) };
+  const p = { host: h.name, address, port, ingress: h.ingress, secret: h.tlsSecret };
+  const verdict = judgeCertificate(h, { host: h.name, address, port }, now);
+  const asked = h.name === h.host ? '' : ` (asked as ${h.name})`;
+  const leaf = { ...base, ...verdictFields(verdict), message: `${verdict.message}${asked}` };
   switch (verdict.kind) {
     case 'valid':
       return leaf;
     case 'handshake-failed':
       return {
         ...leaf,
-        ...hints.httpsUnreachable({ host: h.host, address, port }, facts.controller),
+        ...hints.httpsUnreachable({ host: h.name, address, port }, facts.controller),
       };
     case 'fallback':
       return {
         ...leaf,
-        message: `${verdict.message}: ${fallbackReason(h)}`,
+        message: `${verdict.message}: ${fallbackReason(h)}${asked}`,
         ...hints.fakeCertificate({ ...p, isAdmitted: h.isAdmitted, ingressClass: h.ingressClass }),
       };
     default:
@@ -231,7 +236,7 @@ function certificateLeaf(h: HostHttps, facts: HttpsFacts, now: Date): CheckNode 
 
 function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
   const port = facts.ports.http;
-  const url = `http://${h.host}/`;
+  const url = `http://${h.name}/`;
   const base: Base = {
     id: `${ID}:${h.host}#redirect`,
     title: 'HTTP redirects to HTTPS',
@@ -239,17 +244,17 @@ function redirectLeaf(h: HostHttps, facts: HttpsFacts): CheckNode {
     // ssl-redirect applies only to hosts with a TLS entry.
     dependsOn: [...probedVia(h, facts), `TLS for host ${h.host}`],
   };
-  const verdict = judgeRedirect(h.redirect, { host: h.host, address: h.address ?? '', port });
+  const verdict = judgeRedirect(h.redirect, { host: h.name, address: h.address ?? '', port });
   if (verdict.status === 'pass') return { ...base, ...verdictFields(verdict) };
   return {
     ...base,
     ...verdictFields(verdict),
-    ...hints.noHttpsRedirect({ host: h.host, address: h.address ?? '', port, ingress: h.ingress }),
+    ...hints.noHttpsRedirect({ host: h.name, address: h.address ?? '', port, ingress: h.ingress }),
   };
 }
 
 function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: boolean): CheckNode {
-  const url = `https://${h.host}${p.path}`;
+  const url = `https://${h.name}${p.path}`;
   const ns = namespaceOf(h);
   const base: Base = {
     id: `${ID}:${h.host}${p.path}`,
@@ -257,10 +262,10 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     subject: url,
     dependsOn: [...probedVia(h, facts), ...(p.service ? [`Service ${ns}/${p.service}`] : [])],
   };
-  const probe = curl('https', h.host, h.address ?? '', facts.ports.https, p.path);
-  if (tlsFailed) return { ...base, ...pathNotProbed(h.host, null), commands: [probe] };
+  const probe = curl('https', h.name, h.address ?? '', facts.ports.https, p.path);
+  if (tlsFailed) return { ...base, ...pathNotProbed(h.name, null), commands: [probe] };
   if (!p.reply)
-    return { ...base, ...pathNotProbed(h.host, `${p.pathType} path ${p.path}`), commands: [probe] };
+    return { ...base, ...pathNotProbed(h.name, `${p.pathType} path ${p.path}`), commands: [probe] };
   const verdict = judgePath(p.reply, { url, path: p.path }, p.service ? `Service ${ns}/${p.service}` : null);
   const leaf = { ...base, ...verdictFields(verdict) };
   switch (verdict.kind) {
@@ -269,7 +274,7 @@ function pathLeaf(h: HostHttps, p: PathProbe, facts: HttpsFacts, tlsFailed: bool
     case 'server-error':
       return { ...leaf, ...hints.pathServerError({ ns, service: p.service, ingress: h.ingress }) };
     case 'not-routed':
-      return { ...leaf, ...hints.pathDefaultBackend({ host: h.host, path: p.path, ingress: h.ingress }) };
+      return { ...leaf, ...hints.pathDefaultBackend({ host: h.name, path: p.path, ingress: h.ingress }) };
   }
 }
 

@@ -257,16 +257,28 @@ export function lbTarget(addresses: readonly LbAddress[]): LbTarget {
   return { ips: [...ips].sort(), hostnames: [...hostnames].sort() };
 }
 
+/** The first label of the name a wildcard host is probed as: it names who asks, in the server's log. */
+export const WILDCARD_PROBE_LABEL = 'platform-doctor-probe';
+
+/**
+ * The name a client would send for `host`: the host itself, or for a wildcard `*.example.com` one name it
+ * covers (`platform-doctor-probe.example.com`), since SNI and Host cannot carry a `*`.
+ */
+export function probeName(host: string): string {
+  return host.startsWith('*.') ? `${WILDCARD_PROBE_LABEL}${host.slice(1)}` : host;
+}
+
 /** One host served by Ingresses in scope, with the load balancer it should reach. */
 export interface ServedHost {
+  /** As the Ingress rule names it; a wildcard stays `*.example.com`. */
   host: string;
   ingresses: IngressView[];
   lb: LbTarget;
 }
 
 /**
- * Every rule host in scope, sorted. The controller Service's addresses are the truth; the Ingresses'
- * own status is the fallback when the controller was not found.
+ * Every rule host in scope, wildcards included, sorted. The controller Service's addresses are the truth;
+ * the Ingresses' own status is the fallback when the controller was not found.
  */
 export function servedHosts(inventory: IngressInventory): ServedHost[] {
   // Ingresses by host, in list order: one pass, not one scan of every Ingress per host.
@@ -278,7 +290,7 @@ export function servedHosts(inventory: IngressInventory): ServedHost[] {
       else byHost.set(host, [ing]);
     }
   }
-  const hosts = [...byHost.keys()].filter((h) => !h.startsWith('*.')).sort();
+  const hosts = [...byHost.keys()].sort();
   const controller = inventory.controller;
   return hosts.map((host) => {
     const serving = byHost.get(host)!;
