@@ -29,6 +29,7 @@ text TXT "no addresses here"
 dangling CNAME gone
 dangling-out CNAME gone.other.test.
 alias-text CNAME text
+*.preview A 203.0.113.20
 ${chain.join('\n')}
 ${many.join('\n')}
 `;
@@ -64,6 +65,13 @@ knotd.describe('DNS gateway against Knot DNS', () => {
       resolver: knot.server,
       answer: { kind: 'addresses', addresses: ['203.0.113.10'], cnames: [], ttlSeconds: 300 },
     });
+  });
+
+  it('answers the literal name of a wildcard with the wildcard record, as it answers any name it covers', async () => {
+    const wildcard = { kind: 'addresses', addresses: ['203.0.113.20'], cnames: [], ttlSeconds: 300 };
+    expect((await resolveOne('*.preview.example.test'))?.answer).toEqual(wildcard);
+    expect((await resolveOne('platform-doctor-probe.preview.example.test'))?.answer).toEqual(wildcard);
+    expect((await resolveOne('*.review.example.test'))?.answer).toMatchObject({ kind: 'nxdomain' });
   });
 
   it('joins A and AAAA addresses, sorted, with the smallest TTL', async () => {
