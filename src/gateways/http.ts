@@ -117,31 +117,40 @@ export function createHttpGateway(options: HttpGatewayOptions = {}): HttpGateway
 }
 
 /**
+ * How long an idle connection is reused: undici's default keep-alive timeout. Servers and middleboxes close
+ * idle connections after a while, some without a word, and a request on one of those waits out its timeout.
+ */
+const IDLE_REUSE_MS = 4000;
+
+/**
  * Plain-HTTP connections kept open between requests, per load balancer origin: the redirect check of every
  * host goes to the same address and port, and the Host header says which host is asked, so a thousand hosts
  * need a few connections rather than a thousand. Idle ones never keep the process alive.
  */
 class IdleConnections {
-  readonly #byOrigin = new Map<string, Socket[]>();
+  readonly #byOrigin = new Map<string, { socket: Socket; sinceMs: number }[]>();
 
   put(at: string, socket: Socket): void {
     const list = this.#byOrigin.get(at) ?? [];
     if (list.length >= CONNECTIONS) return void socket.destroy();
     socket.unref();
-    list.push(socket);
+    list.push({ socket, sinceMs: performance.now() });
     this.#byOrigin.set(at, list);
   }
 
   take(at: string): Socket | undefined {
     const list = this.#byOrigin.get(at) ?? [];
-    for (let socket = list.pop(); socket; socket = list.pop()) {
-      if (socket.writable && !socket.destroyed) return socket.ref();
+    for (let idle = list.pop(); idle; idle = list.pop()) {
+      const { socket, sinceMs } = idle;
+      if (socket.writable && !socket.destroyed && performance.now() - sinceMs < IDLE_REUSE_MS)
+        return socket.ref();
+      socket.destroy();
     }
     return undefined;
   }
 
   clear(): void {
-    for (const list of this.#byOrigin.values()) for (const socket of list) socket.destroy();
+    for (const list of this.#byOrigin.values()) for (const { socket } of list) socket.destroy();
     this.#byOrigin.clear();
   }
 }

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpGateway } from '../../src/gateways/http.js';
 import type { HttpGateway, ProbeTarget } from '../../src/gateways/types.js';
 import { createCertificateAuthority } from '../../src/sandbox/certs.js';
@@ -365,6 +365,24 @@ describe('HTTP gateway plain requests', () => {
     try {
       expect(bodyOf(await server.ask(http, 'a.test'))).toBe('a.test');
       expect(bodyOf(await server.ask(http, 'b.test'))).toBe('b.test');
+      expect(server.connections()).toBe(2);
+    } finally {
+      await http.close();
+      await server.close();
+    }
+  });
+
+  it("does not reuse a connection idle for longer than undici's keep-alive timeout (4 s)", async () => {
+    const server = await plainServer();
+    const http = createHttpGateway({ timeoutMs: 2000 });
+    try {
+      expect(bodyOf(await server.ask(http, 'a.test'))).toBe('a.test');
+      const later = vi.spyOn(performance, 'now').mockReturnValue(performance.now() + 4001);
+      try {
+        expect(bodyOf(await server.ask(http, 'b.test'))).toBe('b.test');
+      } finally {
+        later.mockRestore();
+      }
       expect(server.connections()).toBe(2);
     } finally {
       await http.close();
