@@ -32,7 +32,8 @@ function leavesInOrder(nodes: readonly ResultNode[]): ResultNode[] {
 /**
  * The causes among `runbooks`' failing and warning leaves, most explaining first (ties: failures before
  * warnings, then tree order).
- * M explains L when L depends on M's subject or on one M covers, or M covers L's subject. A leaf is
+ * M explains L when L depends on M's subject or on one M covers, or M covers L's subject, or M comes first
+ * with L's subject and finding code (the same finding, from two steps). A leaf is
  * a cause when nothing explains it; a ring of leaves that only explain each other (and nothing outside
  * explains) is one cause, named by its first leaf in tree order. Every other failing or warning leaf
  * is explained by each cause it leads to, step by step.
@@ -42,11 +43,12 @@ export function findCauses(runbooks: readonly ResultNode[]): Cause[] {
   const index = new Map(troubled.map((leaf, i) => [leaf, i]));
   const order = (leaf: ResultNode) => index.get(leaf)!;
   const answersFor = new Map<string, ResultNode[]>();
+  // A leaf that depends on its own subject is a second view of that object (a controller's log about
+  // it): it answers for nothing, so two such views never explain each other.
+  const isSecondView = (leaf: ResultNode) =>
+    leaf.subject !== undefined && leaf.dependsOn?.includes(leaf.subject);
   for (const leaf of troubled) {
-    // A leaf that depends on its own subject is a second view of that object (a controller's log about
-    // it): it answers for nothing, so two such views never explain each other.
-    const isSecondView = leaf.subject !== undefined && leaf.dependsOn?.includes(leaf.subject);
-    const subjects = [...(isSecondView ? [] : [leaf.subject]), ...(leaf.covers ?? [])];
+    const subjects = [...(isSecondView(leaf) ? [] : [leaf.subject]), ...(leaf.covers ?? [])];
     for (const subject of new Set(subjects)) {
       if (subject === undefined) continue;
       const answering = answersFor.get(subject);
@@ -59,7 +61,18 @@ export function findCauses(runbooks: readonly ResultNode[]): Cause[] {
     const byDependency = (leaf.dependsOn ?? []).flatMap((s) => answersFor.get(s) ?? []);
     const byCover = leaf.subject === undefined ? [] : (answersFor.get(leaf.subject) ?? []);
     const coveringOthers = byCover.filter((m) => m.covers?.includes(leaf.subject!));
-    const found = new Set([...byDependency, ...coveringOthers]);
+    // The same finding about the same object from another step (an issuer both certificate steps judge):
+    // the first in tree order speaks for the later ones.
+    const earlierTwins = isSecondView(leaf)
+      ? []
+      : byCover.filter(
+          (m) =>
+            m.subject === leaf.subject &&
+            m.code !== undefined &&
+            m.code === leaf.code &&
+            order(m) < order(leaf),
+        );
+    const found = new Set([...byDependency, ...coveringOthers, ...earlierTwins]);
     found.delete(leaf);
     explainers.set(leaf, [...found]);
   }

@@ -85,6 +85,22 @@ describe('findCauses', () => {
     expect(causes).toEqual([{ id: 'es', explains: ['log'] }]);
   });
 
+  it('makes the same finding about one object, from two steps, one cause: the first speaks for the rest', () => {
+    const issuer = { subject: 'ClusterIssuer letsencrypt-prod', code: 'ISSUER_NOT_READY' };
+    const causes = findCauses(
+      tree(
+        leaf({ id: 'ingress-issuer', ...issuer }),
+        leaf({ id: 'ingress-cert', subject: 'Certificate a/a', dependsOn: [issuer.subject] }),
+        leaf({ id: 'gateway-issuer', ...issuer }),
+        leaf({ id: 'other-finding', subject: issuer.subject, code: 'CERT_NOT_READY' }),
+      ),
+    );
+    expect(causes).toEqual([
+      { id: 'ingress-issuer', explains: ['ingress-cert', 'gateway-issuer'] },
+      { id: 'other-finding', explains: ['ingress-cert'] },
+    ]);
+  });
+
   it('breaks a ring of leaves that only explain each other at its first leaf', () => {
     const causes = findCauses(
       tree(
@@ -146,10 +162,13 @@ describe('findCauses', () => {
       status: fc.constantFrom<Status>('fail', 'warn', 'pass', 'error'),
       dependsOn: fc.subarray(subjects),
       covers: fc.subarray(subjects),
+      code: fc.constantFrom(undefined, 'X', 'Y'),
     });
     fc.assert(
       fc.property(fc.array(spec, { maxLength: 12 }), (specs) => {
-        const leaves = specs.map((s, i) => leaf({ id: `leaf-${i}`, ...s }, s.status));
+        const leaves = specs.map(({ code, ...s }, i) =>
+          leaf({ id: `leaf-${i}`, ...s, ...(code ? { code } : {}) }, s.status),
+        );
         const causes = findCauses(tree(...leaves));
         const causeIds = new Set(causes.map((c) => c.id));
         const explained = new Set(causes.flatMap((c) => c.explains));
