@@ -3,7 +3,7 @@ import { STATUSES_WORST_FIRST, summarize } from '../checks/result.js';
 import { oneLine } from '../text.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import { compareWorstFirst, leafName } from './leaves.js';
-import { diagnose, explainsText, ownAdvice, type Diagnosis } from './start-here.js';
+import { causeName, diagnose, explainsText, ownAdvice, type Diagnosis } from './start-here.js';
 import type { Renderer } from './types.js';
 import { STATUS_MEANING, statusLabel } from './status-label.js';
 import { formatDuration, summaryLine } from './summary.js';
@@ -170,7 +170,7 @@ function leafDetail(node: ResultNode, diagnosis: Diagnosis, after: After): strin
   if (causes.length === 0)
     return detail(node, undefined, []) + after(node) + detail({}, node.hint, node.commands ?? []);
   const own = ownAdvice(node, causes);
-  const links = causes.map((c) => `<a href="#${attr(c.leaf.id)}">${text(leafName(c.leaf))}</a>`).join(', ');
+  const links = causes.map((c) => `<a href="#${attr(c.leaf.id)}">${text(causeName(node, c))}</a>`).join(', ');
   return `${detail(node, undefined, [])}<p class="explained">explained by ${links}</p>${after(node)}${detail({}, own.hint, own.commands)}`;
 }
 

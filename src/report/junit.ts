@@ -110,7 +110,7 @@ function body(leaf: ResultNode, diagnosis: Diagnosis): string {
   const explains = cause ? explainsText(cause) : null;
   if (explains) lines.push(`start here: ${explains}`);
   const causes = diagnosis.causesOf(leaf.id);
-  if (causes.length > 0) lines.push(oneLine(explainedByText(causes)));
+  if (causes.length > 0) lines.push(oneLine(explainedByText(leaf, causes)));
   if (leaf.hint) lines.push(`hint: ${oneLine(leaf.hint)}`);
   if (leaf.commands?.length) lines.push('commands:', ...leaf.commands.map((c) => `  ${oneLine(c)}`));
   return lines.join('\n');

@@ -202,7 +202,7 @@ function subjectBlocks(
       continue;
     }
     const seeAbove = causes.some((c) => diagnosis.isStartHere(c.leaf.id)) ? ' (see Start here)' : '';
-    blocks.push(`${capitalized(escapeInline(explainedByText(causes)))}${seeAbove}.`);
+    blocks.push(`${capitalized(escapeInline(explainedByText(leaf, causes)))}${seeAbove}.`);
     const own = ownAdvice(leaf, causes);
     blocks.push(...advice(own.hint, own.commands));
   }

@@ -65,8 +65,18 @@ export function explainsText(cause: CauseEntry): string | null {
 }
 
 /** `explained by OpenBao openbao/openbao:8200`: the names of the causes behind a leaf. */
-export function explainedByText(causes: readonly CauseEntry[]): string {
-  return `explained by ${causes.map((c) => leafName(c.leaf)).join(', ')}`;
+export function explainedByText(leaf: ResultNode, causes: readonly CauseEntry[]): string {
+  return `explained by ${causes.map((c) => causeName(leaf, c)).join(', ')}`;
+}
+
+/**
+ * How an explained leaf names one of its causes: by the cause's subject, or, for the same finding about the
+ * same object seen first by another step, by that step.
+ */
+export function causeName(leaf: ResultNode, cause: CauseEntry): string {
+  return cause.leaf.subject !== undefined && cause.leaf.subject === leaf.subject
+    ? `the same finding in ${cause.step.id}`
+    : leafName(cause.leaf);
 }
 
 /**

@@ -180,7 +180,7 @@ function detailLines(
   if (causes.length === 0) return [...after, ...adviceLines(node.hint, node.commands ?? [], indent, options)];
   const { hint, commands } = ownAdvice(node, causes);
   return [
-    ...hanging(`${indent}${m.explained} `, show(explainedByText(causes)), options),
+    ...hanging(`${indent}${m.explained} `, show(explainedByText(node, causes)), options),
     ...after,
     ...adviceLines(hint, commands, indent, options),
   ];

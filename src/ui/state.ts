@@ -390,7 +390,7 @@ function explained(node: ResultNode, diagnosis: Diagnosis | null): Partial<Row> 
   if (causes.length === 0) return {};
   const own = ownAdvice(node, causes);
   return {
-    note: show(explainedByText(causes)),
+    note: show(explainedByText(node, causes)),
     hint: undefined,
     commands: undefined,
     ...advice(own.hint, own.commands),

@@ -192,6 +192,36 @@ describe('tree renderer: causes and wrapping', () => {
     );
   });
 
+  it('names the step that saw the same finding about the same object first, rather than the object again', () => {
+    const issuer = (step: string): ResultNode => ({
+      id: `${step}:clusterissuer/letsencrypt-prod`,
+      title: 'ClusterIssuer letsencrypt-prod',
+      subject: 'ClusterIssuer letsencrypt-prod',
+      status: 'fail',
+      code: 'ISSUER_NOT_READY',
+      message: 'not Ready (ErrRegisterACMEAccount)',
+      hint: 'Fix ClusterIssuer letsencrypt-prod; certificates it issues stay pending until it is Ready.',
+      commands: ['kubectl describe clusterissuer letsencrypt-prod'],
+    });
+    const both = [
+      group('ingress', 'Ingress', [
+        group('ingress.certificates', 'Certificates', [issuer('ingress.certificates')]),
+      ]),
+      group('gateway', 'Gateway API', [
+        group('gateway.certificates', 'Certificates', [issuer('gateway.certificates')]),
+      ]),
+    ];
+    const text = tree({ ...report, summary: summarize(both), runbooks: both }, plain);
+    expect(text).toContain(
+      [
+        '    ✖ ClusterIssuer letsencrypt-prod — not Ready (ErrRegisterACMEAccount) [ISSUER_NOT_READY]',
+        '        ↳ explained by the same finding in ingress.certificates',
+        '',
+        '2 failed (2) in 1.2s',
+      ].join('\n'),
+    );
+  });
+
   it('wraps to a known width under the text, never inside a word or a URL, and never wraps a command', () => {
     const command = `kubectl get events -n plate-stg --field-selector involvedObject.kind=Certificate,involvedObject.name=${'x'.repeat(40)}`;
     const wide = {
