@@ -928,6 +928,50 @@ describe('gatherCertificates', () => {
     ]);
   });
 
+  it("adds the issuer's own Warning event, recorded in default for a ClusterIssuer, when it says more than its status", async () => {
+    const objects = [...loadFixture('cert-manager.yaml'), ...loadFixture('cluster.yaml')]
+      .filter((o) => o.kind !== 'Certificate' || o.metadata.name === 'stg-tls')
+      .map((o) =>
+        o.kind === 'ClusterIssuer'
+          ? {
+              ...o,
+              status: {
+                conditions: [
+                  {
+                    type: 'Ready',
+                    status: 'False',
+                    reason: 'ErrRegisterACMEAccount',
+                    message:
+                      'Failed to register ACME account: Get "https://acme-v02.api.letsencrypt.org/directory": dial tcp: lookup acme-v02.api.letsencrypt.org: i/o timeout',
+                  },
+                ],
+              },
+            }
+          : o,
+      );
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'letsencrypt-prod.18a1', namespace: 'default' },
+      involvedObject: { kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
+      type: 'Warning',
+      reason: 'ErrVerifyACMEAccount',
+      message: 'Failed to verify ACME account: context deadline exceeded',
+      count: 3,
+      lastTimestamp: '2026-02-28T23:00:00Z',
+    } as KubeObject;
+    const ctx = aGatherContext({
+      kube: kubeFrom([...objects, event], { tlsCrt: { 'plate-stg/stg-tls': stgPem } }),
+    });
+    const issuer = evaluateCertificates(await gatherCertificates(ctx), { now: NOW }).children!.find(
+      (c) => c.id === 'ingress.certificates:clusterissuer/letsencrypt-prod',
+    );
+    expect(issuer?.message).toBe(
+      'not Ready (ErrRegisterACMEAccount: Failed to register ACME account: Get "https://acme-v02.api.letsencrypt.org/directory": dial tcp: lookup acme-v02.api.letsencrypt.org: i/o timeout)' +
+        '; event ErrVerifyACMEAccount (×3): Failed to verify ACME account: context deadline exceeded',
+    );
+  });
+
   it('does not list CertificateRequests, Orders or Challenges while every Certificate is Ready', async () => {
     const calls: string[] = [];
     const objects = [...loadFixture('cert-manager.yaml'), ...loadFixture('cluster.yaml')].filter(

@@ -14,7 +14,7 @@ import {
   type Listing,
 } from '../listing.js';
 import { listFailureLeaf } from '../could-not-check.js';
-import { gatherWarnings, eventsText, type EventObject, type Warnings } from '../events.js';
+import { gatherWarnings, eventsText, withOwnEvents, type EventObject, type Warnings } from '../events.js';
 import { hostMatches, toIngressView } from './inventory.js';
 import {
   at,
@@ -297,6 +297,21 @@ export async function gatherIssuance(ctx: GatherContext): Promise<IssuanceFacts>
       ...chain.challenges.map((ch) => ({ kind: 'Challenge', namespace, name: ch.name })),
     ];
   });
+  // cert-manager records why an issuer is not Ready (ErrRegisterACMEAccount, ErrInitIssuer…) as events too.
+  const notReady = (kind: IssuerFact['kind']) => (obj: KubeObject) =>
+    conditionOf(obj, 'Ready')?.status === 'True'
+      ? []
+      : [
+          {
+            kind,
+            namespace: kind === 'Issuer' ? (obj.metadata.namespace ?? '') : null,
+            name: obj.metadata.name,
+          },
+        ];
+  const issuerObjects: EventObject[] = [
+    ...itemsOf(issuers).flatMap(notReady('Issuer')),
+    ...itemsOf(clusterIssuers).flatMap(notReady('ClusterIssuer')),
+  ];
   return {
     certificates: mapListing(certs, (items) => items.map((c) => toCertificate(c, chains.get(c) ?? null))),
     issuers: mapListing(issuers, (items) => items.map(toIssuer('Issuer'))),
@@ -310,7 +325,7 @@ export async function gatherIssuance(ctx: GatherContext): Promise<IssuanceFacts>
       })),
     ),
     chainFailure,
-    warnings: await gatherWarnings(ctx, chainObjects),
+    warnings: await gatherWarnings(ctx, [...chainObjects, ...issuerObjects]),
   };
 }
 
@@ -826,7 +841,7 @@ function unmanagedSecretLeaf(
   };
 }
 
-function issuerLeaf(id: string, issuer: IssuerFact): CheckNode {
+function issuerLeaf(id: string, issuer: IssuerFact, warnings: Warnings): CheckNode {
   const key = issuer.namespace ? `${issuer.namespace}/${issuer.name}` : issuer.name;
   const label = `${issuer.kind} ${key}`;
   const base = { id: `${id}:${issuer.kind.toLowerCase()}/${key}`, title: label, subject: label };
@@ -837,13 +852,14 @@ function issuerLeaf(id: string, issuer: IssuerFact): CheckNode {
       message: `Ready${issuer.ready.reason ? ` (${issuer.ready.reason})` : ''}`,
     };
   }
-  return {
+  const leaf: CheckNode = {
     ...base,
     status: 'fail',
     code: 'ISSUER_NOT_READY',
     message: `not Ready (${conditionText(issuer.ready)})`,
     ...hints.issuerNotReady({ kind: issuer.kind, ns: issuer.namespace, name: issuer.name }),
   };
+  return withOwnEvents(leaf, warnings);
 }
 
 /**
@@ -919,7 +935,7 @@ export function certificateLeaves(
       children.push(listFailureLeaf(id, listing.failures[0]));
     }
   }
-  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(id, i)));
+  children.push(...referencedIssuers(certs, facts).map((i) => issuerLeaf(id, i, facts.warnings)));
   return children;
 }
 
