@@ -223,6 +223,7 @@ export function createOpenBaoGateway(options: OpenBaoGatewayOptions = {}): OpenB
               return {
                 kind: 'found',
                 keys: Object.keys(data['data']).sort(),
+                nestedKeys: nestedKeyPaths(data['data']),
                 version: typeof metadata['version'] === 'number' ? metadata['version'] : null,
               };
             }
@@ -334,6 +335,29 @@ function apiServerStatus(body: unknown): string | null {
  * `errors` as the server wrote them, redacted (a server may quote our token back) and bounded; a non-JSON
  * body (a proxy's HTML page) becomes its first line.
  */
+/** Nesting levels and paths kept of a secret's values: enough for any property path, bounded for a hostile one. */
+const NESTED_DEPTH = 8;
+const NESTED_PATHS = 1000;
+
+/**
+ * The dotted paths inside a KV secret's object and array values (`db.password`, `hosts.0`), which ESO's
+ * `remoteRef.property` reads with gjson when no top-level key has that name. Names only, never a value.
+ */
+function nestedKeyPaths(data: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  const walk = (value: unknown, prefix: string, depth: number): void => {
+    if (depth > NESTED_DEPTH || (!isRecord(value) && !Array.isArray(value))) return;
+    for (const key of Object.keys(value)) {
+      if (paths.length >= NESTED_PATHS) return;
+      const path = `${prefix}.${key}`;
+      paths.push(path);
+      walk((value as Record<string, unknown>)[key], path, depth + 1);
+    }
+  };
+  for (const [key, value] of Object.entries(data)) walk(value, key, 1);
+  return paths.sort();
+}
+
 function errorsOf(body: unknown): string[] {
   const raw = isRecord(body)
     ? (strings(body['errors']) ?? [])

@@ -156,7 +156,16 @@ export type TokenLookup =
   | { kind: 'denied'; errors: string[] };
 
 export type KvRead =
-  | { kind: 'found'; keys: string[]; version: number | null }
+  | {
+      kind: 'found';
+      keys: string[];
+      /**
+       * Dotted paths to the keys and indices inside object and array values (`db.password`, `hosts.0`), as a
+       * `remoteRef.property` names them; names only. Absent in snapshots written before it existed.
+       */
+      nestedKeys?: string[];
+      version: number | null;
+    }
   | { kind: 'absent' } // 404 with no data: never written
   | { kind: 'deleted' } // 404 with metadata: latest version deleted or destroyed
   | { kind: 'denied'; errors: string[] };

@@ -11,6 +11,7 @@ import { readStore } from '../../src/checks/secrets/model.js';
 import type { TokenState } from '../../src/checks/secrets/bao.js';
 import type { ResultNode } from '../../src/checks/result.js';
 import { Sensitive } from '../../src/gateways/sensitive.js';
+import type { KvRead } from '../../src/gateways/types.js';
 import { aGatherContext } from '../fakes/scope.js';
 import { HEALTHY, SEALED, VALID_TOKEN, baoOf, kubeOf, loadObjects, noDns } from './secrets-fixtures.js';
 import { showing, shown } from '../support/shown.js';
@@ -395,6 +396,41 @@ describe('secrets.openbao evaluate: mapped paths', () => {
     expect(leaf).toMatchObject({ status, message });
     expect(leaf.hint).toBe(hint);
     expect(leaf.commands).toEqual(commands);
+  });
+
+  it.each<[string, Extract<KvRead, { kind: 'found' }>, string, string]>([
+    [
+      'a nested key the path names',
+      { kind: 'found', keys: ['db'], nestedKeys: ['db.password', 'db.user'], version: 2 },
+      'pass',
+      'readable; has db',
+    ],
+    [
+      'a nested key the path names that is not there',
+      { kind: 'found', keys: ['db'], nestedKeys: ['db.user'], version: 2 },
+      'fail',
+      'lacks db.password (has db); needed by ExternalSecret plate-stg/plate-api-stg-env',
+    ],
+    [
+      'a top-level key with a dot in its name, which ESO reads first',
+      { kind: 'found', keys: ['db.password'], nestedKeys: [], version: 2 },
+      'pass',
+      'readable; has db.password',
+    ],
+    [
+      'a snapshot from before nested keys were read: the first key of the path',
+      { kind: 'found', keys: ['db'], version: 2 },
+      'pass',
+      'readable; has db',
+    ],
+  ])('judges a remoteRef.property path: %s', (_name, kv, status, message) => {
+    const wanted = [{ externalSecret: 'plate-stg/plate-api-stg-env', properties: ['db.password'] }];
+    const s = storeFacts({ paths: [path({ wanted, kv: { ok: true, value: kv } })] });
+    const node = evaluateOpenBao(facts([server({ stores: [s] })]));
+    expect(find(node, `secrets.openbao:${s.store.key}:server/data/staging`)).toMatchObject({
+      status,
+      message,
+    });
   });
 
   it('skips when no store uses the vault provider and no address was given', () => {

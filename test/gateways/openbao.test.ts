@@ -262,7 +262,7 @@ describe('readCapabilities', () => {
 
 describe('readKvKeyNames', () => {
   it.each([
-    ['staging', { kind: 'found', keys: ['API_KEY', 'DB_PASSWORD'], version: 1 }],
+    ['staging', { kind: 'found', keys: ['API_KEY', 'DB_PASSWORD'], nestedKeys: [], version: 1 }],
     ['never', { kind: 'absent' }],
     ['gone', { kind: 'deleted' }],
     ['production', { kind: 'denied', errors: ['1 error occurred:\n\t* permission denied\n\n'] }],
@@ -275,6 +275,31 @@ describe('readKvKeyNames', () => {
       signal(),
     );
     expect(read).toEqual(expected);
+    expect(JSON.stringify(read)).not.toContain(VALUE);
+  });
+
+  it('keeps the paths into nested values, as remoteRef.property names them, and never a value', async () => {
+    const { endpoint } = await tiny(
+      json(200, {
+        data: {
+          data: { db: { password: VALUE, replicas: [{ host: VALUE }] }, 'plain.key': VALUE },
+          metadata: { version: 2 },
+        },
+      }),
+    );
+    const read = await createOpenBaoGateway().readKvKeyNames(
+      endpoint,
+      token(READER),
+      'server',
+      'app',
+      signal(),
+    );
+    expect(read).toEqual({
+      kind: 'found',
+      keys: ['db', 'plain.key'],
+      nestedKeys: ['db.password', 'db.replicas', 'db.replicas.0', 'db.replicas.0.host'],
+      version: 2,
+    });
     expect(JSON.stringify(read)).not.toContain(VALUE);
   });
 

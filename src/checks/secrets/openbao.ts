@@ -544,8 +544,13 @@ function pathLeaf(p: PathFacts, s: StoreBaoFacts, server: ServerFacts): CheckNod
           ...kvBroken(p.mount, p.path, 'v1-on-v2', s.store, esRefs, server),
         };
       }
+      // ESO reads a top-level key of that name first, else the gjson path into the values.
       const has = (prop: string) =>
-        read.keys.includes(prop) || read.keys.includes(prop.split('.')[0] ?? prop);
+        read.keys.includes(prop) ||
+        (read.nestedKeys
+          ? read.nestedKeys.includes(prop)
+          : // A snapshot from before nested keys were read: the path's first key is all it can tell.
+            read.keys.includes(prop.split('.')[0] ?? prop));
       const lacking = p.wanted.flatMap((w) =>
         w.properties.filter((prop) => !has(prop)).map((prop) => ({ prop, es: w.externalSecret })),
       );
