@@ -189,6 +189,12 @@ function fakeCertificate(now: Date): Promise<Issued> {
   return createSelfSigned({ commonName: FAKE_CERTIFICATE_CN, dnsNames: [FAKE_CERTIFICATE_SAN] }, now);
 }
 
+/** `map`'s entry for `name`, else for the wildcard one label up (`*.example.com`), as nginx's server_name. */
+function byServerName<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
+  const dot = name.indexOf('.');
+  return map.get(name) ?? (dot > 0 ? map.get(`*${name.slice(dot)}`) : undefined);
+}
+
 /** The path prefix that wins for `path`: the longest one matching whole segments, as Ingress `Prefix` does. */
 function statusFor(host: HostSpec, path: string): number {
   const prefixes = Object.keys(host.paths)
@@ -236,7 +242,7 @@ export async function startIngressEndpoint(
     const name = servername.toLowerCase();
     let context = contexts.get(name);
     if (!context) {
-      const issued = issuedFor.get(name);
+      const issued = byServerName(issuedFor, name);
       if (!issued) return fakeContext;
       context = createSecureContext({ cert: issued.certPem, key: issued.keyPem });
       contexts.set(name, context);
@@ -256,7 +262,7 @@ export async function startIngressEndpoint(
   function answer(req: IncomingMessage, scheme: 'http' | 'https'): Answer {
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     const url = new URL(req.url ?? '/', 'http://ingress.invalid');
-    const host = hosts.get(hostName);
+    const host = byServerName(hosts, hostName);
     if (!host) return page(404);
     if (scheme === 'http' && host.redirectToHttps) {
       return page(308, { Location: `https://${hostName}${url.pathname}${url.search}` });
