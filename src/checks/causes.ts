@@ -19,6 +19,11 @@ export const causeSchema = z
 
 export type Cause = z.infer<typeof causeSchema>;
 
+/** The same finding about the same object, as two steps can report it (an issuer both certificate steps judge). */
+export function isSameFinding(a: ResultNode, b: ResultNode): boolean {
+  return a.subject !== undefined && a.subject === b.subject && a.code !== undefined && a.code === b.code;
+}
+
 /** A leaf that is failing or warning: the two statuses a cause can have and a cause can explain. */
 function isTroubled(leaf: ResultNode): boolean {
   return leaf.status === 'fail' || leaf.status === 'warn';
@@ -65,13 +70,7 @@ export function findCauses(runbooks: readonly ResultNode[]): Cause[] {
     // the first in tree order speaks for the later ones.
     const earlierTwins = isSecondView(leaf)
       ? []
-      : byCover.filter(
-          (m) =>
-            m.subject === leaf.subject &&
-            m.code !== undefined &&
-            m.code === leaf.code &&
-            order(m) < order(leaf),
-        );
+      : byCover.filter((m) => isSameFinding(m, leaf) && order(m) < order(leaf));
     const found = new Set([...byDependency, ...coveringOthers, ...earlierTwins]);
     found.delete(leaf);
     explainers.set(leaf, [...found]);

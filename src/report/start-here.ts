@@ -1,4 +1,4 @@
-import { findCauses } from '../checks/causes.js';
+import { findCauses, isSameFinding } from '../checks/causes.js';
 import type { Report, ResultNode } from '../checks/result.js';
 import { leafEntries, leafName, type LeafEntry } from './leaves.js';
 
@@ -54,8 +54,10 @@ export function diagnose(report: Report): Diagnosis {
 
 /** `explains 10 other failures`, `explains 2 other failures and 1 warning`; null when it explains nothing. */
 export function explainsText(cause: CauseEntry): string | null {
-  const fails = cause.explains.filter((e) => e.leaf.status === 'fail').length;
-  const warns = cause.explains.length - fails;
+  // The same finding seen again by another step is not another failure.
+  const others = cause.explains.filter((e) => !isSameFinding(e.leaf, cause.leaf));
+  const fails = others.filter((e) => e.leaf.status === 'fail').length;
+  const warns = others.length - fails;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const parts = [
     ...(fails > 0 ? [plural(fails, 'other failure')] : []),
@@ -74,9 +76,7 @@ export function explainedByText(leaf: ResultNode, causes: readonly CauseEntry[])
  * same object seen first by another step, by that step.
  */
 export function causeName(leaf: ResultNode, cause: CauseEntry): string {
-  return cause.leaf.subject !== undefined && cause.leaf.subject === leaf.subject
-    ? `the same finding in ${cause.step.id}`
-    : leafName(cause.leaf);
+  return isSameFinding(cause.leaf, leaf) ? `the same finding in ${cause.step.id}` : leafName(cause.leaf);
 }
 
 /**

@@ -192,7 +192,7 @@ describe('tree renderer: causes and wrapping', () => {
     );
   });
 
-  it('names the step that saw the same finding about the same object first, rather than the object again', () => {
+  it('names the step that saw the same finding about the same object first, and does not count it as another failure', () => {
     const issuer = (step: string): ResultNode => ({
       id: `${step}:clusterissuer/letsencrypt-prod`,
       title: 'ClusterIssuer letsencrypt-prod',
@@ -212,6 +212,13 @@ describe('tree renderer: causes and wrapping', () => {
       ]),
     ];
     const text = tree({ ...report, summary: summarize(both), runbooks: both }, plain);
+    // The twin is not another failure: the cause explains nothing else.
+    expect(text).toContain(
+      [
+        '  ✖ ClusterIssuer letsencrypt-prod — not Ready (ErrRegisterACMEAccount) [ISSUER_NOT_READY]',
+        '      → Fix ClusterIssuer letsencrypt-prod; certificates it issues stay pending until it is Ready.',
+      ].join('\n'),
+    );
     expect(text).toContain(
       [
         '    ✖ ClusterIssuer letsencrypt-prod — not Ready (ErrRegisterACMEAccount) [ISSUER_NOT_READY]',
@@ -220,6 +227,27 @@ describe('tree renderer: causes and wrapping', () => {
         '2 failed (2) in 1.2s',
       ].join('\n'),
     );
+  });
+
+  it('names the object, not "the same finding", when another finding about it explains a leaf', () => {
+    const logLine: ResultNode = {
+      id: 'ingress.cert-manager-logs:Certificate plate-stg/stg-tls',
+      title: 'Certificate plate-stg/stg-tls',
+      subject: 'Certificate plate-stg/stg-tls',
+      status: 'warn',
+      code: 'CONTROLLER_LOG_ERRORS',
+      message: 'cert-manager logged an error about it',
+      dependsOn: ['Certificate plate-stg/stg-tls'],
+    };
+    const withLog = [
+      group('ingress', 'Ingress', [
+        group('ingress.certificates', 'Certificates are issued', [{ ...cert, code: 'CERT_RATE_LIMITED' }]),
+        group('ingress.cert-manager-logs', 'cert-manager logs', [logLine]),
+      ]),
+    ];
+    const text = tree({ ...report, summary: summarize(withLog), runbooks: withLog }, plain);
+    expect(text).toContain('        ↳ explained by Certificate plate-stg/stg-tls');
+    expect(text).toContain('      explains 1 other warning');
   });
 
   it('wraps to a known width under the text, never inside a word or a URL, and never wraps a command', () => {
