@@ -258,7 +258,7 @@ export function lbTarget(addresses: readonly LbAddress[]): LbTarget {
 }
 
 /** The first label of the name a wildcard host is probed as: it names who asks, in the server's log. */
-export const WILDCARD_PROBE_LABEL = 'platform-doctor-probe';
+const WILDCARD_PROBE_LABEL = 'platform-doctor-probe';
 
 /**
  * The name a client would send for `host`: the host itself, or for a wildcard `*.example.com` one name it
