@@ -37,11 +37,13 @@ describe('one parser per kind of value', () => {
     ['250ms', 250],
     ['1.5s', 1500],
     ['1h', 3_600_000],
+    ['90s', 90_000],
+    ['1.5h', 5_400_000],
   ])('reads the Go duration %s as Kubernetes objects write it', (text, ms) => {
     expect(parseGoDuration(text)).toBe(ms);
   });
 
-  it.each(['90', '1d', 'h', '', '1h-5m'])('is not a Go duration: %j', (text) => {
+  it.each(['90', '30', '1d', 'h', '', '1h-5m', 'soon'])('is not a Go duration: %j', (text) => {
     expect(parseGoDuration(text)).toBeNull();
   });
 

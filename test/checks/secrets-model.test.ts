@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { locateServer, rootCauseOf, type BaoProbe } from '../../src/checks/secrets/bao.js';
 import { latestWarning } from '../../src/checks/kube-object.js';
-import {
-  kvLocation,
-  parseGoDurationMs,
-  readExternalSecret,
-  readStore,
-} from '../../src/checks/secrets/model.js';
+import { kvLocation, readExternalSecret, readStore } from '../../src/checks/secrets/model.js';
 import { HEALTHY, SEALED, VALID_TOKEN, loadObjects } from './secrets-fixtures.js';
 import { pathsOf } from '../../src/checks/secrets/openbao.js';
-
-describe('parseGoDurationMs', () => {
-  it.each([
-    ['1h', 3_600_000],
-    ['30m', 1_800_000],
-    ['1h30m', 5_400_000],
-    ['90s', 90_000],
-    ['0', 0],
-    ['1.5h', 5_400_000],
-  ])('reads %s as %d ms', (text, ms) => expect(parseGoDurationMs(text)).toBe(ms));
-
-  it.each(['', '1d', 'h', '30', 'soon'])('refuses %j, which is not a Go duration', (text) => {
-    expect(parseGoDurationMs(text)).toBeNull();
-  });
-});
 
 describe('kvLocation', () => {
   it.each([

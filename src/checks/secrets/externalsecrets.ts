@@ -1,3 +1,4 @@
+import { parseGoDuration } from '../../values.js';
 import {
   classifyProviderError,
   esoNotInstalled,
@@ -10,14 +11,7 @@ import { defineStep, type GatherContext } from '../step.js';
 import { probeStore, rootCauseOf, storeDependsOn, type BaoProbe } from './bao.js';
 import { failuresOf, itemsOf, itemsSeen, listInScope, type ListFailure } from '../listing.js';
 import { hides, listExternalSecrets, listStores, listFailureLeaves } from './inventory.js';
-import {
-  formatAge,
-  kvLocation,
-  kvSubject,
-  parseGoDurationMs,
-  type ExternalSecretInfo,
-  type StoreInfo,
-} from './model.js';
+import { formatAge, kvLocation, kvSubject, type ExternalSecretInfo, type StoreInfo } from './model.js';
 import { latestWarning, type Condition, type EventInfo } from '../kube-object.js';
 import type { Failure } from '../outcome.js';
 
@@ -120,7 +114,7 @@ export function staleness(es: ExternalSecretInfo, now: Date): { ageMs: number; i
   // CreatedOnce and OnChange never refresh on a timer, so an old refreshTime is expected.
   if (es.refreshPolicy === 'CreatedOnce' || es.refreshPolicy === 'OnChange' || es.refreshTime === null)
     return null;
-  const intervalMs = parseGoDurationMs(es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  const intervalMs = parseGoDuration(es.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
   if (intervalMs === null || intervalMs === 0) return null;
   const ageMs = now.getTime() - Date.parse(es.refreshTime);
   return ageMs > 2 * intervalMs ? { ageMs, intervalMs } : null;
@@ -131,7 +125,7 @@ function refreshText(es: ExternalSecretInfo, now: Date): string {
   const every =
     es.refreshPolicy === 'CreatedOnce' || es.refreshPolicy === 'OnChange'
       ? `refresh policy ${es.refreshPolicy}`
-      : parseGoDurationMs(interval) === 0
+      : parseGoDuration(interval) === 0
         ? 'refresh disabled'
         : `every ${interval}`;
   if (es.refreshTime === null) return every;

@@ -202,27 +202,6 @@ export function readExternalSecret(obj: KubeObject): ExternalSecretInfo {
   };
 }
 
-const GO_UNITS_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1e3,
-  m: 60e3,
-  h: 3600e3,
-};
-
-/** Parses a Go duration (`1h30m`, `30m`, `0`) to milliseconds; null when it is not one. */
-export function parseGoDurationMs(text: string): number | null {
-  if (text === '0') return 0;
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return null;
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(amount) * (GO_UNITS_MS[unit as string] ?? 0);
-  }
-  return total;
-}
-
 /** A compact age for messages: `45s`, `12m`, `3h`, `5d`. */
 export function formatAge(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
