@@ -6,10 +6,9 @@
 import { describe, it } from 'vitest';
 import { ingress, ingressClass, loadBalancerService } from './fixtures.js';
 import {
-  allReports,
+  boundedRun,
   canary,
   expectContract,
-  reportFlags,
   runDoctor,
   tempDir,
   track,
@@ -56,11 +55,7 @@ describe('a resolver that misbehaves', () => {
         'ingress.dns',
         '--dns-server',
         dns.server,
-        '--timeout',
-        '3s',
-        '-o',
-        'json',
-        ...reportFlags(allReports(dir)),
+        ...boundedRun(dir, 'json'),
       ],
     });
     const claims = /no A record|has no (A|AAAA)\b|does not exist/i.test(run.stdout)

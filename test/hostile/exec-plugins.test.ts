@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { externalSecret, secret, vaultSecretStore } from './fixtures.js';
 import {
-  allReports,
+  boundedRun,
   canary,
   contractProblems,
   describeRun,
   expectContract,
-  reportFlags,
   runDoctor,
   tempDir,
   track,
@@ -41,16 +40,7 @@ describe('an exec credential plugin that misbehaves', () => {
   it('exits within the deadline, names the plugin and leaves no plugin process behind when the plugin hangs', async () => {
     const { dir, token, plugin, kubeconfig } = await withPlugin('hang');
     const run = await runDoctor({
-      args: [
-        'doctor',
-        '--kubeconfig',
-        kubeconfig,
-        '--timeout',
-        '3s',
-        '-o',
-        'json',
-        ...reportFlags(allReports(dir)),
-      ],
+      args: ['doctor', '--kubeconfig', kubeconfig, ...boundedRun(dir, 'json')],
     });
     const problems = await contractProblems(run, {
       exitCode: 3,
@@ -74,15 +64,7 @@ describe('an exec credential plugin that misbehaves', () => {
   ])('never prints the token when the plugin prints it on stderr and exits 1%s', async (_also, extra) => {
     const { dir, token, kubeconfig } = await withPlugin('stderr-exit-1');
     const run = await runDoctor({
-      args: [
-        'doctor',
-        '--kubeconfig',
-        kubeconfig,
-        ...extra,
-        '--timeout',
-        '3s',
-        ...reportFlags(allReports(dir)),
-      ],
+      args: ['doctor', '--kubeconfig', kubeconfig, ...extra, ...boundedRun(dir)],
     });
     await expectContract(run, { exitCode: 3, secrets: [token], nothingChecked: true });
   });
@@ -90,16 +72,7 @@ describe('an exec credential plugin that misbehaves', () => {
   it('never prints the token when the plugin prints non-JSON stdout carrying it', async () => {
     const { dir, token, kubeconfig } = await withPlugin('not-json');
     const run = await runDoctor({
-      args: [
-        'doctor',
-        '--kubeconfig',
-        kubeconfig,
-        '--timeout',
-        '3s',
-        '-o',
-        'prometheus',
-        ...reportFlags(allReports(dir)),
-      ],
+      args: ['doctor', '--kubeconfig', kubeconfig, ...boundedRun(dir, 'prometheus')],
     });
     await expectContract(run, { exitCode: 3, secrets: [token], nothingChecked: true });
   });
@@ -142,11 +115,7 @@ describe('a valid exec credential plugin behind a hostile service proxy', () => 
         'secrets.openbao',
         '--dns-server',
         dns.server,
-        '--timeout',
-        '3s',
-        '-o',
-        'json',
-        ...reportFlags(allReports(dir)),
+        ...boundedRun(dir, 'json'),
       ],
     });
     const proxied = api.requests.filter((r) => r.path.includes('/proxy'));

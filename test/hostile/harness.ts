@@ -404,6 +404,14 @@ export function reportFlags(paths: string[]): string[] {
   return paths.flatMap((path) => ['--report', path]);
 }
 
+/**
+ * The flags every bounded hostile run ends with: a 3 s `--timeout`, `-o output` when given (else the plain
+ * tree), and a `--report` in `dir` for every format.
+ */
+export function boundedRun(dir: string, output?: string): string[] {
+  return ['--timeout', '3s', ...(output ? ['-o', output] : []), ...reportFlags(allReports(dir))];
+}
+
 const STATUSES = ['pass', 'warn', 'fail', 'error', 'skip'];
 
 /** The JSON report(s) in `text`: one document, or one per line (`--watch -o json`); null when not JSON. */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { application, certificate } from './fixtures.js';
 import {
+  boundedRun,
   allReports,
   canary,
   expectContract,
@@ -48,16 +49,7 @@ describe('an API server that hangs', () => {
     const token = canary('kubeBearer');
     const kubeconfig = await writeKubeconfig(dir, { server: silent.url, insecure: true, token });
     const run = await runDoctor({
-      args: [
-        'doctor',
-        '--kubeconfig',
-        kubeconfig,
-        '--timeout',
-        '3s',
-        '-o',
-        'json',
-        ...reportFlags(allReports(dir)),
-      ],
+      args: ['doctor', '--kubeconfig', kubeconfig, ...boundedRun(dir, 'json')],
     });
     await expectContract(run, { exitCode: 3, secrets: [token], hung: silent.hostPort, nothingChecked: true });
   });
@@ -181,18 +173,7 @@ describe('an API server that quotes our credentials back', () => {
       ),
     );
     const run = await runDoctor({
-      args: [
-        'doctor',
-        '--kubeconfig',
-        kubeconfig,
-        '--only',
-        'gitops',
-        '--timeout',
-        '3s',
-        '-o',
-        'json',
-        ...reportFlags(allReports(dir)),
-      ],
+      args: ['doctor', '--kubeconfig', kubeconfig, '--only', 'gitops', ...boundedRun(dir, 'json')],
     });
     await expectContract(run, { exitCode: 3, secrets: [token] });
   });
@@ -211,7 +192,7 @@ describe('an API server that quotes our credentials back', () => {
       ),
     );
     const run = await runDoctor({
-      args: ['doctor', '--kubeconfig', kubeconfig, '--timeout', '3s', ...reportFlags(allReports(dir))],
+      args: ['doctor', '--kubeconfig', kubeconfig, ...boundedRun(dir)],
     });
     await expectContract(run, { exitCode: 3, secrets: [token], nothingChecked: true });
   });
@@ -264,17 +245,7 @@ describe('an API server that sends malformed bodies', () => {
       const { api, kubeconfig, token, dir } = await apiWithToken();
       misbehave(api);
       const run = await runDoctor({
-        args: [
-          'doctor',
-          '--kubeconfig',
-          kubeconfig,
-          ...only,
-          '--timeout',
-          '3s',
-          '-o',
-          'json',
-          ...reportFlags(allReports(dir)),
-        ],
+        args: ['doctor', '--kubeconfig', kubeconfig, ...only, ...boundedRun(dir, 'json')],
       });
       await expectContract(run, { exitCode: 3, secrets: [token] });
     },
@@ -292,11 +263,7 @@ describe('an API server that sends malformed bodies', () => {
         kubeconfig,
         '--only',
         'ingress.certificates',
-        '--timeout',
-        '3s',
-        '-o',
-        'json',
-        ...reportFlags(allReports(dir)),
+        ...boundedRun(dir, 'json'),
       ],
     });
     await expectContract(run, { exitCode: 2, secrets: [token] });

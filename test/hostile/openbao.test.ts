@@ -6,10 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { externalSecret, secret, vaultSecretStore } from './fixtures.js';
 import {
-  allReports,
+  boundedRun,
   canary,
   expectContract,
-  reportFlags,
   runDoctor,
   tempDir,
   track,
@@ -115,7 +114,7 @@ describe('an OpenBao that dribbles', () => {
     const { bao, dir, args, env, secrets, itself } = await viaOpenBaoAddr();
     bao.on('GET', 'sys/health', dribble);
     const run = await runDoctor({
-      args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
+      args: [...args, ...boundedRun(dir, 'json')],
       env,
     });
     await expectContract(run, { exitCode: 3, secrets, hung: bao.hostPort, collectors: [itself] });
@@ -125,7 +124,7 @@ describe('an OpenBao that dribbles', () => {
     const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
     bao.on('GET', 'auth/token/lookup-self', dribble);
     const run = await runDoctor({
-      args: [...args, '--timeout', '3s', ...reportFlags(allReports(dir))],
+      args: [...args, ...boundedRun(dir)],
       env,
     });
     await expectContract(run, { exitCode: 3, secrets, hung: bao.hostPort, collectors: [itself] });
@@ -145,7 +144,7 @@ describe('an OpenBao that echoes the token in its error bodies', () => {
       const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
       bao.on('GET', 'auth/token/lookup-self', echoToken(status, style));
       const run = await runDoctor({
-        args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
+        args: [...args, ...boundedRun(dir, 'json')],
         env,
       });
       await expectContract(run, { exitCode, secrets, collectors: [itself] });
@@ -156,7 +155,7 @@ describe('an OpenBao that echoes the token in its error bodies', () => {
     const { bao, dir, args, env, secrets, itself } = await viaOpenBaoAddr();
     bao.on('GET', 'auth/token/lookup-self', echoToken(500, 'html'));
     const run = await runDoctor({
-      args: [...args, '--timeout', '3s', ...reportFlags(allReports(dir))],
+      args: [...args, ...boundedRun(dir)],
       env,
     });
     await expectContract(run, { exitCode: 3, secrets, collectors: [itself] });
@@ -167,7 +166,7 @@ describe('an OpenBao that echoes the token in its error bodies', () => {
     bao.on('POST', 'sys/capabilities-self', echoToken(403));
     bao.on('GET', /\/data\//, echoToken(403));
     const run = await runDoctor({
-      args: [...args, '--timeout', '3s', '-o', 'markdown', ...reportFlags(allReports(dir))],
+      args: [...args, ...boundedRun(dir, 'markdown')],
       env,
     });
     // The store's token may not read its own mapped path: a real failure.
@@ -194,7 +193,7 @@ describe('an OpenBao that redirects elsewhere', () => {
         via === 'store' ? await viaSecretStore() : await viaOpenBaoAddr();
       bao.on(method, path, redirectTo(collector.url) as BaoHandler);
       const run = await runDoctor({
-        args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
+        args: [...args, ...boundedRun(dir, 'json')],
         env,
       });
       await expectContract(run, {
@@ -217,7 +216,7 @@ describe('an OpenBao that sends a huge error', () => {
     const { bao, dir, args, env, secrets, itself } = await viaSecretStore();
     bao.on('GET', 'auth/token/lookup-self', hugeError(500, 5 * 1024 * 1024));
     const run = await runDoctor({
-      args: [...args, '--timeout', '3s', '-o', 'json', ...reportFlags(allReports(dir))],
+      args: [...args, ...boundedRun(dir, 'json')],
       env,
     });
     await expectContract(run, { exitCode: 3, secrets, maxRssMb: 300, collectors: [itself] });

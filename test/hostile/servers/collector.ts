@@ -4,7 +4,7 @@
  * be as tempting as possible. A test asserts that nothing it recorded carries a credential.
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
-import type net from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 import { healthyAnswer } from './openbao.js';
 
 export interface CollectedRequest {
@@ -23,7 +23,6 @@ export interface Collector {
 
 export async function startCollector(): Promise<Collector> {
   const requests: CollectedRequest[] = [];
-  const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -39,20 +38,6 @@ export async function startCollector(): Promise<Collector> {
       );
     });
   });
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, requests, close };
 }

@@ -8,6 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { createCertificateAuthority } from '../../../src/sandbox/certs.js';
+import { listenOnLoopback } from './loopback.js';
 
 export const ESCAPES = '\x1b]0;pwned\x07\x1b[2J\x1b[31m\x07\rovertyped \u202Etxt.exe\u202C';
 
@@ -33,15 +34,7 @@ export async function startEscapeEndpoint(host: string): Promise<EscapeEndpoint>
   // The CA's and the leaf's names are what the doctor prints as "issued by …" and "certificate is for …".
   const ca = await createCertificateAuthority(`Evil CA \x1b]0;pwned\x07\x1b[2J\u202Eac`);
   const leaf = await ca.issue({ commonName: `${host} \x1b[31m\u202E`, dnsNames: [host] });
-  const sockets = new Set<net.Socket>();
-  const remember = (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-  };
-
   const http = net.createServer((socket) => {
-    remember(socket);
     socket.once('data', () =>
       socket.end(
         raw(
@@ -51,7 +44,8 @@ export async function startEscapeEndpoint(host: string): Promise<EscapeEndpoint>
     );
   });
   const https = tls.createServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket) => {
-    remember(socket);
+    // A client that resets the TLS connection is not the endpoint's problem.
+    socket.on('error', () => {});
     socket.once('data', () =>
       socket.end(
         raw(
@@ -61,22 +55,14 @@ export async function startEscapeEndpoint(host: string): Promise<EscapeEndpoint>
       ),
     );
   });
-  https.on('connection', remember);
-  await Promise.all([
-    new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve)),
-    new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve)),
-  ]);
+  const [plain, secure] = await Promise.all([listenOnLoopback(http), listenOnLoopback(https)]);
   return {
     address: '127.0.0.1',
-    httpPort: (http.address() as net.AddressInfo).port,
-    httpsPort: (https.address() as net.AddressInfo).port,
+    httpPort: plain.port,
+    httpsPort: secure.port,
     caPem: ca.certPem,
     close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([
-        new Promise<void>((resolve) => http.close(() => resolve())),
-        new Promise<void>((resolve) => https.close(() => resolve())),
-      ]);
+      await Promise.all([plain.close(), secure.close()]);
     },
   };
 }

@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { KINDS, type KindDef } from '../../../src/gateways/kinds.js';
 import { createCertificateAuthority, type CertificateAuthority } from '../../../src/sandbox/certs.js';
+import { listenOnLoopback } from './loopback.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -71,7 +72,6 @@ export async function startKubeApi(
   const objects: KubeObject[] = [...(options.objects ?? [])];
   const requests: KubeRequest[] = [];
   const routes: { method: string; path: RegExp | string; handler: KubeHandler }[] = [];
-  const sockets = new Set<net.Socket>();
 
   const server = https.createServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -95,14 +95,7 @@ export async function startKubeApi(
       answerDefault(request, res, objects);
     });
   });
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  // A client that goes away mid-answer is not the server's problem.
-  server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
 
   return {
     url: `https://127.0.0.1:${port}`,
@@ -111,11 +104,7 @@ export async function startKubeApi(
     objects,
     requests,
     on: (method, path, handler) => routes.push({ method, path, handler }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
@@ -215,21 +204,6 @@ function answerDefault(request: KubeRequest, res: ServerResponse, objects: KubeO
  * (An API server whose process is wedged, or a firewall that swallows packets after the SYN.)
  */
 export async function startSilentTcp(): Promise<{ hostPort: string; url: string; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    hostPort: `127.0.0.1:${port}`,
-    url: `https://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(net.createServer(() => {}));
+  return { hostPort: `127.0.0.1:${port}`, url: `https://127.0.0.1:${port}`, close };
 }

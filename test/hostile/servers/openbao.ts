@@ -6,7 +6,7 @@
  * Every request is recorded, headers included, so a test can see which token reached which server.
  */
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type net from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export interface BaoRequest {
   method: string;
@@ -84,7 +84,6 @@ export function healthyAnswer(req: BaoRequest, res: ServerResponse): void {
 export async function startOpenBao(): Promise<HostileOpenBao> {
   const requests: BaoRequest[] = [];
   const routes: { method: string; path: string | RegExp; handler: BaoHandler }[] = [];
-  const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -106,23 +105,13 @@ export async function startOpenBao(): Promise<HostileOpenBao> {
       (route?.handler ?? healthyAnswer)(request, res);
     });
   });
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     hostPort: `127.0.0.1:${port}`,
     requests,
     on: (method, path, handler) => routes.push({ method, path, handler }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
